@@ -1,0 +1,25 @@
+"""Lazily created, cached boto3 clients with one retry policy for the whole code base."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+# botocore's "standard" retry mode backs off exponentially with jitter on throttling and transient
+# errors (ThrottlingException, ProvisionedThroughputExceeded, 5xx) — no hand-written retry loops.
+_RETRIES = {"mode": "standard", "max_attempts": 5}
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        service, config=Config(retries=_RETRIES, connect_timeout=3, read_timeout=10)  # type: ignore[arg-type]
+    )
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests switch endpoints and credentials between runs)."""
+    client.cache_clear()

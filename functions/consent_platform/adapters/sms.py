@@ -1,0 +1,113 @@
+"""SMS providers: Amazon SNS, AWS End User Messaging SMS, and a local outbox for the dev stack.
+
+Throttling and transient errors are retried by botocore's standard retry mode (see ``aws.py``); an
+error that survives the retries propagates so that the SQS message returns to the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from ..domain.messages import OutboundMessage
+from .aws import client
+
+
+class SmsProvider(Protocol):
+    name: str
+
+    def send(self, message: OutboundMessage) -> str:
+        """Send one SMS; return the provider's message id."""
+        ...
+
+
+class SnsProvider:
+    name = "sns"
+
+    def send(self, message: OutboundMessage) -> str:
+        attributes = {
+            "AWS.SNS.SMS.SMSType": {
+                "DataType": "String",
+                "StringValue": "Transactional" if message.message_type == "TRANSACTIONAL" else "Promotional",
+            }
+        }
+        if message.origination:
+            key = "AWS.MM.SMS.OriginationNumber" if _is_number(message.origination) else "AWS.SNS.SMS.SenderID"
+            attributes[key] = {"DataType": "String", "StringValue": message.origination}
+        response = client("sns").publish(PhoneNumber=message.to, Message=message.body, MessageAttributes=attributes)
+        return str(response["MessageId"])
+
+
+class EndUserMessagingProvider:
+    name = "end-user-messaging"
+
+    def __init__(self, configuration_set: str = "") -> None:
+        self.configuration_set = configuration_set
+
+    def send(self, message: OutboundMessage) -> str:
+        params: dict[str, str] = {
+            "DestinationPhoneNumber": message.to,
+            "MessageBody": message.body,
+            "MessageType": message.message_type,
+        }
+        if message.origination:
+            params["OriginationIdentity"] = message.origination
+        if self.configuration_set:
+            params["ConfigurationSetName"] = self.configuration_set
+        response = client("pinpoint-sms-voice-v2").send_text_message(**params)
+        return str(response["MessageId"])
+
+
+class LocalOutboxProvider:
+    """Appends each message to a JSON-lines file that ``GET /dev/outbox`` reads (local stack only)."""
+
+    name = "local"
+    _lock = threading.Lock()
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+
+    def send(self, message: OutboundMessage) -> str:
+        record = {
+            "message_id": message.message_id,
+            "to": message.to,
+            "from": message.origination,
+            "body": message.body,
+            "kind": message.kind,
+            "list_id": message.list_id,
+            "sent_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "encoding": message.encoding,
+            "segments": message.segments,
+        }
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return f"local-{message.message_id}"
+
+
+def read_outbox(path: str, phone: str | None = None) -> list[dict[str, object]]:
+    file = Path(path)
+    if not file.exists():
+        return []
+    with LocalOutboxProvider._lock:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    messages = [json.loads(line) for line in lines if line.strip()]
+    return [m for m in messages if phone is None or m["to"] == phone]
+
+
+def _is_number(identity: str) -> bool:
+    return identity.lstrip("+").isdigit()
+
+
+def make_provider(kind: str, configuration_set: str = "", outbox_path: str = "") -> SmsProvider:
+    if kind == "sns":
+        return SnsProvider()
+    if kind == "end-user-messaging":
+        return EndUserMessagingProvider(configuration_set)
+    if kind == "local":
+        return LocalOutboxProvider(outbox_path)
+    raise ValueError(f"unknown SMS provider {kind!r}")

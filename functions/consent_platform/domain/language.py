@@ -1,0 +1,75 @@
+"""Per-language words and default message texts, kept as data with their sources.
+
+Sources: CTIA Messaging Principles and Best Practices (2023) §5 — a recurring-program sign-up message
+names the program/brand, states the frequency, says "Msg & data rates may apply" (US), and gives HELP
+and STOP instructions; a HELP reply gives the brand and a support contact; a STOP reply confirms that
+no further messages will be sent. Double opt-in confirmation words per language are ours.
+"""
+
+from __future__ import annotations
+
+RATES_PHRASE = "Msg & data rates may apply."  # CTIA, US carriers: exact wording carriers audit for
+
+# Words that confirm a pending double opt-in. English YES is accepted everywhere because handsets and
+# posters default to it. ("For Polish lists accept TAK too" — issue #2.)
+CONFIRM_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("YES", "Y"),
+    "pl": ("TAK", "YES"),
+    "de": ("JA", "YES"),
+    "fr": ("OUI", "YES"),
+    "es": ("SI", "SÍ", "YES"),
+}
+
+# Words a message may use to tell the recipient how to get help; HELP itself is universal
+# (AWS End User Messaging required keywords).
+HELP_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("HELP",),
+    "pl": ("POMOC", "HELP"),
+    "de": ("HILFE", "HELP"),
+    "fr": ("AIDE", "HELP"),
+    "es": ("AYUDA", "HELP"),
+}
+
+# Default templates. Placeholders: {brand}, {frequency}, {support}, {rates} ("Msg & data rates may
+# apply. " for lists that may reach US numbers, else empty). {frequency} is capitalised.
+DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "confirm_request": "{brand}: reply YES to confirm your SMS sign-up. {frequency}. {rates}"
+        "Reply HELP for help, STOP to opt out.",
+        "welcome": "{brand}: you're subscribed to SMS updates. {frequency}. {rates}"
+        "Reply HELP for help, STOP to opt out.",
+        "help": "{brand}: for help contact {support}. {frequency}. {rates}Reply STOP to opt out.",
+        "stop": "{brand}: you're unsubscribed and will get no more messages. Reply START to rejoin.",
+    },
+    "pl": {
+        "confirm_request": "{brand}: odpisz TAK, aby potwierdzić zapis na SMS-y. {frequency}. {rates}"
+        "Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
+        "welcome": "{brand}: zapisano Cię na SMS-y. {frequency}. {rates}"
+        "Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
+        "help": "{brand}: pomoc: {support}. {frequency}. {rates}Rezygnacja: odpisz STOP.",
+        "stop": "{brand}: wypisano Cię, nie otrzymasz więcej wiadomości. Aby wrócić, odpisz START.",
+    },
+    "de": {
+        "confirm_request": "{brand}: Antworte JA, um deine SMS-Anmeldung zu bestätigen. {frequency}. "
+        "{rates}Hilfe: HILFE. Abmelden: STOP.",
+        "welcome": "{brand}: Du bist für SMS angemeldet. {frequency}. {rates}Hilfe: HILFE. Abmelden: STOP.",
+        "help": "{brand}: Hilfe unter {support}. {frequency}. {rates}Abmelden: STOP.",
+        "stop": "{brand}: Du bist abgemeldet und erhältst keine weiteren Nachrichten. START zum Anmelden.",
+    },
+    "fr": {
+        "confirm_request": "{brand} : répondez OUI pour confirmer votre inscription aux SMS. {frequency}. "
+        "{rates}Aide : AIDE. Désinscription : STOP.",
+        "welcome": "{brand} : vous êtes inscrit aux SMS. {frequency}. {rates}Aide : AIDE. Désinscription : STOP.",
+        "help": "{brand} : aide au {support}. {frequency}. {rates}Désinscription : STOP.",
+        "stop": "{brand} : vous êtes désinscrit et ne recevrez plus de messages. START pour revenir.",
+    },
+    "es": {
+        "confirm_request": "{brand}: responde SI para confirmar tu suscripción a SMS. {frequency}. "
+        "{rates}Ayuda: AYUDA. Baja: STOP.",
+        "welcome": "{brand}: te has suscrito a los SMS. {frequency}. {rates}Ayuda: AYUDA. Baja: STOP.",
+        "help": "{brand}: ayuda en {support}. {frequency}. {rates}Baja: STOP.",
+        "stop": "{brand}: te has dado de baja y no recibirás más mensajes. START para volver.",
+    },
+}
+
+SUPPORTED_LANGUAGES = frozenset(DEFAULT_MESSAGES)

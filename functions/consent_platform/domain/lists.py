@@ -1,0 +1,178 @@
+"""Lists (what a person opts in to): configuration, default messages and the compliance lint."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .errors import ValidationFailed
+from .language import DEFAULT_MESSAGES, HELP_WORDS, RATES_PHRASE, SUPPORTED_LANGUAGES, CONFIRM_WORDS
+
+LIST_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+MESSAGE_KINDS = ("confirm_request", "welcome", "help", "stop")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+
+
+def _check_region(code: str) -> str:
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"unknown country code {code!r} (ISO 3166-1 alpha-2 expected)")
+    return code
+
+
+class ConsentText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class MessageTemplates(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    confirm_request: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
+    welcome: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
+    help: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
+    stop: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
+
+
+class ListConfig(BaseModel):
+    """Body of ``PUT /v1/admin/lists/{list_id}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    brand: Annotated[Text, Field(max_length=100)]
+    opt_in: Literal["double", "single"]
+    default_country: Country
+    allowed_countries: list[Country] | None = Field(default=None, min_length=1)
+    frequency: Annotated[Text, Field(max_length=100)]
+    support: Annotated[Text, Field(max_length=200)]
+    consent_text: ConsentText
+    language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")] = "en"
+    messages: MessageTemplates = Field(default_factory=MessageTemplates)
+    # Country code (or "default") → phone number, short code or sender ID to send from.
+    origination: dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None = None
+
+    @field_validator("default_country")
+    @classmethod
+    def _known_default_country(cls, value: str) -> str:
+        return _check_region(value)
+
+    @field_validator("allowed_countries")
+    @classmethod
+    def _known_allowed(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        return sorted({_check_region(code) for code in value})
+
+    @field_validator("origination")
+    @classmethod
+    def _origination_keys(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        out: dict[str, str] = {}
+        for key, identity in value.items():
+            norm = key.strip()
+            norm = "default" if norm.lower() == "default" else _check_region(norm.upper())
+            out[norm] = identity
+        return out
+
+    @model_validator(mode="after")
+    def _default_country_allowed(self) -> ListConfig:
+        if self.allowed_countries is not None and self.default_country not in self.allowed_countries:
+            raise ValueError("default_country must be one of allowed_countries")
+        return self
+
+    def may_reach(self, country: str) -> bool:
+        return self.allowed_countries is None or country in self.allowed_countries
+
+
+def resolve_messages(config: ListConfig) -> dict[str, str]:
+    """All four message texts: the list's own where given, else the language default."""
+    given = config.messages.model_dump()
+    missing = [kind for kind in MESSAGE_KINDS if not given.get(kind)]
+    if missing and config.language not in SUPPORTED_LANGUAGES:
+        raise ValidationFailed(
+            f"no default messages in language {config.language!r}",
+            {
+                "language": f"defaults exist for {', '.join(sorted(SUPPORTED_LANGUAGES))}; "
+                f"otherwise give messages.{', messages.'.join(missing)}"
+            },
+        )
+    defaults = DEFAULT_MESSAGES.get(config.language, DEFAULT_MESSAGES["en"])
+    frequency = config.frequency[:1].upper() + config.frequency[1:]
+    values = {
+        "brand": config.brand,
+        "frequency": frequency.rstrip("."),
+        "support": config.support,
+        "rates": RATES_PHRASE + " " if config.may_reach("US") else "",
+    }
+    return {kind: given.get(kind) or defaults[kind].format_map(values) for kind in MESSAGE_KINDS}
+
+
+def _contains_word(text: str, words: tuple[str, ...]) -> bool:
+    upper = text.upper()
+    return any(re.search(rf"(?<![A-ZÀ-Ž]){re.escape(word)}(?![A-ZÀ-Ž])", upper) for word in words)
+
+
+def lint_messages(config: ListConfig, messages: dict[str, str]) -> dict[str, str]:
+    """Missing CTIA elements per message field; empty when the list is compliant.
+
+    The message that starts a subscription (``welcome`` for single, ``confirm_request`` for double)
+    must name the brand, state the frequency, give STOP and HELP instructions and, when the list may
+    reach US numbers, say "Msg & data rates may apply". A double opt-in request must also say which
+    word confirms. HELP must give the brand and support contact; STOP must name the brand.
+    """
+    problems: dict[str, list[str]] = {}
+    starter = "confirm_request" if config.opt_in == "double" else "welcome"
+    help_words = HELP_WORDS.get(config.language, ("HELP",))
+
+    def need(kind: str, ok: bool, what: str) -> None:
+        if not ok:
+            problems.setdefault(kind, []).append(what)
+
+    text = messages[starter]
+    lower = text.lower()
+    need(starter, config.brand.lower() in lower, f"the brand name ({config.brand!r})")
+    need(starter, config.frequency.lower().rstrip(".") in lower, f"the frequency ({config.frequency!r})")
+    need(starter, _contains_word(text, ("STOP",)), "STOP instructions")
+    need(starter, _contains_word(text, help_words), f"HELP instructions ({' or '.join(help_words)})")
+    if config.may_reach("US"):
+        need(starter, "msg & data rates may apply" in lower or "message and data rates may apply" in lower,
+             f'"{RATES_PHRASE}" (the list may reach US numbers)')
+    if config.opt_in == "double":
+        words = CONFIRM_WORDS.get(config.language, ("YES",))
+        need("confirm_request", _contains_word(messages["confirm_request"], words),
+             f"how to confirm ({' or '.join(words)})")
+    need("help", config.brand.lower() in messages["help"].lower(), f"the brand name ({config.brand!r})")
+    need("help", config.support.lower() in messages["help"].lower(), f"the support contact ({config.support!r})")
+    need("stop", config.brand.lower() in messages["stop"].lower(), f"the brand name ({config.brand!r})")
+    return {f"messages.{kind}": "missing " + "; ".join(items) for kind, items in problems.items()}
+
+
+def origination_for(origination: dict[str, str] | None, country: str) -> str | None:
+    if not origination:
+        return None
+    return origination.get(country) or origination.get("default")
+
+
+class StoredList(ListConfig):
+    """A list as stored and returned: every message filled in, every consent version known."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    list_id: str
+    consent_versions: list[str] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+    version: int = 0
+
+    def message(self, kind: str) -> str:
+        text = getattr(self.messages, kind)
+        assert text, f"stored list {self.list_id} lacks message {kind}"  # filled by resolve_messages
+        return str(text)
+
+    def public_view(self) -> dict[str, object]:
+        return self.model_dump(mode="json", exclude={"version"})

@@ -1,0 +1,61 @@
+"""Outbound SMS as queued for the sender."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .clock import iso
+from .segments import Encoding, count_segments
+
+MessageKind = Literal["confirm_request", "welcome", "help", "stop", "reply", "marketing"]
+TRANSACTIONAL_KINDS = frozenset({"confirm_request", "welcome", "help", "stop", "reply"})
+
+
+class SubscriptionGuard(BaseModel):
+    """Send only while subscription (phone, list_id) has ``status`` and expects this message."""
+
+    phone: str
+    list_id: str
+    status: str
+
+
+class OutboundMessage(BaseModel):
+    """One SMS to send. ``message_id`` is the idempotency key: the sender sends each id at most once."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    message_id: str
+    to: str
+    body: str
+    kind: MessageKind
+    list_id: str | None = None
+    origination: str | None = None
+    message_type: Literal["TRANSACTIONAL", "PROMOTIONAL"]
+    encoding: Encoding
+    segments: int
+    created_at: str
+    guard: SubscriptionGuard | None = None
+
+
+def build_message(
+    *, to: str, body: str, kind: MessageKind, now: datetime, list_id: str | None = None,
+    origination: str | None = None, message_id: str | None = None, guard: SubscriptionGuard | None = None,
+) -> OutboundMessage:
+    info = count_segments(body)
+    return OutboundMessage(
+        message_id=message_id or str(uuid.uuid4()),
+        to=to,
+        body=body,
+        kind=kind,
+        list_id=list_id,
+        origination=origination,
+        message_type="TRANSACTIONAL" if kind in TRANSACTIONAL_KINDS else "PROMOTIONAL",
+        encoding=info.encoding,
+        segments=info.segments,
+        created_at=iso(now),
+        guard=guard,
+    )

@@ -1,0 +1,73 @@
+"""Phone numbers: parsing to E.164 with ``phonenumbers`` and masking for logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+from .errors import InvalidPhone
+
+# Only types that can receive SMS are accepted. FIXED_LINE_OR_MOBILE is what the metadata says for
+# the US/Canada (NANP) and a few other plans where the prefix does not tell mobile from landline.
+SMS_CAPABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+_TYPE_NAMES = {
+    PhoneNumberType.FIXED_LINE: "a landline",
+    PhoneNumberType.PREMIUM_RATE: "a premium-rate number",
+    PhoneNumberType.TOLL_FREE: "a toll-free number",
+    PhoneNumberType.SHARED_COST: "a shared-cost number",
+    PhoneNumberType.VOIP: "a VoIP number",
+    PhoneNumberType.PERSONAL_NUMBER: "a personal (forwarding) number",
+    PhoneNumberType.PAGER: "a pager number",
+    PhoneNumberType.UAN: "a universal access number",
+    PhoneNumberType.VOICEMAIL: "a voicemail number",
+}
+
+MAX_RAW_LENGTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedPhone:
+    e164: str
+    country: str  # ISO 3166-1 alpha-2 region of the number, e.g. "PL"
+
+
+def normalize_phone(raw: str, default_region: str | None = None, field: str = "phone") -> NormalizedPhone:
+    """Parse any human format into E.164, refusing numbers that cannot receive SMS.
+
+    ``default_region`` is used for national formats ("501 234 567" with "PL").
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhone("phone is required", field)
+    if len(text) > MAX_RAW_LENGTH:
+        raise InvalidPhone("phone is too long", field)
+    try:
+        number = phonenumbers.parse(text, default_region.upper() if default_region else None)
+    except NumberParseException:
+        raise InvalidPhone("not a phone number; use international format, e.g. +48501234567", field) from None
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise InvalidPhone("not a valid phone number", field)
+    number_type = phonenumbers.number_type(number)
+    if number_type not in SMS_CAPABLE_TYPES:
+        kind = _TYPE_NAMES.get(number_type, "not a mobile number")
+        raise InvalidPhone(f"cannot receive SMS: {kind}", field)
+    region = phonenumbers.region_code_for_number(number) or ""
+    return NormalizedPhone(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        country=region,
+    )
+
+
+def mask_phone(phone: str | None) -> str:
+    """Everything but the last four digits replaced, for logs: ``+48501234567`` → ``+*******4567``."""
+    if not phone:
+        return ""
+    digits = [c for c in phone if c.isdigit()]
+    if len(digits) <= 4:
+        return "*" * len(phone)
+    keep = "".join(digits[-4:])
+    prefix = "+" if phone.startswith("+") else ""
+    return prefix + "*" * (len(digits) - 4) + keep

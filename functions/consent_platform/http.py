@@ -1,0 +1,122 @@
+"""HTTP edge shared by the API handlers: body parsing and the one place where errors become responses.
+
+Every error leaves as ``{"error": {"code", "message", "fields"}}`` with a 4xx status for bad input;
+only a genuine fault of ours or of AWS becomes a 5xx.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+from .domain.errors import DomainError, MalformedBody, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .services.optin import RequestContext
+
+FORM = "application/x-www-form-urlencoded"
+M = TypeVar("M", bound=BaseModel)
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response[str]:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(payload, ensure_ascii=False),
+        headers=headers,
+    )
+
+
+def fields_from_errors(errors: Sequence[Any]) -> dict[str, str]:
+    """pydantic error list → ``{"dotted.field": "message"}``, dropping the ``body`` location prefix."""
+    fields: dict[str, str] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        name = ".".join(loc) or "body"
+        message = str(err.get("msg", "invalid"))
+        if err.get("type") == "missing":
+            message = "required"
+        message = message.removeprefix("Value error, ")
+        fields.setdefault(name, message)
+    return fields
+
+
+def register_error_handlers(app: APIGatewayHttpResolver, logger: Any) -> None:
+    @app.exception_handler(DomainError)
+    def _domain(exc: DomainError) -> Response[str]:
+        if exc.status >= 500:
+            logger.exception("dependency failure", extra={"code": exc.code})
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_validation(exc: RequestValidationError) -> Response[str]:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "malformed_body", "the body is not valid JSON")
+        return error_response(422, "validation_error", "invalid input", fields_from_errors(errors))
+
+    @app.exception_handler(ValidationError)
+    def _model_validation(exc: ValidationError) -> Response[str]:
+        return error_response(422, "validation_error", "invalid input", fields_from_errors(exc.errors()))
+
+    @app.not_found
+    def _not_found(exc: Exception) -> Response[str]:
+        return error_response(404, "not_found", "no such route")
+
+
+def raw_body(app: APIGatewayHttpResolver, limit: int) -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    data = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+    return data
+
+
+def parse_body(app: APIGatewayHttpResolver, limit: int) -> dict[str, Any]:
+    """JSON or HTML-form body as a dict (a repeated form field keeps its last value)."""
+    data = raw_body(app, limit)
+    content_type = (app.current_event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type == FORM:
+        try:
+            return dict(parse_qsl(data.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise MalformedBody("the form body is not UTF-8") from None
+    if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(f"send application/json or {FORM}", {"content-type": content_type})
+    if not data.strip():
+        raise MalformedBody("the body is empty")
+    try:
+        parsed = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise MalformedBody("the body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise MalformedBody("the body must be a JSON object")
+    return parsed
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed("invalid input", fields_from_errors(exc.errors())) from None
+
+
+def request_context(app: APIGatewayHttpResolver, method: Any) -> RequestContext:
+    ctx = app.current_event.request_context
+    return RequestContext(
+        method=method,
+        ip=ctx.http.source_ip or None,
+        user_agent=ctx.http.user_agent or app.current_event.headers.get("user-agent"),
+        request_id=ctx.request_id,
+    )

@@ -1,0 +1,61 @@
+"""Create or update a list, keeping every consent text version ever published."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from ..adapters.repository import ConsentRepository
+from ..domain.clock import iso
+from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..domain.lists import LIST_ID_PATTERN, ListConfig, MessageTemplates, StoredList, lint_messages, resolve_messages
+
+
+def validate_list_id(list_id: str) -> str:
+    if not re.fullmatch(LIST_ID_PATTERN, list_id):
+        raise ValidationFailed(
+            "invalid list id",
+            {"list_id": "1-64 characters: lower-case letters, digits, '-' and '_', starting with a letter or digit"},
+        )
+    return list_id
+
+
+def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: datetime) -> tuple[StoredList, bool]:
+    """Store the list; returns it and whether it was created. Refuses non-compliant messages (422)."""
+    validate_list_id(list_id)
+    messages = resolve_messages(config)
+    problems = lint_messages(config, messages)
+    if problems:
+        raise ValidationFailed("the list's messages do not meet carrier (CTIA) requirements", problems)
+
+    existing, existing_text = repo.get_list(list_id, config.consent_text.version)
+    version = config.consent_text.version
+    if existing_text is not None and existing_text != config.consent_text.text:
+        raise Conflict(
+            f"consent text version {version!r} was already published with a different text; "
+            "publish the new wording under a new version",
+            {"consent_text.version": "already used for a different text"},
+        )
+    stamp = iso(now)
+    known = list(existing.consent_versions) if existing else []
+    if version not in known:
+        known.append(version)
+    stored = StoredList(
+        **config.model_dump(exclude={"messages"}),
+        messages=MessageTemplates(**messages),
+        list_id=list_id,
+        consent_versions=known,
+        created_at=existing.created_at if existing else stamp,
+        updated_at=stamp,
+    )
+    new_consent = None if existing_text is not None else (version, config.consent_text.text)
+    repo.put_list(stored, existing.version if existing else None, new_consent)
+    stored.version = (existing.version if existing else 0) + 1
+    return stored, existing is None
+
+
+def get_list(repo: ConsentRepository, list_id: str) -> StoredList:
+    stored, _ = repo.get_list(list_id)
+    if stored is None:
+        raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
+    return stored

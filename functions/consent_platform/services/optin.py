@@ -1,0 +1,244 @@
+"""The opt-in use case: web-form and API sign-ups, single and double opt-in."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+from ..adapters.queue import OutboundQueue
+from ..adapters.repository import ConcurrentUpdate, ConsentRepository
+from ..domain.clock import iso
+from ..domain.consent import (
+    Action,
+    Evidence,
+    Method,
+    Status,
+    Subscription,
+    Transition,
+    grant_single_optin,
+    is_pending_expired,
+    request_double_optin,
+)
+from ..domain.contacts import Profile, may_send_confirmation
+from ..domain.errors import InvalidPhone, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from ..domain.lists import StoredList, origination_for
+from ..domain.messages import OutboundMessage, SubscriptionGuard, build_message
+from ..domain.phone import mask_phone, normalize_phone
+
+AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _affirmative(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | str):
+        return str(value).strip().lower() in AFFIRMATIVE
+    raise ValueError("must be true, 'true', 'on', 'yes' or '1'")
+
+
+Affirmative = Annotated[bool, BeforeValidator(_affirmative)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class OptInRequest(BaseModel):
+    """Body of ``POST /v1/optin`` (JSON or an HTML form post). Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    sms_consent: Affirmative
+    consent_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] | None = None
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    source: Short | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    email_consent: Affirmative = False
+
+    @field_validator("sms_consent")
+    @classmethod
+    def _must_consent(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("SMS consent must be given (an unticked box is not consent)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):
+            raise ValueError("not an IANA time zone name, e.g. Europe/Warsaw") from None
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not _EMAIL.match(value):
+            raise ValueError("not an e-mail address")
+        return value.lower()
+
+    @field_validator("consent_version", "first_name", "source", "country")
+    @classmethod
+    def _empty_is_absent(cls, value: str | None) -> str | None:
+        return value or None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Where a request came from (API Gateway request context), for the ledger."""
+
+    method: Method = Method.API
+    ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(slots=True)
+class OptInResult:
+    status: Literal["pending_confirmation", "active", "already_active"]
+    phone: str
+    list_id: str
+    confirmation_sent: bool = False
+    messages: list[OutboundMessage] = field(default_factory=list)
+
+    @property
+    def http_status(self) -> int:
+        return 200 if self.status == "already_active" else 202
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status, "phone": self.phone, "list_id": self.list_id}
+        if self.status == "pending_confirmation":
+            out["confirmation_sent"] = self.confirmation_sent
+        return out
+
+
+class OptInService:
+    MAX_ATTEMPTS = 3  # optimistic-concurrency retries when two requests race on one number
+
+    def __init__(self, repo: ConsentRepository, queue: OutboundQueue, pending_ttl: timedelta) -> None:
+        self.repo = repo
+        self.queue = queue
+        self.pending_ttl = pending_ttl
+
+    def submit(self, request: OptInRequest, context: RequestContext, now: datetime, logger: Any = None) -> OptInResult:
+        stored, version_text = self.repo.get_list(request.list_id, request.consent_version)
+        if stored is None:
+            raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
+        if request.consent_version is not None and version_text is None:
+            raise ValidationFailed(
+                "unknown consent version",
+                {"consent_version": f"this list has versions {', '.join(stored.consent_versions)}"},
+            )
+        if request.country and request.country not in _regions():
+            raise ValidationFailed("unknown country", {"country": "not an ISO 3166-1 alpha-2 code"})
+        phone = normalize_phone(request.phone, request.country or stored.default_country)
+        if not stored.may_reach(phone.country):
+            raise InvalidPhone(f"this list does not accept numbers from {phone.country}")
+        evidence = Evidence(
+            method=context.method,
+            consent_text=version_text if version_text is not None else stored.consent_text.text,
+            consent_version=request.consent_version or stored.consent_text.version,
+            source=request.source,
+            ip=context.ip,
+            user_agent=context.user_agent,
+            request_id=context.request_id,
+        )
+        for attempt in range(1, self.MAX_ATTEMPTS + 1):
+            try:
+                result = self._attempt(stored, phone.e164, phone.country, request, evidence, now)
+            except ConcurrentUpdate:
+                if attempt == self.MAX_ATTEMPTS:
+                    raise
+                continue
+            if logger is not None:
+                logger.info("opt-in", extra={"phone": mask_phone(phone.e164), "list_id": stored.list_id,
+                                             "status": result.status, "confirmation_sent": result.confirmation_sent})
+            return result
+        raise AssertionError("unreachable")
+
+    def _attempt(
+        self, stored: StoredList, phone: str, country: str, request: OptInRequest, evidence: Evidence, now: datetime
+    ) -> OptInResult:
+        profile, sub = self.repo.load_contact_state(phone, stored.list_id)
+        if sub is not None and sub.status == Status.ACTIVE:
+            return OptInResult("already_active", phone, stored.list_id)
+
+        new_profile = _updated_profile(profile, phone, country, request, evidence, now)
+        message_id = str(uuid.uuid4())
+        if stored.opt_in == "single":
+            transition = grant_single_optin(sub, phone, stored.list_id, now, evidence)
+            kind, status, outcome = "welcome", Status.ACTIVE, "active"
+        else:
+            resubmission = sub is not None and sub.status == Status.PENDING and not is_pending_expired(sub, now)
+            blocked = may_send_confirmation(new_profile, sub if resubmission else None, now)
+            if blocked and resubmission:
+                # Still pending and inside the cooldown or the daily cap: answer as before, send nothing.
+                return OptInResult("pending_confirmation", phone, stored.list_id, confirmation_sent=False)
+            if blocked:
+                raise RateLimited(
+                    "too many confirmation requests for this number; try again tomorrow", {"phone": "rate limited"}
+                )
+            transition = request_double_optin(sub, phone, stored.list_id, now, evidence, self.pending_ttl)
+            new_profile.confirm_sent = [*new_profile.recent_confirmations(now), iso(now)]
+            kind, status, outcome = "confirm_request", Status.PENDING, "pending_confirmation"
+
+        if request.email and request.email_consent and (profile is None or profile.email != request.email):
+            transition.add(Action.GRANTED, now, replace(evidence, channel="email"), email=request.email)
+        transition.subscription.expected_message_id = message_id
+        message = build_message(
+            to=phone, body=stored.message(kind), kind=kind, now=now, list_id=stored.list_id,  # type: ignore[arg-type]
+            origination=origination_for(stored.origination, country), message_id=message_id,
+            guard=SubscriptionGuard(phone=phone, list_id=stored.list_id, status=status.value),
+        )
+        # The message is queued *before* the state is written: if the write then fails, the sender's
+        # guard (status + expected_message_id) drops it; if queueing fails, nothing was written at all.
+        try:
+            self.queue.send([message])
+        except Exception as exc:  # botocore errors after its own retries
+            raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
+        self._commit(transition, new_profile, profile)
+        return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])  # type: ignore[arg-type]
+
+    def _commit(self, transition: Transition, profile: Profile, previous: Profile | None) -> None:
+        self.repo.commit([transition], profile, previous.version if previous else None)
+
+
+def _updated_profile(
+    profile: Profile | None, phone: str, country: str, request: OptInRequest, evidence: Evidence, now: datetime
+) -> Profile:
+    stamp = iso(now)
+    updated = profile.model_copy(deep=True) if profile else Profile(
+        phone=phone, country=country, created_at=stamp, updated_at=stamp
+    )
+    updated.updated_at = stamp
+    if request.first_name:
+        updated.first_name = request.first_name
+    if request.timezone:
+        updated.timezone, updated.timezone_source = request.timezone, "form"
+    if request.email and request.email_consent:
+        # E-mail consent is separate: an address without its own ticked box is not stored at all.
+        updated.email = request.email
+        updated.email_consent_at = stamp
+    return updated
+
+
+def _regions() -> frozenset[str]:
+    import phonenumbers
+
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+__all__ = ["OptInRequest", "OptInResult", "OptInService", "RequestContext", "Subscription"]

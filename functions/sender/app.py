@@ -1,0 +1,47 @@
+"""Outbound SQS consumer: sends each queued SMS at most once through the configured provider."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.sms import make_provider
+from consent_platform.domain.clock import utc_now
+from consent_platform.domain.messages import OutboundMessage
+from consent_platform.services.sender import SenderService
+from consent_platform.settings import sender_settings
+
+logger = Logger()
+metrics = Metrics(namespace="SmsConsent")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@cache
+def service() -> SenderService:
+    settings = sender_settings()
+    provider = make_provider(settings.sms_provider, settings.eum_configuration_set, settings.local_outbox_path)
+    return SenderService(
+        ConsentRepository(settings.table_name, settings.ledger_table_name), provider, settings.message_record_days
+    )
+
+
+def record_handler(record: SQSRecord) -> str:
+    message = OutboundMessage.model_validate_json(record.body)
+    outcome = service().deliver(message, utc_now(), logger)
+    metrics.add_metric(name=f"Sms_{outcome.value}", unit=MetricUnit.Count, value=1)
+    if outcome.value == "sent":
+        metrics.add_metric(name="SmsSegments", unit=MetricUnit.Count, value=message.segments)
+    return outcome.value
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

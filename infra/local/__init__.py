@@ -1,0 +1,1 @@
+"""The local stack: moto in-process plus the real handlers, built from ``template.yaml``."""

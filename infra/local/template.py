@@ -1,0 +1,243 @@
+"""Read ``template.yaml`` and create its resources on moto (or any endpoint boto3 is pointed at).
+
+This is the *only* description of tables and queues: the local stack and the integration tests both
+provision from the template through this module, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = ROOT / "template.yaml"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that turns CloudFormation short-form tags (!Ref, !GetAtt, …) into long form."""
+
+
+def _construct(tag: str) -> Any:
+    name = "Ref" if tag == "Ref" else f"Fn::{tag}"
+
+    def build(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if tag == "GetAtt":
+                value = str(value).split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        return {name: value}
+
+    return build
+
+
+for _tag in ("Ref", "GetAtt", "Sub", "If", "Not", "Equals", "And", "Or", "Join", "Select", "Split",
+             "FindInMap", "Base64", "Condition", "ImportValue", "GetAZs"):
+    _CfnLoader.add_constructor(f"!{_tag}", _construct(_tag))
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass
+class Stack:
+    """A template with its parameter values and the physical attributes of created resources."""
+
+    template: dict[str, Any]
+    parameters: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    # ---- intrinsic functions -------------------------------------------------------------------
+
+    def parameter(self, name: str) -> str:
+        if name in self.parameters:
+            return self.parameters[name]
+        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::StackName": "local",
+                  "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
+        if name in pseudo:
+            return pseudo[name]
+        spec = self.template.get("Parameters", {}).get(name)
+        if spec is None:
+            raise KeyError(name)
+        default = spec.get("Default", "")
+        return ",".join(default) if isinstance(default, list) else str(default)
+
+    def condition(self, name: str) -> bool:
+        return bool(self.resolve(self.template.get("Conditions", {})[name]))
+
+    def resolve(self, value: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value if not _is_no_value(v)]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                if arg in self.attributes:
+                    return self.attributes[arg]["Ref"]
+                return self.parameter(arg)
+            if key == "Fn::GetAtt":
+                logical, attr = arg if isinstance(arg, list) else str(arg).split(".", 1)
+                return self.attributes[logical][attr]
+            if key == "Fn::Sub":
+                return self._sub(arg)
+            if key == "Fn::Equals":
+                left, right = (self.resolve(v) for v in arg)
+                return left == right
+            if key == "Fn::Not":
+                return not self.resolve(arg[0])
+            if key == "Fn::If":
+                name, yes, no = arg
+                return self.resolve(yes if self.condition(name) else no)
+            if key == "Fn::Join":
+                sep, parts = arg
+                return sep.join(str(p) for p in self.resolve(parts))
+        return {k: self.resolve(v) for k, v in value.items() if not _is_no_value(v)}
+
+    def _sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+        out, i = [], 0
+        while i < len(text):
+            start = text.find("${", i)
+            if start < 0:
+                out.append(text[i:])
+                break
+            end = text.index("}", start)
+            out.append(text[i:start])
+            name = text[start + 2 : end]
+            if name in variables:
+                out.append(str(self.resolve(variables[name])))
+            elif "." in name and not name.startswith("AWS::"):
+                logical, attr = name.split(".", 1)
+                out.append(self.attributes[logical][attr])
+            elif name in self.attributes:
+                out.append(self.attributes[name]["Ref"])
+            else:
+                out.append(self.parameter(name))
+            i = end + 1
+        return "".join(out)
+
+    # ---- template views ------------------------------------------------------------------------
+
+    def resources(self, type_name: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template["Resources"].items() if v["Type"] == type_name}
+
+    def functions(self) -> dict[str, dict[str, Any]]:
+        return self.resources("AWS::Serverless::Function")
+
+    def function_environment(self, logical_id: str, overrides: dict[str, str] | None = None) -> dict[str, str]:
+        glob = self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        own = self.functions()[logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+        env = {k: str(self.resolve(v)) for k, v in {**glob, **own}.items()}
+        env.update(overrides or {})
+        return env
+
+    def handler(self, logical_id: str) -> str:
+        props = self.functions()[logical_id]["Properties"]
+        return str(props.get("Handler") or self.template["Globals"]["Function"]["Handler"])
+
+    def http_routes(self) -> list[HttpRoute]:
+        routes = []
+        for logical_id, fn in self.functions().items():
+            for event in fn["Properties"].get("Events", {}).values():
+                if event["Type"] == "HttpApi":
+                    props = event["Properties"]
+                    auth = (props.get("Auth") or {}).get("Authorizer")
+                    routes.append(HttpRoute(props["Method"].upper(), props["Path"], logical_id, auth))
+        return routes
+
+    def sqs_sources(self) -> list[SqsSource]:
+        sources = []
+        for logical_id, fn in self.functions().items():
+            for event in fn["Properties"].get("Events", {}).values():
+                if event["Type"] == "SQS":
+                    props = event["Properties"]
+                    queue = props["Queue"]["Fn::GetAtt"][0]
+                    sources.append(SqsSource(
+                        logical_id, queue, int(props.get("BatchSize", 10)),
+                        "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                    ))
+        return sources
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    method: str
+    path: str  # API Gateway form: /v1/admin/lists/{list_id}
+    function: str
+    authorizer: str | None
+
+
+@dataclass(frozen=True)
+class SqsSource:
+    function: str
+    queue: str  # logical id
+    batch_size: int
+    report_batch_item_failures: bool
+
+
+def _is_no_value(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("Ref") == "AWS::NoValue"
+
+
+# ---- provisioning --------------------------------------------------------------------------------
+
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes",
+               "LocalSecondaryIndexes", "StreamSpecification", "ProvisionedThroughput")
+
+
+def provision(parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None) -> Stack:
+    """Create every table, queue and topic of the template on the endpoint boto3 is configured for."""
+    import boto3
+
+    stack = Stack(template or load_template(), dict(parameters or {}))
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    sns = boto3.client("sns", region_name=REGION)
+
+    for logical, res in stack.resources("AWS::DynamoDB::Table").items():
+        props = stack.resolve(res["Properties"])
+        name = props.get("TableName", logical)
+        ddb.create_table(TableName=name, **{k: props[k] for k in _TABLE_KEYS if k in props})
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+        stack.attributes[logical] = {"Ref": name, "Arn": arn}
+
+    # Queues in dependency order: a DLQ must exist before the queue whose redrive policy names it.
+    pending = dict(stack.resources("AWS::SQS::Queue"))
+    while pending:
+        for logical, res in list(pending.items()):
+            target = res["Properties"].get("RedrivePolicy", {}).get("deadLetterTargetArn", {})
+            needs = target.get("Fn::GetAtt", [None])[0] if isinstance(target, dict) else None
+            if needs and needs not in stack.attributes:
+                continue
+            props = stack.resolve(res["Properties"])
+            name = props.get("QueueName", logical)
+            attrs = {k: (json.dumps(v) if isinstance(v, dict) else str(v).lower() if isinstance(v, bool) else str(v))
+                     for k, v in props.items() if k not in ("QueueName", "Tags")}
+            url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            stack.attributes[logical] = {"Ref": url, "Arn": arn, "QueueUrl": url, "QueueName": name}
+            del pending[logical]
+
+    for logical, res in stack.resources("AWS::SNS::Topic").items():
+        props = res.get("Properties", {})
+        arn = sns.create_topic(Name=props.get("TopicName", logical))["TopicArn"]
+        stack.attributes[logical] = {"Ref": arn, "TopicArn": arn, "TopicName": logical}
+
+    for logical in stack.resources("AWS::Serverless::HttpApi"):
+        stack.attributes[logical] = {"Ref": "local"}
+    return stack
