@@ -37,7 +37,7 @@ def repository() -> ConsentRepository:
 def put_list(list_id: Annotated[str, Path()], config: Annotated[ListConfig, Body()]) -> Response[str]:
     raw_body(app, MAX_BODY)
     stored, created = lists.put_list(repository(), list_id, config, utc_now())
-    logger.info("list stored", extra={"list_id": list_id, "created": created})
+    logger.info("list stored", extra={"list_id": list_id, "new_list": created})
     return json_response(201 if created else 200, stored.public_view())
 
 

@@ -127,6 +127,7 @@ class OptInResult:
 
 class OptInService:
     MAX_ATTEMPTS = 3  # optimistic-concurrency retries when two requests race on one number
+    GUARD_DELAY_SECONDS = 1  # lets the state write land before the sender checks the guard
 
     def __init__(self, repo: ConsentRepository, queue: OutboundQueue, pending_ttl: timedelta) -> None:
         self.repo = repo
@@ -206,7 +207,7 @@ class OptInService:
         # The message is queued *before* the state is written: if the write then fails, the sender's
         # guard (status + expected_message_id) drops it; if queueing fails, nothing was written at all.
         try:
-            self.queue.send([message])
+            self.queue.send([message], delay_seconds=self.GUARD_DELAY_SECONDS)
         except Exception as exc:  # botocore errors after its own retries
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
         self._commit(transition, new_profile, profile)

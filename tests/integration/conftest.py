@@ -1,0 +1,181 @@
+"""moto-backed stack, provisioned from template.yaml, and helpers to call the real handlers."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from moto import mock_aws
+
+from consent_platform.adapters.aws import reset_clients
+from infra.local.lambda_runtime import FakeLambdaContext, http_api_event, load_handler, match_route, sqs_event
+from infra.local.template import Stack, provision
+
+DEMO_LIST: dict[str, Any] = {
+    "brand": "Kwiaciarnia Róża",
+    "opt_in": "double",
+    "default_country": "PL",
+    "allowed_countries": ["PL", "US"],
+    "frequency": "up to 4 msgs/month",
+    "support": "pomoc@example.com",
+    "consent_text": {"version": "2026-11-01", "text": "Tak, chcę otrzymywać SMS-y od Kwiaciarni Róża."},
+    "language": "pl",
+    "origination": {"PL": "+48500000000", "US": "12345", "default": "+48500000000"},
+}
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+class LocalAws:
+    """The template's stack on moto plus thin callers for its HTTP routes and queue consumers."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.routes = stack.http_routes()
+
+    def http(self, method: str, path: str, body: Any = None, *, form: bool = False,
+             headers: dict[str, str] | None = None, raw: bytes | str | None = None, query: str = "") -> Reply:
+        found = match_route(self.routes, method, path)
+        assert found, f"no route {method} {path} in template.yaml"
+        route, params = found
+        hdrs = {"user-agent": "pytest/1.0", **(headers or {})}
+        if raw is not None:
+            data: bytes | str | None = raw
+        elif form:
+            hdrs.setdefault("content-type", "application/x-www-form-urlencoded")
+            data = urlencode(body)
+        elif body is not None:
+            hdrs.setdefault("content-type", "application/json")
+            data = json.dumps(body)
+        else:
+            data = None
+        from urllib.parse import unquote
+
+        event = http_api_event(method=method, raw_path=path, route=route,
+                               path_parameters={k: unquote(v) for k, v in params.items()},
+                               headers=hdrs, body=data, raw_query=query, source_ip="203.0.113.7")
+        result = load_handler(self.stack, route.function)(event, FakeLambdaContext(route.function))
+        text = result.get("body") or ""
+        content_type = result.get("headers", {}).get("Content-Type", "")
+        return Reply(result["statusCode"], result.get("headers", {}),
+                     json.loads(text) if "json" in content_type and text else text)
+
+    def queue_url(self, logical_id: str) -> str:
+        return self.stack.attributes[logical_id]["QueueUrl"]
+
+    def receive(self, logical_id: str, max_messages: int = 10) -> list[dict[str, Any]]:
+        import boto3
+
+        sqs = boto3.client("sqs")
+        out: list[dict[str, Any]] = []
+        while True:
+            got = sqs.receive_message(QueueUrl=self.queue_url(logical_id), MaxNumberOfMessages=max_messages,
+                                      AttributeNames=["All"], WaitTimeSeconds=0).get("Messages", [])
+            if not got:
+                return out
+            out.extend(got)
+
+    def drain(self, function: str = "SenderFunction", queue: str = "OutboundQueue") -> dict[str, Any]:
+        """Deliver everything waiting on ``queue`` to ``function`` as one SQS batch, like Lambda would."""
+        messages = self.receive(queue)
+        if not messages:
+            return {"batchItemFailures": []}
+        event = sqs_event(messages, self.stack.attributes[queue]["Arn"])
+        try:
+            result: dict[str, Any] = load_handler(self.stack, function)(event, FakeLambdaContext(function))
+        except Exception:  # the whole invocation failed (Powertools raises when every record failed)
+            return {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages], "raised": True}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        import boto3
+
+        sqs = boto3.client("sqs")
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=self.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
+        return result
+
+
+def _reset_cached_settings() -> None:
+    from consent_platform import settings
+
+    for fn in (settings.optin_settings, settings.admin_settings, settings.sender_settings):
+        fn.cache_clear()
+    import admin.app
+    import optin.app
+    import sender.app
+
+    for cached in (optin.app.service, admin.app.repository, sender.app.service):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
+    with mock_aws():
+        reset_clients()
+        stack = provision({"SmsProvider": "sns"})
+        env: dict[str, str] = {}
+        for function in stack.functions():
+            env.update(stack.function_environment(function))
+        env["LOCAL_OUTBOX_PATH"] = str(tmp_path / "outbox.jsonl")
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        _reset_cached_settings()
+        # The opt-in queues its message with a 1 s delay so the state write lands first; tests
+        # drain the queue synchronously right after the request, so no delay is needed here.
+        from consent_platform.services.optin import OptInService
+
+        monkeypatch.setattr(OptInService, "GUARD_DELAY_SECONDS", 0)
+        yield LocalAws(stack)
+        _reset_cached_settings()
+        reset_clients()
+
+
+@pytest.fixture
+def demo_list(aws: LocalAws) -> dict[str, Any]:
+    reply = aws.http("PUT", "/v1/admin/lists/demo", DEMO_LIST)
+    assert reply.status == 201, reply.body
+    return reply.body  # type: ignore[no-any-return]
+
+
+def sent_sms() -> list[dict[str, Any]]:
+    """What moto's SNS recorded as published to phone numbers."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]]
+    return [{"to": to, "body": body} for (to, body, *_rest) in backend.sms_messages.values()]
+
+
+class Clock:
+    """A settable clock patched into every handler module."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from datetime import UTC, datetime
+
+        self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+        import admin.app
+        import optin.app
+        import sender.app
+
+        for module in (optin.app, admin.app, sender.app):
+            monkeypatch.setattr(module, "utc_now", lambda: self.now)
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
