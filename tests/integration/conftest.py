@@ -86,7 +86,12 @@ class LocalAws:
             out.extend(got)
 
     def drain(self, function: str = "SenderFunction", queue: str = "OutboundQueue") -> dict[str, Any]:
-        """Deliver everything waiting on ``queue`` to ``function`` as one SQS batch, like Lambda would."""
+        """Deliver everything waiting on ``queue`` to ``function`` as one SQS batch, like Lambda would:
+        successes are deleted; failures go back on the queue, visible again at once (the test skips
+        the visibility timeout) so the next ``drain`` is the retry."""
+        import boto3
+
+        sqs = boto3.client("sqs")
         messages = self.receive(queue)
         if not messages:
             return {"batchItemFailures": []}
@@ -94,13 +99,13 @@ class LocalAws:
         try:
             result: dict[str, Any] = load_handler(self.stack, function)(event, FakeLambdaContext(function))
         except Exception:  # the whole invocation failed (Powertools raises when every record failed)
-            return {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages], "raised": True}
+            result = {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages], "raised": True}
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        import boto3
-
-        sqs = boto3.client("sqs")
         for message in messages:
-            if message["MessageId"] not in failed:
+            if message["MessageId"] in failed:
+                sqs.change_message_visibility(QueueUrl=self.queue_url(queue),
+                                              ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+            else:
                 sqs.delete_message(QueueUrl=self.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
         return result
 
@@ -179,3 +184,19 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every AWS API call our code makes: (service, operation, params)."""
+    from botocore.client import BaseClient
+
+    calls: list[tuple[str, str, dict[str, Any]]] = []
+    original = BaseClient._make_api_call
+
+    def recording(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((self.meta.service_model.service_name, operation, params))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    return calls

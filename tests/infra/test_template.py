@@ -1,0 +1,121 @@
+"""Template assertions: cfn-lint clean, and the wiring the invariants depend on."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local.template import ROOT, TEMPLATE_PATH, Stack, load_template
+
+TEMPLATE = load_template()
+STACK = Stack(TEMPLATE)
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+
+
+def of_type(type_name: str) -> dict[str, Any]:
+    return {k: v for k, v in RESOURCES.items() if v["Type"] == type_name}
+
+
+def function_timeout(fn: dict[str, Any]) -> int:
+    return int(fn["Properties"].get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"]))
+
+
+def test_cfn_lint_is_clean() -> None:
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(TEMPLATE_PATH)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_sqs_event_source_reports_batch_item_failures_and_queue_outlasts_function() -> None:
+    sources = 0
+    for fn in of_type("AWS::Serverless::Function").values():
+        for event in fn["Properties"].get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            sources += 1
+            assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"]
+            queue = RESOURCES[event["Properties"]["Queue"]["Fn::GetAtt"][0]]
+            assert int(queue["Properties"]["VisibilityTimeout"]) >= 6 * function_timeout(fn)
+    assert sources >= 1
+
+
+def test_every_queue_has_a_dlq_and_every_dlq_an_alarm() -> None:
+    queues = of_type("AWS::SQS::Queue")
+    dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    for name, queue in queues.items():
+        assert name in dlqs or "RedrivePolicy" in queue["Properties"], f"{name} has no DLQ"
+    alarmed = {a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in of_type("AWS::CloudWatch::Alarm").values()}
+    assert dlqs <= alarmed
+
+
+def test_tables_have_point_in_time_recovery() -> None:
+    for name, table in of_type("AWS::DynamoDB::Table").items():
+        assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, name
+        assert table.get("DeletionPolicy") == "Retain", name
+
+
+def test_ledger_is_append_only_for_every_function() -> None:
+    """No function may update or delete ledger entries (invariant 1)."""
+    for name, fn in of_type("AWS::Serverless::Function").items():
+        for policy in fn["Properties"].get("Policies", []):
+            for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                resource = statement["Resource"]
+                if resource == {"Fn::GetAtt": ["LedgerTable", "Arn"]}:
+                    assert set(statement["Action"]) <= {"dynamodb:PutItem", "dynamodb:Query"}, name
+    assert "TimeToLiveSpecification" not in RESOURCES["LedgerTable"]["Properties"]
+
+
+def test_admin_routes_need_iam_and_public_routes_do_not() -> None:
+    routes = STACK.http_routes()
+    assert {(r.method, r.path) for r in routes} >= {
+        ("POST", "/v1/optin"), ("PUT", "/v1/admin/lists/{list_id}"), ("GET", "/v1/admin/contacts/{phone}")}
+    for route in routes:
+        expected = "AWS_IAM" if route.path.startswith("/v1/admin/") else None
+        assert route.authorizer == expected, route
+    assert RESOURCES["HttpApi"]["Properties"]["Auth"]["EnableIamAuthorizer"] is True
+    assert RESOURCES["HttpApi"]["Properties"]["CorsConfiguration"]["AllowOrigins"] == {"Ref": "CorsAllowOrigins"}
+
+
+@pytest.mark.parametrize("parameter", ["Runtime", "SmsProvider", "PowertoolsLayerArn", "CorsAllowOrigins"])
+def test_required_parameters_have_defaults(parameter: str) -> None:
+    assert "Default" in TEMPLATE["Parameters"][parameter]
+
+
+def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each function's handler exists, and its settings model finds every variable it needs in the
+    environment the template gives it (no setting only works because of a default elsewhere)."""
+    from consent_platform import settings
+
+    models = {"OptInFunction": settings.OptInSettings, "AdminFunction": settings.AdminSettings,
+              "SenderFunction": settings.SenderSettings}
+    fake = Stack(TEMPLATE, attributes={name: {"Ref": name, "Arn": f"arn:{name}", "QueueUrl": f"https://q/{name}",
+                                              "QueueName": name} for name in RESOURCES})
+    for name, fn in of_type("AWS::Serverless::Function").items():
+        module, _, attr = fn["Properties"]["Handler"].rpartition(".")
+        assert callable(getattr(importlib.import_module(module), attr))
+        env = fake.function_environment(name)
+        for key in list(settings.__dict__):
+            monkeypatch.delenv(key.upper(), raising=False)
+        with monkeypatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            models[name]()  # raises if a required variable is missing
+
+
+def test_requirements_match_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    bundled = [line.strip() for line in (Path(ROOT) / "functions" / "requirements.txt").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
+    assert sorted(bundled) == sorted(project)
+
+
+def test_runtime_default_is_a_supported_python() -> None:
+    runtime = TEMPLATE["Parameters"]["Runtime"]
+    assert runtime["Default"] in runtime["AllowedValues"]
+    assert all(v.startswith("python3.1") for v in runtime["AllowedValues"])

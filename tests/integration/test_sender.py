@@ -1,0 +1,134 @@
+"""The sender: SNS and End User Messaging providers, at-most-once delivery, guards, retries, DLQ."""
+
+from __future__ import annotations
+
+import json
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from consent_platform.adapters.aws import client
+from tests.integration.conftest import LocalAws, sent_sms
+
+FORM = {"phone": "501 234 567", "list_id": "demo", "sms_consent": "on"}
+
+
+def use_provider(monkeypatch: pytest.MonkeyPatch, name: str, **env: str) -> None:
+    import sender.app
+    from consent_platform import settings
+
+    monkeypatch.setenv("SMS_PROVIDER", name)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings.sender_settings.cache_clear()
+    sender.app.service.cache_clear()
+
+
+def test_sns_publish_uses_transactional_type_and_origination(aws: LocalAws, demo_list: dict, aws_calls: list) -> None:
+    aws.http("POST", "/v1/optin", FORM, form=True)
+    aws_calls.clear()
+    aws.drain()
+    [publish] = [params for service, op, params in aws_calls if op == "Publish"]
+    assert publish["PhoneNumber"] == "+48501234567"
+    attrs = publish["MessageAttributes"]
+    assert attrs["AWS.SNS.SMS.SMSType"]["StringValue"] == "Transactional"
+    assert attrs["AWS.MM.SMS.OriginationNumber"]["StringValue"] == "+48500000000"
+    assert len(sent_sms()) == 1
+
+
+def test_requests_per_message(aws: LocalAws, demo_list: dict, aws_calls: list) -> None:
+    """Opt-in: list read, contact read, enqueue, one transaction. Send: one guarded claim, one publish."""
+    aws_calls.clear()
+    aws.http("POST", "/v1/optin", FORM, form=True)
+    assert [op for _, op, _ in aws_calls] == ["BatchGetItem", "BatchGetItem", "SendMessage", "TransactWriteItems"]
+    aws_calls.clear()
+    messages = aws.receive("OutboundQueue")
+    from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
+
+    aws_calls.clear()
+    load_handler(aws.stack, "SenderFunction")(sqs_event(messages, "arn"), FakeLambdaContext("SenderFunction"))
+    assert [op for _, op, _ in aws_calls] == ["TransactWriteItems", "Publish"]
+
+
+def test_end_user_messaging_send_text_message(aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_provider(monkeypatch, "end-user-messaging", EUM_CONFIGURATION_SET="prod-set")
+    aws.http("POST", "/v1/optin", {**FORM, "phone": "+1 201 555 0123"}, form=True)
+    [message] = aws.receive("OutboundQueue")
+    body = json.loads(message["Body"])
+    eum = client("pinpoint-sms-voice-v2")
+    with Stubber(eum) as stub:
+        stub.add_response("send_text_message", {"MessageId": "eum-1"}, {
+            "DestinationPhoneNumber": "+12015550123",
+            "MessageBody": body["body"],
+            "MessageType": "TRANSACTIONAL",
+            "OriginationIdentity": "12345",
+            "ConfigurationSetName": "prod-set",
+        })
+        from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
+
+        result = load_handler(aws.stack, "SenderFunction")(sqs_event([message], "arn"), FakeLambdaContext("S"))
+        stub.assert_no_pending_responses()
+    assert result == {"batchItemFailures": []}
+
+
+def test_throttled_provider_returns_message_to_queue_then_sends_once(
+    aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_provider(monkeypatch, "end-user-messaging")
+    aws.http("POST", "/v1/optin", FORM, form=True)
+    eum = client("pinpoint-sms-voice-v2")
+    with Stubber(eum) as stub:
+        stub.add_client_error("send_text_message", "ThrottlingException", "Rate exceeded", 429)
+        first = aws.drain()
+        assert len(first["batchItemFailures"]) == 1  # not lost: it stays on the queue
+        stub.add_response("send_text_message", {"MessageId": "eum-2"})
+        second = aws.drain()
+        stub.assert_no_pending_responses()
+    assert second == {"batchItemFailures": []}
+    assert aws.receive("OutboundQueue") == []
+
+
+def test_eum_client_retries_throttling_with_backoff() -> None:
+    config = client("pinpoint-sms-voice-v2").meta.config
+    assert config.retries["mode"] == "standard"
+    assert config.retries["total_max_attempts"] >= 3
+
+
+def test_duplicate_delivery_sends_once(aws: LocalAws, demo_list: dict) -> None:
+    aws.http("POST", "/v1/optin", FORM, form=True)
+    [message] = aws.receive("OutboundQueue")
+    from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
+
+    handler = load_handler(aws.stack, "SenderFunction")
+    for _ in range(3):  # SQS at-least-once delivery: the same message arrives again
+        assert handler(sqs_event([message], "arn"), FakeLambdaContext("S")) == {"batchItemFailures": []}
+    assert len(sent_sms()) == 1
+
+
+def test_poison_message_lands_in_dlq(aws: LocalAws) -> None:
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=aws.queue_url("OutboundQueue"), MessageBody='{"not": "a message"}')
+    max_receive = json.loads(sqs.get_queue_attributes(
+        QueueUrl=aws.queue_url("OutboundQueue"), AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+    )["maxReceiveCount"]
+    for _ in range(int(max_receive)):
+        result = aws.drain()
+        assert result.get("raised") or result["batchItemFailures"]
+    assert aws.receive("OutboundQueue") == []
+    [dead] = aws.receive("OutboundDLQ")
+    assert json.loads(dead["Body"]) == {"not": "a message"}
+
+
+def test_message_for_a_stopped_subscription_is_not_sent(aws: LocalAws, demo_list: dict) -> None:
+    """The guard re-checks state in the claim: a queued welcome/confirmation after a newer change is dropped."""
+    aws.http("POST", "/v1/optin", FORM, form=True)
+    ddb = boto3.client("dynamodb")
+    ddb.update_item(
+        TableName=aws.stack.attributes["ConsentTable"]["Ref"],
+        Key={"pk": {"S": "PHONE#+48501234567"}, "sk": {"S": "SUB#demo"}},
+        UpdateExpression="SET #s = :r, updated_at = :u",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":r": {"S": "revoked"}, ":u": {"S": "2999-01-01T00:00:00.000000Z"}},
+    )
+    assert aws.drain() == {"batchItemFailures": []}
+    assert sent_sms() == []
