@@ -52,12 +52,15 @@ def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Qu
     profile, subscriptions, ledger = repository().get_contact(number.e164)
     if profile is None and not subscriptions and not ledger:
         raise NotFound("no such contact", {"phone": "unknown number"})
-    return json_response(200, {
-        "phone": number.e164,
-        "profile": profile.model_dump(mode="json", exclude={"confirm_sent", "version"}) if profile else None,
-        "subscriptions": [s.model_dump(mode="json", exclude={"expected_message_id"}) for s in subscriptions],
-        "ledger": [e.model_dump(mode="json", exclude_none=True) for e in ledger],
-    })
+    return json_response(
+        200,
+        {
+            "phone": number.e164,
+            "profile": profile.model_dump(mode="json", exclude={"confirm_sent", "version"}) if profile else None,
+            "subscriptions": [s.model_dump(mode="json", exclude={"expected_message_id"}) for s in subscriptions],
+            "ledger": [e.model_dump(mode="json", exclude_none=True) for e in ledger],
+        },
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

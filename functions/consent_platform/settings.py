@@ -36,14 +36,14 @@ class SenderSettings(_Base):
 
 @lru_cache
 def optin_settings() -> OptInSettings:
-    return OptInSettings()  # type: ignore[call-arg]
+    return OptInSettings()
 
 
 @lru_cache
 def admin_settings() -> AdminSettings:
-    return AdminSettings()  # type: ignore[call-arg]
+    return AdminSettings()
 
 
 @lru_cache
 def sender_settings() -> SenderSettings:
-    return SenderSettings()  # type: ignore[call-arg]
+    return SenderSettings()

@@ -15,7 +15,14 @@ from consent_platform.adapters.queue import OutboundQueue
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
-from consent_platform.http import FORM, json_response, parse_body, register_error_handlers, request_context, validate
+from consent_platform.http import (
+    FORM,
+    json_response,
+    parse_body,
+    register_error_handlers,
+    request_context,
+    validate,
+)
 from consent_platform.services.optin import OptInRequest, OptInService
 from consent_platform.settings import optin_settings
 

@@ -84,7 +84,7 @@ def http_api_event(
             "accountId": ACCOUNT,
             "apiId": "local",
             "domainName": host,
-            "domainPrefix": host.split(".")[0],
+            "domainPrefix": host.split(".", maxsplit=1)[0],
             "http": {
                 "method": method,
                 "path": raw_path,
@@ -116,17 +116,22 @@ def _is_text(content_type: str) -> bool:
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     """An SQS event for a batch of messages as returned by ``ReceiveMessage``."""
-    return {"Records": [{
-        "messageId": m["MessageId"],
-        "receiptHandle": m["ReceiptHandle"],
-        "body": m["Body"],
-        "attributes": m.get("Attributes", {}),
-        "messageAttributes": m.get("MessageAttributes", {}),
-        "md5OfBody": m.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
 
 
 @contextmanager
@@ -148,7 +153,7 @@ def environment(env: dict[str, str]) -> Iterator[None]:
 
 def load_handler(stack: Stack, function: str) -> Callable[[dict[str, Any], Any], Any]:
     module_name, _, attr = stack.handler(function).rpartition(".")
-    return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module_name), attr)
 
 
 def encode_path_param(value: str) -> str:

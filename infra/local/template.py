@@ -34,14 +34,30 @@ def _construct(tag: str) -> Any:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {name: value}
 
     return build
 
 
-for _tag in ("Ref", "GetAtt", "Sub", "If", "Not", "Equals", "And", "Or", "Join", "Select", "Split",
-             "FindInMap", "Base64", "Condition", "ImportValue", "GetAZs"):
+for _tag in (
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "If",
+    "Not",
+    "Equals",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "Base64",
+    "Condition",
+    "ImportValue",
+    "GetAZs",
+):
     _CfnLoader.add_constructor(f"!{_tag}", _construct(_tag))
 
 
@@ -63,8 +79,13 @@ class Stack:
     def parameter(self, name: str) -> str:
         if name in self.parameters:
             return self.parameters[name]
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::StackName": "local",
-                  "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::StackName": "local",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": "aws",
+        }
         if name in pseudo:
             return pseudo[name]
         spec = self.template.get("Parameters", {}).get(name)
@@ -76,13 +97,13 @@ class Stack:
     def condition(self, name: str) -> bool:
         return bool(self.resolve(self.template.get("Conditions", {})[name]))
 
-    def resolve(self, value: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic
+    def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.resolve(v) for v in value if not _is_no_value(v)]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 if arg in self.attributes:
                     return self.attributes[arg]["Ref"]
@@ -164,10 +185,14 @@ class Stack:
                 if event["Type"] == "SQS":
                     props = event["Properties"]
                     queue = props["Queue"]["Fn::GetAtt"][0]
-                    sources.append(SqsSource(
-                        logical_id, queue, int(props.get("BatchSize", 10)),
-                        "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
-                    ))
+                    sources.append(
+                        SqsSource(
+                            logical_id,
+                            queue,
+                            int(props.get("BatchSize", 10)),
+                            "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                        )
+                    )
         return sources
 
 
@@ -193,8 +218,15 @@ def _is_no_value(value: Any) -> bool:
 
 # ---- provisioning --------------------------------------------------------------------------------
 
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes",
-               "LocalSecondaryIndexes", "StreamSpecification", "ProvisionedThroughput")
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "BillingMode",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+    "ProvisionedThroughput",
+)
 
 
 def provision(parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None) -> Stack:
@@ -226,8 +258,11 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
                 continue
             props = stack.resolve(res["Properties"])
             name = props.get("QueueName", logical)
-            attrs = {k: (json.dumps(v) if isinstance(v, dict) else str(v).lower() if isinstance(v, bool) else str(v))
-                     for k, v in props.items() if k not in ("QueueName", "Tags")}
+            attrs = {
+                k: (json.dumps(v) if isinstance(v, dict) else str(v).lower() if isinstance(v, bool) else str(v))
+                for k, v in props.items()
+                if k not in ("QueueName", "Tags")
+            }
             url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             stack.attributes[logical] = {"Ref": url, "Arn": arn, "QueueUrl": url, "QueueName": name}

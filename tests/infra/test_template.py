@@ -27,7 +27,9 @@ def function_timeout(fn: dict[str, Any]) -> int:
 
 
 def test_cfn_lint_is_clean() -> None:
-    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(TEMPLATE_PATH)], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(TEMPLATE_PATH)], check=False, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -46,11 +48,16 @@ def test_every_sqs_event_source_reports_batch_item_failures_and_queue_outlasts_f
 
 def test_every_queue_has_a_dlq_and_every_dlq_an_alarm() -> None:
     queues = of_type("AWS::SQS::Queue")
-    dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-            for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    dlqs = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
     for name, queue in queues.items():
         assert name in dlqs or "RedrivePolicy" in queue["Properties"], f"{name} has no DLQ"
-    alarmed = {a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in of_type("AWS::CloudWatch::Alarm").values()}
+    alarmed = {
+        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in of_type("AWS::CloudWatch::Alarm").values()
+    }
     assert dlqs <= alarmed
 
 
@@ -74,7 +81,10 @@ def test_ledger_is_append_only_for_every_function() -> None:
 def test_admin_routes_need_iam_and_public_routes_do_not() -> None:
     routes = STACK.http_routes()
     assert {(r.method, r.path) for r in routes} >= {
-        ("POST", "/v1/optin"), ("PUT", "/v1/admin/lists/{list_id}"), ("GET", "/v1/admin/contacts/{phone}")}
+        ("POST", "/v1/optin"),
+        ("PUT", "/v1/admin/lists/{list_id}"),
+        ("GET", "/v1/admin/contacts/{phone}"),
+    }
     for route in routes:
         expected = "AWS_IAM" if route.path.startswith("/v1/admin/") else None
         assert route.authorizer == expected, route
@@ -92,10 +102,18 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
     environment the template gives it (no setting only works because of a default elsewhere)."""
     from consent_platform import settings
 
-    models = {"OptInFunction": settings.OptInSettings, "AdminFunction": settings.AdminSettings,
-              "SenderFunction": settings.SenderSettings}
-    fake = Stack(TEMPLATE, attributes={name: {"Ref": name, "Arn": f"arn:{name}", "QueueUrl": f"https://q/{name}",
-                                              "QueueName": name} for name in RESOURCES})
+    models = {
+        "OptInFunction": settings.OptInSettings,
+        "AdminFunction": settings.AdminSettings,
+        "SenderFunction": settings.SenderSettings,
+    }
+    fake = Stack(
+        TEMPLATE,
+        attributes={
+            name: {"Ref": name, "Arn": f"arn:{name}", "QueueUrl": f"https://q/{name}", "QueueName": name}
+            for name in RESOURCES
+        },
+    )
     for name, fn in of_type("AWS::Serverless::Function").items():
         module, _, attr = fn["Properties"]["Handler"].rpartition(".")
         assert callable(getattr(importlib.import_module(module), attr))
@@ -110,8 +128,11 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
 
 def test_requirements_match_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    bundled = [line.strip() for line in (Path(ROOT) / "functions" / "requirements.txt").read_text().splitlines()
-               if line.strip() and not line.startswith("#")]
+    bundled = [
+        line.strip()
+        for line in (Path(ROOT) / "functions" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert sorted(bundled) == sorted(project)
 
 

@@ -43,8 +43,17 @@ class LocalAws:
         self.stack = stack
         self.routes = stack.http_routes()
 
-    def http(self, method: str, path: str, body: Any = None, *, form: bool = False,
-             headers: dict[str, str] | None = None, raw: bytes | str | None = None, query: str = "") -> Reply:
+    def http(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        form: bool = False,
+        headers: dict[str, str] | None = None,
+        raw: bytes | str | None = None,
+        query: str = "",
+    ) -> Reply:
         found = match_route(self.routes, method, path)
         assert found, f"no route {method} {path} in template.yaml"
         route, params = found
@@ -61,14 +70,24 @@ class LocalAws:
             data = None
         from urllib.parse import unquote
 
-        event = http_api_event(method=method, raw_path=path, route=route,
-                               path_parameters={k: unquote(v) for k, v in params.items()},
-                               headers=hdrs, body=data, raw_query=query, source_ip="203.0.113.7")
+        event = http_api_event(
+            method=method,
+            raw_path=path,
+            route=route,
+            path_parameters={k: unquote(v) for k, v in params.items()},
+            headers=hdrs,
+            body=data,
+            raw_query=query,
+            source_ip="203.0.113.7",
+        )
         result = load_handler(self.stack, route.function)(event, FakeLambdaContext(route.function))
         text = result.get("body") or ""
         content_type = result.get("headers", {}).get("Content-Type", "")
-        return Reply(result["statusCode"], result.get("headers", {}),
-                     json.loads(text) if "json" in content_type and text else text)
+        return Reply(
+            result["statusCode"],
+            result.get("headers", {}),
+            json.loads(text) if "json" in content_type and text else text,
+        )
 
     def queue_url(self, logical_id: str) -> str:
         return self.stack.attributes[logical_id]["QueueUrl"]
@@ -79,8 +98,12 @@ class LocalAws:
         sqs = boto3.client("sqs")
         out: list[dict[str, Any]] = []
         while True:
-            got = sqs.receive_message(QueueUrl=self.queue_url(logical_id), MaxNumberOfMessages=max_messages,
-                                      AttributeNames=["All"], WaitTimeSeconds=0).get("Messages", [])
+            got = sqs.receive_message(
+                QueueUrl=self.queue_url(logical_id),
+                MaxNumberOfMessages=max_messages,
+                AttributeNames=["All"],
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
             if not got:
                 return out
             out.extend(got)
@@ -103,8 +126,9 @@ class LocalAws:
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         for message in messages:
             if message["MessageId"] in failed:
-                sqs.change_message_visibility(QueueUrl=self.queue_url(queue),
-                                              ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=self.queue_url(queue), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
             else:
                 sqs.delete_message(QueueUrl=self.queue_url(queue), ReceiptHandle=message["ReceiptHandle"])
         return result

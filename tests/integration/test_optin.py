@@ -24,11 +24,19 @@ def table_items(aws: LocalAws, logical_id: str) -> list[dict[str, Any]]:
 
 
 def test_double_opt_in_from_a_form_sends_one_confirmation(aws: LocalAws, demo_list: dict, clock: Clock) -> None:
-    reply = aws.http("POST", "/v1/optin", {**FORM, "source": "https://shop.example/footer", "timezone": "Europe/Warsaw",
-                                           "first_name": "Ala"}, form=True)
+    reply = aws.http(
+        "POST",
+        "/v1/optin",
+        {**FORM, "source": "https://shop.example/footer", "timezone": "Europe/Warsaw", "first_name": "Ala"},
+        form=True,
+    )
     assert reply.status == 202
-    assert reply.body == {"status": "pending_confirmation", "phone": "+48501234567", "list_id": "demo",
-                          "confirmation_sent": True}
+    assert reply.body == {
+        "status": "pending_confirmation",
+        "phone": "+48501234567",
+        "list_id": "demo",
+        "confirmation_sent": True,
+    }
     assert aws.drain() == {"batchItemFailures": []}
     [sms] = sent_sms()
     assert sms["to"] == "+48501234567"
@@ -98,14 +106,24 @@ def test_pending_expires_after_48_hours(aws: LocalAws, demo_list: dict, clock: C
     aws.http("POST", "/v1/optin", FORM, form=True)
     clock.advance(hours=48, seconds=1)
     again = aws.http("POST", "/v1/optin", FORM, form=True)
-    assert again.body == {"status": "pending_confirmation", "phone": "+48501234567", "list_id": "demo",
-                          "confirmation_sent": True}
+    assert again.body == {
+        "status": "pending_confirmation",
+        "phone": "+48501234567",
+        "list_id": "demo",
+        "confirmation_sent": True,
+    }
     assert [e["action"] for e in contact(aws)["ledger"]] == ["requested", "expired", "requested"]
 
 
 def test_single_opt_in_is_active_with_welcome_then_already_active(aws: LocalAws) -> None:
-    single = {**DEMO_LIST, "opt_in": "single", "language": "en", "allowed_countries": ["US"], "default_country": "US",
-              "brand": "Rose Florist"}
+    single = {
+        **DEMO_LIST,
+        "opt_in": "single",
+        "language": "en",
+        "allowed_countries": ["US"],
+        "default_country": "US",
+        "brand": "Rose Florist",
+    }
     assert aws.http("PUT", "/v1/admin/lists/roses", single).status == 201
     reply = aws.http("POST", "/v1/optin", {"phone": "(201) 555-0123", "list_id": "roses", "sms_consent": "yes"})
     assert reply.status == 202
@@ -140,8 +158,12 @@ def test_email_needs_its_own_consent(aws: LocalAws, demo_list: dict) -> None:
     assert body["profile"]["email"] is None
     assert all(e["channel"] == "sms" for e in body["ledger"])
 
-    aws.http("POST", "/v1/optin", {**FORM, "phone": "502 345 678", "email": "Ola@Example.com", "email_consent": "on"},
-             form=True)
+    aws.http(
+        "POST",
+        "/v1/optin",
+        {**FORM, "phone": "502 345 678", "email": "Ola@Example.com", "email_consent": "on"},
+        form=True,
+    )
     body = contact(aws, "%2B48502345678")
     assert body["profile"]["email"] == "ola@example.com"
     assert body["profile"]["email_consent_at"]
@@ -167,8 +189,9 @@ def test_email_needs_its_own_consent(aws: LocalAws, demo_list: dict) -> None:
         ({"phone": "501234567", "sms_consent": "on"}, "list_id"),
     ],
 )
-def test_bad_input_is_422_naming_the_field_and_writes_nothing(aws: LocalAws, demo_list: dict, body: dict,
-                                                              field: str) -> None:
+def test_bad_input_is_422_naming_the_field_and_writes_nothing(
+    aws: LocalAws, demo_list: dict, body: dict, field: str
+) -> None:
     before = len(table_items(aws, "ConsentTable"))
     reply = aws.http("POST", "/v1/optin", body, form=True)
     assert reply.status == 422, reply.body
@@ -216,7 +239,9 @@ def test_origination_follows_the_recipient_country(aws: LocalAws, demo_list: dic
     assert body["message_type"] == "TRANSACTIONAL"
 
 
-def test_queue_failure_is_503_and_writes_nothing(aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_queue_failure_is_503_and_writes_nothing(
+    aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from consent_platform.adapters.queue import OutboundQueue
 
     def broken(self: Any, messages: Any, delay_seconds: int = 0) -> None:
@@ -228,7 +253,9 @@ def test_queue_failure_is_503_and_writes_nothing(aws: LocalAws, demo_list: dict,
     assert table_items(aws, "LedgerTable") == []
 
 
-def test_ledger_write_failure_leaves_no_subscription(aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ledger_write_failure_leaves_no_subscription(
+    aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """State and ledger go in one transaction: when it fails, neither is written, and the queued
     confirmation is dropped by the sender's guard instead of going out."""
     from consent_platform.adapters.repository import ConsentRepository
@@ -249,7 +276,9 @@ def test_ledger_write_failure_leaves_no_subscription(aws: LocalAws, demo_list: d
     assert sent_sms() == []
 
 
-def test_concurrent_writers_do_not_lose_updates(aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_writers_do_not_lose_updates(
+    aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Optimistic concurrency: a write based on a stale read is refused and retried from fresh state."""
     from consent_platform.adapters.repository import ConsentRepository
 

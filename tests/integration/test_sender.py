@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -57,13 +58,17 @@ def test_end_user_messaging_send_text_message(aws: LocalAws, demo_list: dict, mo
     body = json.loads(message["Body"])
     eum = client("pinpoint-sms-voice-v2")
     with Stubber(eum) as stub:
-        stub.add_response("send_text_message", {"MessageId": "eum-1"}, {
-            "DestinationPhoneNumber": "+12015550123",
-            "MessageBody": body["body"],
-            "MessageType": "TRANSACTIONAL",
-            "OriginationIdentity": "12345",
-            "ConfigurationSetName": "prod-set",
-        })
+        stub.add_response(
+            "send_text_message",
+            {"MessageId": "eum-1"},
+            {
+                "DestinationPhoneNumber": "+12015550123",
+                "MessageBody": body["body"],
+                "MessageType": "TRANSACTIONAL",
+                "OriginationIdentity": "12345",
+                "ConfigurationSetName": "prod-set",
+            },
+        )
         from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
 
         result = load_handler(aws.stack, "SenderFunction")(sqs_event([message], "arn"), FakeLambdaContext("S"))
@@ -108,8 +113,10 @@ def test_duplicate_delivery_sends_once(aws: LocalAws, demo_list: dict) -> None:
 def test_poison_message_lands_in_dlq(aws: LocalAws) -> None:
     sqs = boto3.client("sqs")
     sqs.send_message(QueueUrl=aws.queue_url("OutboundQueue"), MessageBody='{"not": "a message"}')
-    max_receive = json.loads(sqs.get_queue_attributes(
-        QueueUrl=aws.queue_url("OutboundQueue"), AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+    max_receive = json.loads(
+        sqs.get_queue_attributes(QueueUrl=aws.queue_url("OutboundQueue"), AttributeNames=["RedrivePolicy"])[
+            "Attributes"
+        ]["RedrivePolicy"]
     )["maxReceiveCount"]
     for _ in range(int(max_receive)):
         result = aws.drain()

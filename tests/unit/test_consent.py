@@ -20,8 +20,15 @@ from consent_platform.domain.errors import Conflict
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TTL = timedelta(hours=48)
-WEB = Evidence(method=Method.WEB_FORM, consent_text="Yes please", consent_version="v1", ip="203.0.113.7",
-               user_agent="UA", request_id="req-1", source="footer-form")
+WEB = Evidence(
+    method=Method.WEB_FORM,
+    consent_text="Yes please",
+    consent_version="v1",
+    ip="203.0.113.7",
+    user_agent="UA",
+    request_id="req-1",
+    source="footer-form",
+)
 REPLY = Evidence(method=Method.REPLY, request_id="inbound-1")
 PHONE = "+48501234567"
 
@@ -37,7 +44,12 @@ def test_double_opt_in_creates_pending_with_requested_entry() -> None:
     assert t.subscription.pending_expires_at == iso(NOW + TTL)
     [entry] = t.entries
     assert (entry.action, entry.status_after, entry.method) == (Action.REQUESTED, Status.PENDING, Method.WEB_FORM)
-    assert (entry.consent_text, entry.consent_version, entry.ip, entry.user_agent) == ("Yes please", "v1", "203.0.113.7", "UA")
+    assert (entry.consent_text, entry.consent_version, entry.ip, entry.user_agent) == (
+        "Yes please",
+        "v1",
+        "203.0.113.7",
+        "UA",
+    )
 
 
 def test_confirm_turns_pending_into_active() -> None:
@@ -114,8 +126,13 @@ def test_confirmation_cooldown_and_daily_cap() -> None:
     sub = pending()
     assert may_send_confirmation(None, sub, NOW + timedelta(minutes=9)) == "cooldown"
     assert may_send_confirmation(None, sub, NOW + timedelta(minutes=10, seconds=1)) is None
-    profile = Profile(phone=PHONE, country="PL", created_at=iso(NOW), updated_at=iso(NOW),
-                      confirm_sent=[iso(NOW - timedelta(hours=h)) for h in range(CONFIRM_DAILY_CAP)])
+    profile = Profile(
+        phone=PHONE,
+        country="PL",
+        created_at=iso(NOW),
+        updated_at=iso(NOW),
+        confirm_sent=[iso(NOW - timedelta(hours=h)) for h in range(CONFIRM_DAILY_CAP)],
+    )
     assert may_send_confirmation(profile, None, NOW) == "daily_cap"
     # The oldest falls out of the rolling 24 h window.
     assert may_send_confirmation(profile, None, NOW + timedelta(hours=22, minutes=1)) is None

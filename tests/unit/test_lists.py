@@ -10,9 +10,14 @@ from consent_platform.domain.lists import ListConfig, lint_messages, resolve_mes
 
 def config(**overrides: Any) -> ListConfig:
     base: dict[str, Any] = {
-        "brand": "Kwiaciarnia Róża", "opt_in": "double", "default_country": "PL",
-        "allowed_countries": ["PL", "US"], "frequency": "up to 4 msgs/month", "support": "pomoc@example.com",
-        "consent_text": {"version": "v1", "text": "Tak, chcę SMS-y."}, "language": "pl",
+        "brand": "Kwiaciarnia Róża",
+        "opt_in": "double",
+        "default_country": "PL",
+        "allowed_countries": ["PL", "US"],
+        "frequency": "up to 4 msgs/month",
+        "support": "pomoc@example.com",
+        "consent_text": {"version": "v1", "text": "Tak, chcę SMS-y."},
+        "language": "pl",
     }
     return ListConfig.model_validate({**base, **overrides})
 
@@ -21,8 +26,7 @@ def config(**overrides: Any) -> ListConfig:
 @pytest.mark.parametrize("opt_in", ["double", "single"])
 @pytest.mark.parametrize("countries", [["PL", "US"], ["PL"], None])
 def test_default_messages_pass_the_lint_in_every_language(language: str, opt_in: str, countries: Any) -> None:
-    cfg = config(language=language, opt_in=opt_in, allowed_countries=countries,
-                 default_country="PL")
+    cfg = config(language=language, opt_in=opt_in, allowed_countries=countries, default_country="PL")
     messages = resolve_messages(cfg)
     assert lint_messages(cfg, messages) == {}
     assert "Kwiaciarnia Róża" in messages["help"] and "pomoc@example.com" in messages["help"]
@@ -44,8 +48,11 @@ def test_lint_names_each_missing_element() -> None:
 
 
 def test_single_opt_in_lints_the_welcome_message() -> None:
-    cfg = config(opt_in="single", allowed_countries=["PL"],
-                 messages={"welcome": "Kwiaciarnia Róża: up to 4 msgs/month. Reply STOP to opt out."})
+    cfg = config(
+        opt_in="single",
+        allowed_countries=["PL"],
+        messages={"welcome": "Kwiaciarnia Róża: up to 4 msgs/month. Reply STOP to opt out."},
+    )
     problems = lint_messages(cfg, resolve_messages(cfg))
     assert problems == {"messages.welcome": "missing HELP instructions (POMOC or HELP)"}
 
@@ -59,8 +66,10 @@ def test_custom_compliant_message_is_kept() -> None:
 
 
 def test_stop_word_must_be_a_word() -> None:
-    cfg = config(allowed_countries=["PL"], messages={
-        "confirm_request": "Kwiaciarnia Róża: odpisz TAK. up to 4 msgs/month. POMOC. Nonstop deals!"})
+    cfg = config(
+        allowed_countries=["PL"],
+        messages={"confirm_request": "Kwiaciarnia Róża: odpisz TAK. up to 4 msgs/month. POMOC. Nonstop deals!"},
+    )
     assert "STOP instructions" in lint_messages(cfg, resolve_messages(cfg))["messages.confirm_request"]
 
 
@@ -72,8 +81,14 @@ def test_unknown_language_needs_every_message() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("default_country", "XX"), ("allowed_countries", ["PL", "ZZ"]), ("opt_in", "triple"),
-     ("brand", ""), ("language", "polish"), ("origination", {"XX": "+48500000000"})],
+    [
+        ("default_country", "XX"),
+        ("allowed_countries", ["PL", "ZZ"]),
+        ("opt_in", "triple"),
+        ("brand", ""),
+        ("language", "polish"),
+        ("origination", {"XX": "+48500000000"}),
+    ],
 )
 def test_invalid_config_is_refused(field: str, value: Any) -> None:
     with pytest.raises(ValidationError) as err:

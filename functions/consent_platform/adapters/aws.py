@@ -7,7 +7,7 @@ from typing import Any
 
 # botocore's "standard" retry mode backs off exponentially with jitter on throttling and transient
 # errors (ThrottlingException, ProvisionedThroughputExceeded, 5xx) — no hand-written retry loops.
-_RETRIES = {"mode": "standard", "max_attempts": 5}
+_RETRIES: Any = {"mode": "standard", "max_attempts": 5}
 
 
 @cache
@@ -15,9 +15,8 @@ def client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.session.Session().client(
-        service, config=Config(retries=_RETRIES, connect_timeout=3, read_timeout=10)  # type: ignore[arg-type]
-    )
+    session: Any = boto3.session.Session()  # one session per client: boto3 sessions are not thread-safe
+    return session.client(service, config=Config(retries=_RETRIES, connect_timeout=3, read_timeout=10))
 
 
 def reset_clients() -> None:

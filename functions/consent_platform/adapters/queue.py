@@ -17,15 +17,18 @@ class OutboundQueue:
         before the sender checks the message's guard (see ``services/optin.py``)."""
         sqs = client("sqs")
         if len(messages) == 1:
-            sqs.send_message(QueueUrl=self.queue_url, MessageBody=messages[0].model_dump_json(),
-                             DelaySeconds=delay_seconds)
+            sqs.send_message(
+                QueueUrl=self.queue_url, MessageBody=messages[0].model_dump_json(), DelaySeconds=delay_seconds
+            )
             return
         for start in range(0, len(messages), 10):  # SendMessageBatch takes at most 10 entries
             chunk = messages[start : start + 10]
             response = sqs.send_message_batch(
                 QueueUrl=self.queue_url,
-                Entries=[{"Id": str(i), "MessageBody": m.model_dump_json(), "DelaySeconds": delay_seconds}
-                         for i, m in enumerate(chunk)],
+                Entries=[
+                    {"Id": str(i), "MessageBody": m.model_dump_json(), "DelaySeconds": delay_seconds}
+                    for i, m in enumerate(chunk)
+                ],
             )
             if response.get("Failed"):
                 failed = ", ".join(f"{f['Id']}: {f.get('Code')}" for f in response["Failed"])

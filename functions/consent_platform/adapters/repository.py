@@ -143,12 +143,23 @@ class ConsentRepository:
         ]
         if new_consent is not None:
             version, text = new_consent
-            ops.append({"Put": {
-                "TableName": self.table,
-                "Item": to_item({"pk": f"LIST#{stored.list_id}", "sk": f"CONSENT#{version}", "version": version,
-                                 "text": text, "created_at": stored.updated_at}),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }})
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": to_item(
+                            {
+                                "pk": f"LIST#{stored.list_id}",
+                                "sk": f"CONSENT#{version}",
+                                "version": version,
+                                "text": text,
+                                "created_at": stored.updated_at,
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
         self._transact(ops)
 
     def commit(
@@ -162,17 +173,21 @@ class ConsentRepository:
         for transition in transitions:
             sub = transition.subscription
             sub.version = (transition.previous_version or 0) + 1
-            ops.append(self._versioned_put(
-                {"pk": f"PHONE#{sub.phone}", "sk": f"SUB#{sub.list_id}", **sub.model_dump(mode="json")},
-                transition.previous_version,
-            ))
+            ops.append(
+                self._versioned_put(
+                    {"pk": f"PHONE#{sub.phone}", "sk": f"SUB#{sub.list_id}", **sub.model_dump(mode="json")},
+                    transition.previous_version,
+                )
+            )
             ops.extend(self._ledger_put(entry) for entry in transition.entries)
         if profile is not None:
             profile.version = (profile_previous_version or 0) + 1
-            ops.append(self._versioned_put(
-                {"pk": f"PHONE#{profile.phone}", "sk": PROFILE, **profile.model_dump(mode="json")},
-                profile_previous_version,
-            ))
+            ops.append(
+                self._versioned_put(
+                    {"pk": f"PHONE#{profile.phone}", "sk": PROFILE, **profile.model_dump(mode="json")},
+                    profile_previous_version,
+                )
+            )
         if ops:
             self._transact(ops)
 
@@ -182,11 +197,13 @@ class ConsentRepository:
             self._transact(ops)
 
     def _ledger_put(self, entry: LedgerEntry) -> dict[str, Any]:
-        return {"Put": {
-            "TableName": self.ledger,
-            "Item": to_item({"sk": ledger_sort_key(entry), **entry.model_dump(mode="json")}),
-            "ConditionExpression": "attribute_not_exists(sk)",
-        }}
+        return {
+            "Put": {
+                "TableName": self.ledger,
+                "Item": to_item({"sk": ledger_sort_key(entry), **entry.model_dump(mode="json")}),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
 
     def _versioned_put(self, data: dict[str, Any], previous_version: int | None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self.table, "Item": to_item(data)}

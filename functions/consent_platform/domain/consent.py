@@ -139,11 +139,7 @@ class ConfirmationExpired(Conflict):
 
 
 def is_pending_expired(sub: Subscription, now: datetime) -> bool:
-    return (
-        sub.status == Status.PENDING
-        and sub.pending_expires_at is not None
-        and sub.pending_expires_at <= iso(now)
-    )
+    return sub.status == Status.PENDING and sub.pending_expires_at is not None and sub.pending_expires_at <= iso(now)
 
 
 def _start(existing: Subscription | None, phone: str, list_id: str, now: datetime) -> Transition:

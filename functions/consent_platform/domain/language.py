@@ -44,8 +44,7 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
     "pl": {
         "confirm_request": "{brand}: odpisz TAK, aby potwierdzić zapis na SMS-y. {frequency}. {rates}"
         "Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
-        "welcome": "{brand}: zapisano Cię na SMS-y. {frequency}. {rates}"
-        "Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
+        "welcome": "{brand}: zapisano Cię na SMS-y. {frequency}. {rates}Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
         "help": "{brand}: pomoc: {support}. {frequency}. {rates}Rezygnacja: odpisz STOP.",
         "stop": "{brand}: wypisano Cię, nie otrzymasz więcej wiadomości. Aby wrócić, odpisz START.",
     },

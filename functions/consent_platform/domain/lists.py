@@ -9,7 +9,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import ValidationFailed
-from .language import DEFAULT_MESSAGES, HELP_WORDS, RATES_PHRASE, SUPPORTED_LANGUAGES, CONFIRM_WORDS
+from .language import CONFIRM_WORDS, DEFAULT_MESSAGES, HELP_WORDS, RATES_PHRASE, SUPPORTED_LANGUAGES
 
 LIST_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MESSAGE_KINDS = ("confirm_request", "welcome", "help", "stop")
@@ -32,7 +32,9 @@ class ConsentText(BaseModel):
 
 class MessageTemplates(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    confirm_request: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
+    confirm_request: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = (
+        None
+    )
     welcome: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
     help: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
     stop: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
@@ -53,7 +55,9 @@ class ListConfig(BaseModel):
     language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")] = "en"
     messages: MessageTemplates = Field(default_factory=MessageTemplates)
     # Country code (or "default") → phone number, short code or sender ID to send from.
-    origination: dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None = None
+    origination: (
+        dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None
+    ) = None
 
     @field_validator("default_country")
     @classmethod
@@ -140,12 +144,18 @@ def lint_messages(config: ListConfig, messages: dict[str, str]) -> dict[str, str
     need(starter, _contains_word(text, ("STOP",)), "STOP instructions")
     need(starter, _contains_word(text, help_words), f"HELP instructions ({' or '.join(help_words)})")
     if config.may_reach("US"):
-        need(starter, "msg & data rates may apply" in lower or "message and data rates may apply" in lower,
-             f'"{RATES_PHRASE}" (the list may reach US numbers)')
+        need(
+            starter,
+            "msg & data rates may apply" in lower or "message and data rates may apply" in lower,
+            f'"{RATES_PHRASE}" (the list may reach US numbers)',
+        )
     if config.opt_in == "double":
         words = CONFIRM_WORDS.get(config.language, ("YES",))
-        need("confirm_request", _contains_word(messages["confirm_request"], words),
-             f"how to confirm ({' or '.join(words)})")
+        need(
+            "confirm_request",
+            _contains_word(messages["confirm_request"], words),
+            f"how to confirm ({' or '.join(words)})",
+        )
     need("help", config.brand.lower() in messages["help"].lower(), f"the brand name ({config.brand!r})")
     need("help", config.support.lower() in messages["help"].lower(), f"the support contact ({config.support!r})")
     need("stop", config.brand.lower() in messages["stop"].lower(), f"the brand name ({config.brand!r})")

@@ -42,8 +42,15 @@ class OutboundMessage(BaseModel):
 
 
 def build_message(
-    *, to: str, body: str, kind: MessageKind, now: datetime, list_id: str | None = None,
-    origination: str | None = None, message_id: str | None = None, guard: SubscriptionGuard | None = None,
+    *,
+    to: str,
+    body: str,
+    kind: MessageKind,
+    now: datetime,
+    list_id: str | None = None,
+    origination: str | None = None,
+    message_id: str | None = None,
+    guard: SubscriptionGuard | None = None,
 ) -> OutboundMessage:
     info = count_segments(body)
     return OutboundMessage(

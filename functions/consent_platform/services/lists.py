@@ -8,7 +8,14 @@ from datetime import datetime
 from ..adapters.repository import ConsentRepository
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
-from ..domain.lists import LIST_ID_PATTERN, ListConfig, MessageTemplates, StoredList, lint_messages, resolve_messages
+from ..domain.lists import (
+    LIST_ID_PATTERN,
+    ListConfig,
+    MessageTemplates,
+    StoredList,
+    lint_messages,
+    resolve_messages,
+)
 
 
 def validate_list_id(list_id: str) -> str:

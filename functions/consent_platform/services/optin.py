@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
 
 from ..adapters.queue import OutboundQueue
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
@@ -28,7 +28,7 @@ from ..domain.consent import (
 from ..domain.contacts import Profile, may_send_confirmation
 from ..domain.errors import InvalidPhone, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from ..domain.lists import StoredList, origination_for
-from ..domain.messages import OutboundMessage, SubscriptionGuard, build_message
+from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message
 from ..domain.phone import mask_phone, normalize_phone
 
 AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
@@ -56,7 +56,9 @@ class OptInRequest(BaseModel):
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     sms_consent: Affirmative
     consent_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] | None = None
+    country: (
+        Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] | None
+    ) = None
     first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     source: Short | None = None
@@ -165,8 +167,15 @@ class OptInService:
                     raise
                 continue
             if logger is not None:
-                logger.info("opt-in", extra={"phone": mask_phone(phone.e164), "list_id": stored.list_id,
-                                             "status": result.status, "confirmation_sent": result.confirmation_sent})
+                logger.info(
+                    "opt-in",
+                    extra={
+                        "phone": mask_phone(phone.e164),
+                        "list_id": stored.list_id,
+                        "status": result.status,
+                        "confirmation_sent": result.confirmation_sent,
+                    },
+                )
             return result
         raise AssertionError("unreachable")
 
@@ -179,6 +188,8 @@ class OptInService:
 
         new_profile = _updated_profile(profile, phone, country, request, evidence, now)
         message_id = str(uuid.uuid4())
+        kind: MessageKind
+        outcome: Literal["pending_confirmation", "active"]
         if stored.opt_in == "single":
             transition = grant_single_optin(sub, phone, stored.list_id, now, evidence)
             kind, status, outcome = "welcome", Status.ACTIVE, "active"
@@ -200,8 +211,13 @@ class OptInService:
             transition.add(Action.GRANTED, now, replace(evidence, channel="email"), email=request.email)
         transition.subscription.expected_message_id = message_id
         message = build_message(
-            to=phone, body=stored.message(kind), kind=kind, now=now, list_id=stored.list_id,  # type: ignore[arg-type]
-            origination=origination_for(stored.origination, country), message_id=message_id,
+            to=phone,
+            body=stored.message(kind),
+            kind=kind,
+            now=now,
+            list_id=stored.list_id,
+            origination=origination_for(stored.origination, country),
+            message_id=message_id,
             guard=SubscriptionGuard(phone=phone, list_id=stored.list_id, status=status.value),
         )
         # The message is queued *before* the state is written: if the write then fails, the sender's
@@ -211,7 +227,7 @@ class OptInService:
         except Exception as exc:  # botocore errors after its own retries
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
         self._commit(transition, new_profile, profile)
-        return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])  # type: ignore[arg-type]
+        return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])
 
     def _commit(self, transition: Transition, profile: Profile, previous: Profile | None) -> None:
         self.repo.commit([transition], profile, previous.version if previous else None)
@@ -221,8 +237,10 @@ def _updated_profile(
     profile: Profile | None, phone: str, country: str, request: OptInRequest, evidence: Evidence, now: datetime
 ) -> Profile:
     stamp = iso(now)
-    updated = profile.model_copy(deep=True) if profile else Profile(
-        phone=phone, country=country, created_at=stamp, updated_at=stamp
+    updated = (
+        profile.model_copy(deep=True)
+        if profile
+        else Profile(phone=phone, country=country, created_at=stamp, updated_at=stamp)
     )
     updated.updated_at = stamp
     if request.first_name:

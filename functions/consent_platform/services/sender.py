@@ -62,8 +62,17 @@ class SenderService:
             # Give the claim back so the retry SQS makes can send it; nothing went out.
             self.repo.release_message(message.message_id)
             raise
-        _info(logger, "sms sent", {**log, "provider": self.provider.name, "provider_message_id": provider_id,
-                                   "encoding": message.encoding, "segments": message.segments})
+        _info(
+            logger,
+            "sms sent",
+            {
+                **log,
+                "provider": self.provider.name,
+                "provider_message_id": provider_id,
+                "encoding": message.encoding,
+                "segments": message.segments,
+            },
+        )
         return Delivery.SENT
 
 
