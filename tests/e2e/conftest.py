@@ -1,0 +1,124 @@
+"""The local stack as a real subprocess (``python -m infra.local``), talked to over HTTP with urllib."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = "Local stack ready on "
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class LocalStack:
+    process: subprocess.Popen[str]
+    base_url: str
+    output: list[str] = field(default_factory=list)
+    exit_code: int | None = None
+    pump: threading.Thread | None = None
+
+    def request(
+        self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        req = urllib.request.Request(self.base_url + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=15) as resp:
+                status, hdrs, raw = resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:  # 4xx/5xx still carry a body worth asserting on
+            status, hdrs, raw = err.code, dict(err.headers), err.read()
+        text = raw.decode("utf-8")
+        is_json = "json" in next((v for k, v in hdrs.items() if k.lower() == "content-type"), "")
+        return Reply(status, hdrs, json.loads(text) if is_json and text else text)
+
+    def json(self, method: str, path: str, payload: Any, headers: dict[str, str] | None = None) -> Reply:
+        return self.request(
+            method,
+            path,
+            body=json.dumps(payload).encode(),
+            headers={"content-type": "application/json", **(headers or {})},
+        )
+
+    def log(self) -> str:
+        return "".join(self.output[-200:])
+
+    def interrupt(self) -> int:
+        """Ctrl-C: SIGINT, then wait for the exit code (killed, and failed, after STOP_TIMEOUT)."""
+        if self.exit_code is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.exit_code = self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                pytest.fail(f"the local stack did not stop within {STOP_TIMEOUT:.0f} s of SIGINT:\n{self.log()}")
+            if self.pump is not None:
+                self.pump.join(5)  # the last lines (shutdown messages) are read after the exit
+        return self.exit_code
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pump(stream: Any, sink: list[str], ready: threading.Event) -> None:
+    # Always drain the child's output: a full pipe would block its logging and so its requests.
+    for line in stream:
+        sink.append(line)
+        if line.startswith(READY):
+            ready.set()
+
+
+@pytest.fixture(scope="module")
+def local_stack() -> Iterator[LocalStack]:
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        encoding="utf-8",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    stack = LocalStack(process, f"http://127.0.0.1:{port}")
+    ready = threading.Event()
+    stack.pump = threading.Thread(target=_pump, args=(process.stdout, stack.output, ready), daemon=True)
+    stack.pump.start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready.wait(0.2):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the local stack did not start (exit {process.poll()}):\n{stack.log()}")
+    assert f"{READY}http://127.0.0.1:{port}" in stack.log()
+    try:
+        yield stack
+    finally:
+        # Every run ends with Ctrl-C, and it must be a clean exit even if the shutdown test was skipped.
+        code = stack.interrupt()
+        assert code == 0, f"the local stack exited {code} after SIGINT:\n{stack.log()}"
