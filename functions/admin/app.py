@@ -16,7 +16,7 @@ from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import NotFound
 from consent_platform.domain.lists import ListConfig
 from consent_platform.domain.phone import normalize_phone
-from consent_platform.http import json_response, raw_body, register_error_handlers
+from consent_platform.http import json_response, register_error_handlers, reject_oversized
 from consent_platform.services import lists
 from consent_platform.settings import admin_settings
 
@@ -35,7 +35,6 @@ def repository() -> ConsentRepository:
 
 @app.put("/v1/admin/lists/<list_id>")
 def put_list(list_id: Annotated[str, Path()], config: Annotated[ListConfig, Body()]) -> Response[str]:
-    raw_body(app, MAX_BODY)
     stored, created = lists.put_list(repository(), list_id, config, utc_now())
     logger.info("list stored", extra={"list_id": list_id, "new_list": created})
     return json_response(201 if created else 200, stored.public_view())
@@ -65,4 +64,4 @@ def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Qu
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return reject_oversized(event, MAX_BODY) or app.resolve(event, context)

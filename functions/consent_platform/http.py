@@ -23,9 +23,28 @@ FORM = "application/x-www-form-urlencoded"
 M = TypeVar("M", bound=BaseModel)
 
 
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> str:
+    return json.dumps({"error": {"code": code, "message": message, "fields": fields or {}}})
+
+
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response[str]:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message, fields)
+    )
+
+
+def reject_oversized(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    """413 before routing. Powertools runs request validation before any middleware, so a size limit
+    on a validated route has to be applied to the raw event."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
+    if size <= limit:
+        return None
+    return {
+        "statusCode": 413,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": error_body("payload_too_large", f"the body is larger than {limit} bytes"),
+    }
 
 
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response[str]:

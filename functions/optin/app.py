@@ -45,7 +45,7 @@ def service() -> OptInService:
 @app.post("/v1/optin")
 def optin() -> Response[str]:
     data = parse_body(app, optin_settings().max_body_bytes)
-    is_form = (app.current_event.headers.get("content-type") or "").startswith(FORM)
+    is_form = (app.current_event.headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
     request = validate(OptInRequest, data)
     context = request_context(app, Method.WEB_FORM if is_form else Method.API)
     result = service().submit(request, context, utc_now(), logger)

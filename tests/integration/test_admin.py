@@ -99,3 +99,9 @@ def test_unknown_route_is_404_json(aws: LocalAws) -> None:
     result = load_handler(aws.stack, "AdminFunction")(event, FakeLambdaContext("AdminFunction"))
     assert result["statusCode"] == 404
     assert '"code": "not_found"' in result["body"]
+
+
+def test_oversized_admin_body_is_413_before_validation(aws: LocalAws) -> None:
+    reply = aws.http("PUT", "/v1/admin/lists/demo", {**DEMO_LIST, "support": "x" * 70_000})
+    assert reply.status == 413
+    assert reply.body["error"]["code"] == "payload_too_large"

@@ -14,8 +14,9 @@ from ..domain.phone import mask_phone
 
 # A guarded message is queued just before its subscription is written. If the sender sees the
 # subscription older than the message, the write may simply not have landed yet: retry for this long,
-# then treat the message as orphaned (the write failed and the caller got an error).
-ORPHAN_AFTER = timedelta(minutes=15)
+# then treat the message as orphaned (the write failed and the caller got an error). Must stay below
+# the queue's maxReceiveCount × VisibilityTimeout (5 × 60 s) so orphans are dropped, not dead-lettered.
+ORPHAN_AFTER = timedelta(minutes=4)
 
 
 class Delivery(StrEnum):
