@@ -14,10 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import NotFound
+from consent_platform.domain.keywords import KeywordConfig
 from consent_platform.domain.lists import ListConfig
 from consent_platform.domain.phone import normalize_phone
 from consent_platform.http import json_response, register_error_handlers, reject_oversized
-from consent_platform.services import lists
+from consent_platform.services import keywords, lists
 from consent_platform.settings import admin_settings
 
 logger = Logger()
@@ -60,6 +61,18 @@ def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Qu
             "ledger": [e.model_dump(mode="json", exclude_none=True) for e in ledger],
         },
     )
+
+
+@app.put("/v1/admin/keywords/<keyword>")
+def put_keyword(keyword: Annotated[str, Path()], config: Annotated[KeywordConfig, Body()]) -> Response[str]:
+    stored, created = keywords.put_keyword(repository(), unquote(keyword), config, utc_now())
+    logger.info("keyword stored", extra={"keyword": stored.keyword, "new_keyword": created})
+    return json_response(201 if created else 200, stored.model_dump(mode="json"))
+
+
+@app.get("/v1/admin/keywords/<keyword>")
+def get_keyword(keyword: Annotated[str, Path()]) -> Response[str]:
+    return json_response(200, keywords.get_keyword(repository(), unquote(keyword)))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -27,6 +27,26 @@ class AdminSettings(_Base):
     pass
 
 
+class InboundWorkerSettings(_Base):
+    outbound_queue_url: str
+    event_bus_name: str
+    pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
+    config_cache_seconds: float = Field(default=15.0, ge=0)
+
+
+class InboundWebhookSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    inbound_queue_url: str
+    # SSM parameter names (SecureString). Several comma-separated values allow rotation.
+    twilio_auth_token_parameter: str
+    webhook_secret_parameter: str
+    # The public base URL Twilio calls (custom domain); empty: rebuilt from the request's host.
+    public_base_url: str = ""
+    secret_cache_seconds: int = 300
+    max_body_bytes: int = 16 * 1024
+
+
 class SenderSettings(_Base):
     sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
     eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
@@ -42,6 +62,16 @@ def optin_settings() -> OptInSettings:
 @lru_cache
 def admin_settings() -> AdminSettings:
     return AdminSettings()
+
+
+@lru_cache
+def inbound_worker_settings() -> InboundWorkerSettings:
+    return InboundWorkerSettings()
+
+
+@lru_cache
+def inbound_webhook_settings() -> InboundWebhookSettings:
+    return InboundWebhookSettings()
 
 
 @lru_cache

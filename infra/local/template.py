@@ -273,6 +273,20 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
         arn = sns.create_topic(Name=props.get("TopicName", logical))["TopicArn"]
         stack.attributes[logical] = {"Ref": arn, "TopicArn": arn, "TopicName": logical}
 
+    for logical, res in stack.resources("AWS::SNS::Subscription").items():
+        props = stack.resolve(res["Properties"])
+        attributes = {"RawMessageDelivery": "true"} if props.get("RawMessageDelivery") else {}
+        arn = sns.subscribe(
+            TopicArn=props["TopicArn"], Protocol=props["Protocol"], Endpoint=props["Endpoint"], Attributes=attributes
+        )["SubscriptionArn"]
+        stack.attributes[logical] = {"Ref": arn}
+
+    events = boto3.client("events", region_name=REGION)
+    for logical, res in stack.resources("AWS::Events::EventBus").items():
+        name = stack.resolve(res["Properties"])["Name"]
+        arn = events.create_event_bus(Name=name)["EventBusArn"]
+        stack.attributes[logical] = {"Ref": name, "Arn": arn, "Name": name}
+
     for logical in stack.resources("AWS::Serverless::HttpApi"):
         stack.attributes[logical] = {"Ref": "local"}
     return stack

@@ -29,6 +29,10 @@ DEMO_LIST: dict[str, Any] = {
 }
 
 
+TWILIO_TOKEN = "twilio-test-token"
+WEBHOOK_SECRETS = ("current-secret", "previous-secret")
+
+
 @dataclass
 class Reply:
     status: int
@@ -89,6 +93,31 @@ class LocalAws:
             json.loads(text) if "json" in content_type and text else text,
         )
 
+    def text(self, body: str, sender: str = "+48501234567", to: str = "4301", message_id: str | None = None) -> str:
+        """A person texts us: End User Messaging's two-way JSON published to the inbound SNS topic,
+        through the real SNS → SQS subscription; then the worker and the sender run."""
+        import uuid
+
+        import boto3
+
+        message_id = message_id or str(uuid.uuid4())
+        payload = {
+            "originationNumber": sender,
+            "destinationNumber": to,
+            "messageKeyword": "KEYWORD",
+            "messageBody": body,
+            "inboundMessageId": message_id,
+            "previousPublishedMessageId": "x",
+        }
+        boto3.client("sns").publish(TopicArn=self.stack.attributes["InboundTopic"]["Ref"], Message=json.dumps(payload))
+        self.process_inbound()
+        return message_id
+
+    def process_inbound(self) -> None:
+        result = self.drain("InboundWorkerFunction", "InboundQueue")
+        assert not result["batchItemFailures"], result
+        self.drain()
+
     def queue_url(self, logical_id: str) -> str:
         return self.stack.attributes[logical_id]["QueueUrl"]
 
@@ -137,25 +166,49 @@ class LocalAws:
 def _reset_cached_settings() -> None:
     from consent_platform import settings
 
-    for fn in (settings.optin_settings, settings.admin_settings, settings.sender_settings):
+    for fn in (
+        settings.optin_settings,
+        settings.admin_settings,
+        settings.sender_settings,
+        settings.inbound_worker_settings,
+        settings.inbound_webhook_settings,
+    ):
         fn.cache_clear()
     import admin.app
+    import inbound.webhook
+    import inbound.worker
     import optin.app
     import sender.app
 
-    for cached in (optin.app.service, admin.app.repository, sender.app.service):
+    for cached in (
+        optin.app.service,
+        admin.app.repository,
+        sender.app.service,
+        inbound.worker.service,
+        inbound.webhook._queue_url,
+    ):
         cached.cache_clear()
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
 
 
 @pytest.fixture
 def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
     with mock_aws():
         reset_clients()
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         stack = provision({"SmsProvider": "sns"})
         env: dict[str, str] = {}
         for function in stack.functions():
             env.update(stack.function_environment(function))
         env["LOCAL_OUTBOX_PATH"] = str(tmp_path / "outbox.jsonl")
+        env["CONFIG_CACHE_SECONDS"] = "0"  # tests change keywords between messages
+        import boto3
+
+        ssm = boto3.client("ssm")
+        ssm.put_parameter(Name=env["TWILIO_AUTH_TOKEN_PARAMETER"], Value=TWILIO_TOKEN, Type="SecureString")
+        ssm.put_parameter(Name=env["WEBHOOK_SECRET_PARAMETER"], Value=",".join(WEBHOOK_SECRETS), Type="SecureString")
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         _reset_cached_settings()
@@ -193,11 +246,17 @@ class Clock:
 
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
         import admin.app
+        import inbound.worker
         import optin.app
         import sender.app
 
-        for module in (optin.app, admin.app, sender.app):
+        for module in (optin.app, admin.app, sender.app, inbound.worker):
             monkeypatch.setattr(module, "utc_now", lambda: self.now)
+        # SQS stamps inbound messages with the real time; on a moved clock the carrier's time moves too.
+        parse = inbound.worker.parse_queue_body
+        monkeypatch.setattr(
+            inbound.worker, "parse_queue_body", lambda body, _sent: parse(body, int(self.now.timestamp() * 1000))
+        )
 
     def advance(self, **delta: float) -> None:
         from datetime import timedelta

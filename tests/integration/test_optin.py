@@ -304,7 +304,11 @@ def test_concurrent_writers_do_not_lose_updates(
 def test_form_content_type_is_case_insensitive(aws: LocalAws, demo_list: dict) -> None:
     from urllib.parse import urlencode
 
-    reply = aws.http("POST", "/v1/optin", raw=urlencode(FORM),
-                     headers={"content-type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8"})
+    reply = aws.http(
+        "POST",
+        "/v1/optin",
+        raw=urlencode(FORM),
+        headers={"content-type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8"},
+    )
     assert reply.status == 202
     assert contact(aws)["ledger"][0]["method"] == "web_form"

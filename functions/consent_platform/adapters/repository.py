@@ -9,6 +9,11 @@ Two tables, both defined in ``template.yaml``:
       LIST#<list_id>   CONSENT#<version>    every consent text version ever published (immutable)
       PHONE#<e164>     PROFILE              contact profile
       PHONE#<e164>     SUB#<list_id>        subscription state
+      PHONE#<e164>     RATE                 transactional replies sent in the last 24 h (pumping cap)
+      CONFIG           LIST#<list_id>       list snapshot for the inbound worker (same transaction as META)
+      CONFIG           KEYWORD#<keyword>    custom keyword
+      KWSTATS#<kw>     TOTAL | DAY#<date>   keyword usage counters
+      INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, replies kept
       MSG#<message_id> MSG                  sent-message record (the sender's idempotency claim)
 
 * the **ledger table** (``phone``/``sk`` = ``<at>#<seq>#<event_id>``) is append-only: functions get
@@ -21,13 +26,14 @@ A state change and its ledger entries are written in one ``TransactWriteItems``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ..domain.consent import LedgerEntry, Subscription, Transition
 from ..domain.contacts import Profile
 from ..domain.errors import Conflict
+from ..domain.keywords import StoredKeyword
 from ..domain.lists import StoredList
 from ..domain.messages import SubscriptionGuard
 from .aws import client
@@ -35,6 +41,8 @@ from .dynamo import from_item, to_item
 
 META = "META"
 PROFILE = "PROFILE"
+CONFIG = "CONFIG"
+RATE = "RATE"
 
 
 def list_key(list_id: str, sk: str = META) -> dict[str, Any]:
@@ -61,10 +69,21 @@ class Claim:
     subscription: dict[str, Any] | None = None  # current subscription item when the guard failed
 
 
+@dataclass
+class PhoneState:
+    profile: Profile | None = None
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    rate: dict[str, Any] | None = None
+
+
 class ConcurrentUpdate(Conflict):
     """Another writer changed the item between our read and our conditional write."""
 
     code = "concurrent_update"
+
+    def __init__(self, message: str, failed_index: int = -1) -> None:
+        super().__init__(message)
+        self.failed_index = failed_index  # which operation of the transaction failed its condition
 
 
 class ConsentRepository:
@@ -107,6 +126,77 @@ class ConsentRepository:
         ledger = [LedgerEntry.model_validate(item) for item in self._query(self.ledger, "phone", phone)]
         return profile, subs, ledger
 
+    def load_phone(self, phone: str) -> PhoneState:
+        """Profile, every subscription and the reply-rate record of one number: one Query."""
+        state = PhoneState()
+        for item in self._query(self.table, "pk", f"PHONE#{phone}"):
+            if item["sk"] == PROFILE:
+                state.profile = Profile.model_validate(item)
+            elif item["sk"] == RATE:
+                state.rate = item
+            elif item["sk"].startswith("SUB#"):
+                sub = Subscription.model_validate(item)
+                state.subscriptions[sub.list_id] = sub
+        return state
+
+    def load_config(self) -> tuple[dict[str, StoredList], dict[str, StoredKeyword]]:
+        """Every list snapshot and keyword: one Query on the CONFIG partition."""
+        lists: dict[str, StoredList] = {}
+        keywords: dict[str, StoredKeyword] = {}
+        for item in self._query(self.table, "pk", CONFIG):
+            if item["sk"].startswith("LIST#"):
+                stored = StoredList.model_validate(item)
+                lists[stored.list_id] = stored
+            elif item["sk"].startswith("KEYWORD#"):
+                keyword = StoredKeyword.model_validate(item)
+                keywords[keyword.keyword] = keyword
+        return lists, keywords
+
+    def get_keyword(self, keyword: str) -> tuple[StoredKeyword | None, dict[str, int]]:
+        items = self._batch_get([{"pk": {"S": CONFIG}, "sk": {"S": f"KEYWORD#{keyword}"}}])
+        item = items.get((CONFIG, f"KEYWORD#{keyword}"))
+        usage = {row["sk"]: int(row.get("count", 0)) for row in self._query(self.table, "pk", f"KWSTATS#{keyword}")}
+        return (StoredKeyword.model_validate(item) if item else None), usage
+
+    def put_keyword(self, stored: StoredKeyword) -> None:
+        client("dynamodb").put_item(
+            TableName=self.table,
+            Item=to_item({"pk": CONFIG, "sk": f"KEYWORD#{stored.keyword}", **stored.model_dump(mode="json")}),
+        )
+
+    def get_inbound_marker(self, key: str) -> dict[str, Any] | None:
+        items = self._batch_get([{"pk": {"S": key}, "sk": {"S": "INBOUND"}}])
+        return items.get((key, "INBOUND"))
+
+    def inbound_marker_put(self, key: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item({"pk": key, "sk": "INBOUND", **data}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def rate_put(self, phone: str, sent: list[str], ttl: int, previous: dict[str, Any] | None) -> dict[str, Any]:
+        version = int(previous.get("version", 0)) if previous else None
+        return self._versioned_put(
+            {"pk": f"PHONE#{phone}", "sk": RATE, "sent": sent, "ttl": ttl, "version": (version or 0) + 1}, version
+        )
+
+    def keyword_usage_updates(self, keyword: str, day: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": {"S": f"KWSTATS#{keyword}"}, "sk": {"S": sk}},
+                    "UpdateExpression": "ADD #c :one",
+                    "ExpressionAttributeNames": {"#c": "count"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            }
+            for sk in ("TOTAL", f"DAY#{day}")
+        ]
+
     def _batch_get(self, keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
         request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
@@ -141,6 +231,16 @@ class ConsentRepository:
                 {"pk": f"LIST#{stored.list_id}", "sk": META, **stored.model_dump(mode="json")}, previous_version
             )
         ]
+        # A snapshot under the CONFIG partition lets the inbound worker load every list and keyword
+        # with one Query; it is written in the same transaction, guarded by the META version check.
+        ops.append(
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item({"pk": CONFIG, "sk": f"LIST#{stored.list_id}", **stored.model_dump(mode="json")}),
+                }
+            }
+        )
         if new_consent is not None:
             version, text = new_consent
             ops.append(
@@ -167,9 +267,15 @@ class ConsentRepository:
         transitions: Iterable[Transition],
         profile: Profile | None = None,
         profile_previous_version: int | None = None,
+        first: list[dict[str, Any]] | None = None,
+        extra: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Write subscription changes, their ledger entries and the profile in one transaction."""
-        ops: list[dict[str, Any]] = []
+        """Write subscription changes, their ledger entries and the profile in one transaction.
+
+        ``first`` ops go at the head of the transaction (an inbound marker, so that a failed
+        condition on it is recognisable); ``extra`` ops go at the end.
+        """
+        ops: list[dict[str, Any]] = list(first or [])
         for transition in transitions:
             sub = transition.subscription
             sub.version = (transition.previous_version or 0) + 1
@@ -188,6 +294,7 @@ class ConsentRepository:
                     profile_previous_version,
                 )
             )
+        ops.extend(extra or [])
         if ops:
             self._transact(ops)
 
@@ -221,7 +328,10 @@ class ConsentRepository:
         except ddb.exceptions.TransactionCanceledException as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if "ConditionalCheckFailed" in reasons:
-                raise ConcurrentUpdate("the record changed while this request was processed; retry") from exc
+                raise ConcurrentUpdate(
+                    "the record changed while this request was processed; retry",
+                    failed_index=reasons.index("ConditionalCheckFailed"),
+                ) from exc
             raise
 
     # ---- sender idempotency ------------------------------------------------------------------

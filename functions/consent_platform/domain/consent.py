@@ -75,6 +75,10 @@ class Subscription(BaseModel):
     # to go out. The sender sends it only while the subscription still carries this id and status, so
     # a message queued for a write that then failed, or that a newer request superseded, is dropped.
     expected_message_id: str | None = None
+    # Carrier/receive time of the last inbound SMS that changed this subscription. Inbound messages
+    # are ordered against each other only (one clock domain), so clock skew between a web form and a
+    # carrier can never make a STOP look "older" than a sign-up and be ignored.
+    last_inbound_at: str | None = None
 
 
 class LedgerEntry(BaseModel):

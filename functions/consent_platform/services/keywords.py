@@ -1,0 +1,39 @@
+"""Create, update and read custom keywords."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..adapters.repository import ConsentRepository
+from ..domain.clock import iso
+from ..domain.errors import NotFound
+from ..domain.keywords import KeywordConfig, StoredKeyword, keyword_key
+
+
+def put_keyword(repo: ConsentRepository, raw: str, config: KeywordConfig, now: datetime) -> tuple[StoredKeyword, bool]:
+    key = keyword_key(raw)
+    if config.list_id is not None:
+        stored_list, _ = repo.get_list(config.list_id)
+        if stored_list is None:
+            raise NotFound(f"list {config.list_id!r} does not exist", {"list_id": "unknown list"})
+    existing, _ = repo.get_keyword(key)
+    stamp = iso(now)
+    stored = StoredKeyword(
+        **config.model_dump(),
+        keyword=key,
+        display=raw.strip().upper(),
+        created_at=existing.created_at if existing else stamp,
+        updated_at=stamp,
+    )
+    repo.put_keyword(stored)
+    return stored, existing is None
+
+
+def get_keyword(repo: ConsentRepository, raw: str) -> dict[str, Any]:
+    key = keyword_key(raw)
+    stored, usage = repo.get_keyword(key)
+    if stored is None:
+        raise NotFound(f"keyword {key!r} does not exist", {"keyword": "unknown keyword"})
+    per_day = {sk.removeprefix("DAY#"): count for sk, count in sorted(usage.items()) if sk.startswith("DAY#")}
+    return {**stored.model_dump(mode="json"), "usage": {"total": usage.get("TOTAL", 0), "per_day": per_day}}

@@ -1,0 +1,159 @@
+"""Signed inbound webhooks: ``POST /v1/inbound/twilio`` and ``POST /v1/inbound/webhook``.
+
+Both only verify and enqueue; the worker does the rest, so a provider gets its answer at once.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from functools import cache
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+from consent_platform.adapters.aws import client
+from consent_platform.domain.errors import DomainError, MalformedBody
+from consent_platform.domain.phone import mask_phone
+from consent_platform.domain.signatures import SignatureError, twilio_valid, verify_webhook
+from consent_platform.http import json_response, raw_body, register_error_handlers, validate
+from consent_platform.services.inbound import InboundMessage
+from consent_platform.settings import inbound_webhook_settings
+
+logger = Logger()
+app = APIGatewayHttpResolver()
+register_error_handlers(app, logger)
+
+Field40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class WebhookMessage(BaseModel):
+    """Body of ``POST /v1/inbound/webhook``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    from_: Field40
+    to: Field40
+    body: Annotated[str, StringConstraints(max_length=1600)]
+    message_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    received_at: AwareDatetime | None = None
+
+
+def secrets(parameter: str) -> list[str]:
+    """Comma-separated secrets from SSM (SecureString), cached by Powertools."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_parameter(parameter, decrypt=True, max_age=inbound_webhook_settings().secret_cache_seconds)
+    return [s.strip() for s in str(value).split(",") if s.strip()]
+
+
+def public_url() -> str:
+    """The exact URL the provider called, which its signature covers."""
+    event = app.current_event
+    base = inbound_webhook_settings().public_base_url.rstrip("/")
+    if not base:
+        headers = event.headers
+        scheme = headers.get("x-forwarded-proto", "https")
+        host = headers.get("host") or event.request_context.domain_name
+        base = f"{scheme}://{host}"
+    raw_query = event.raw_query_string
+    return f"{base}{event.raw_path}" + (f"?{raw_query}" if raw_query else "")
+
+
+@cache
+def _queue_url() -> str:
+    return inbound_webhook_settings().inbound_queue_url
+
+
+def enqueue(message: InboundMessage) -> None:
+    client("sqs").send_message(QueueUrl=_queue_url(), MessageBody=message.model_dump_json())
+    logger.info(
+        "inbound queued",
+        extra={
+            "provider": message.provider,
+            "inbound_message_id": message.message_id,
+            "from": mask_phone(message.sender),
+        },
+    )
+
+
+@app.post("/v1/inbound/twilio")
+def twilio() -> Response[str]:
+    data = raw_body(app, inbound_webhook_settings().max_body_bytes)
+    try:
+        params = parse_qsl(data.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise Forbidden("bad request body") from None
+    signature = app.current_event.headers.get("x-twilio-signature")
+    if not twilio_valid(
+        secrets(inbound_webhook_settings().twilio_auth_token_parameter), public_url(), params, signature
+    ):
+        raise Forbidden("X-Twilio-Signature is missing or does not match")
+    form = dict(params)
+    missing = [name for name in ("From", "To", "MessageSid") if not form.get(name)]
+    if missing:
+        raise MalformedBody("missing Twilio parameters", {name: "required" for name in missing})
+    enqueue(
+        InboundMessage(
+            provider="twilio",
+            message_id=form["MessageSid"],
+            sender=form["From"],
+            to=form["To"],
+            body=form.get("Body", ""),
+            at=datetime.now(UTC),
+        )
+    )
+    return Response(status_code=200, content_type="text/xml", body='<?xml version="1.0" encoding="UTF-8"?><Response/>')
+
+
+@app.post("/v1/inbound/webhook")
+def webhook() -> Response[str]:
+    data = raw_body(app, inbound_webhook_settings().max_body_bytes)
+    try:
+        verify_webhook(
+            secrets(inbound_webhook_settings().webhook_secret_parameter),
+            app.current_event.headers.get("x-signature"),
+            data,
+            time.time(),
+        )
+    except SignatureError as exc:
+        raise Unauthorized(exc.reason) from None
+    import json
+
+    try:
+        payload = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise MalformedBody("the body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedBody("the body must be a JSON object")
+    if "from" in payload:
+        payload["from_"] = payload.pop("from")
+    message = validate(WebhookMessage, payload)
+    enqueue(
+        InboundMessage(
+            provider="webhook",
+            message_id=message.message_id,
+            sender=message.from_,
+            to=message.to,
+            body=message.body,
+            at=message.received_at or datetime.now(UTC),
+        )
+    )
+    return json_response(202, {"status": "queued", "message_id": message.message_id})
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,51 @@
+"""Inbound SQS consumer: STOP / START / HELP / YES and keywords, each provider message applied once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from consent_platform.adapters.events import EventPublisher
+from consent_platform.adapters.queue import OutboundQueue
+from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.domain.clock import utc_now
+from consent_platform.services.inbound import InboundService, parse_queue_body
+from consent_platform.settings import inbound_worker_settings
+
+logger = Logger()
+metrics = Metrics(namespace="SmsConsent")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@cache
+def service() -> InboundService:
+    settings = inbound_worker_settings()
+    return InboundService(
+        ConsentRepository(settings.table_name, settings.ledger_table_name),
+        OutboundQueue(settings.outbound_queue_url),
+        EventPublisher(settings.event_bus_name),
+        timedelta(hours=settings.pending_confirmation_hours),
+        settings.config_cache_seconds,
+    )
+
+
+def record_handler(record: SQSRecord) -> str:
+    sent = record.attributes.sent_timestamp
+    message = parse_queue_body(record.body, int(sent) if sent else None)
+    outcome = service().handle(message, utc_now(), logger)
+    metrics.add_metric(name=f"Inbound_{outcome.split(':')[0].split(',')[0]}", unit=MetricUnit.Count, value=1)
+    return outcome
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,237 @@
+"""Inbound SMS through the real path: SNS topic → inbound queue → worker → outbound queue → sender."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, sent_sms
+
+PHONE = "+48501234567"
+
+
+@pytest.fixture
+def events(aws: LocalAws) -> Any:
+    """Everything published on the project's bus, read through a rule → SQS target."""
+    sqs, bridge = boto3.client("sqs"), boto3.client("events")
+    url = sqs.create_queue(QueueName="events-tap")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = aws.stack.attributes["EventBus"]["Ref"]
+    bridge.put_rule(Name="tap", EventBusName=bus, EventPattern=json.dumps({"source": ["sms-consent"]}))
+    bridge.put_targets(Rule="tap", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+
+    def read() -> list[dict[str, Any]]:
+        out = []
+        while msgs := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for m in msgs:
+                out.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return out
+
+    return read
+
+
+@pytest.fixture
+def kwiaty(aws: LocalAws, demo_list: dict) -> None:
+    reply = aws.http("PUT", "/v1/admin/keywords/kwiaty", {"number": "4301", "action": "join", "list_id": "demo"})
+    assert reply.status == 201, reply.body
+
+
+def bodies(to: str = PHONE) -> list[str]:
+    return [m["body"] for m in sent_sms() if m["to"] == to]
+
+
+def ledger(aws: LocalAws, phone: str = PHONE) -> list[dict[str, Any]]:
+    return aws.http("GET", f"/v1/admin/contacts/{phone.replace('+', '%2B')}").body["ledger"]
+
+
+def status(aws: LocalAws, list_id: str = "demo", phone: str = PHONE) -> str | None:
+    reply = aws.http("GET", f"/v1/admin/contacts/{phone.replace('+', '%2B')}")
+    subs = {s["list_id"]: s["status"] for s in reply.body.get("subscriptions", [])} if reply.status == 200 else {}
+    return subs.get(list_id)
+
+
+def test_keyword_join_confirm_stop_walk(aws: LocalAws, kwiaty: None, events: Any) -> None:
+    aws.text("Kwiaty")
+    assert status(aws) == "pending"
+    assert len(bodies()) == 1 and "TAK" in bodies()[0]
+    [entry] = ledger(aws)
+    assert (entry["action"], entry["method"]) == ("requested", "keyword")
+    assert entry["detail"]["body"] == "Kwiaty" and entry["detail"]["to"] == "4301"
+    assert entry["consent_text"] == "Texted KWIATY to 4301"
+
+    aws.text("tak")
+    assert status(aws) == "active"
+    assert len(bodies()) == 2 and bodies()[1] == list_messages(aws)["welcome"]
+
+    aws.text("Stop.")
+    assert status(aws) == "revoked"
+    assert len(bodies()) == 3 and bodies()[2] == list_messages(aws)["stop"]
+    revoked = ledger(aws)[-1]
+    assert (revoked["action"], revoked["method"]) == ("revoked", "keyword")
+    assert revoked["detail"]["word"] == "STOP" and revoked["detail"]["body"] == "Stop."
+
+    aws.text("STOP")  # nothing left to revoke: no second confirmation
+    assert len(bodies()) == 3
+    kinds = [e["detail-type"] for e in events()]
+    assert kinds == ["Consent.Confirmed", "Consent.Revoked"]
+
+
+def list_messages(aws: LocalAws) -> dict[str, str]:
+    return aws.http("GET", "/v1/admin/lists/demo").body["messages"]
+
+
+def test_same_inbound_message_twice_has_one_effect(aws: LocalAws, kwiaty: None) -> None:
+    message_id = aws.text("KWIATY")
+    aws.text("KWIATY", message_id=message_id)
+    assert len(bodies()) == 1
+    assert [e["action"] for e in ledger(aws)] == ["requested"]
+
+
+def test_duplicates_in_one_batch_reply_once(aws: LocalAws, kwiaty: None) -> None:
+    """Two copies delivered together (at-least-once delivery): one effect, one reply."""
+    aws.text("KWIATY")
+    sns = boto3.client("sns")
+    payload = {
+        "originationNumber": PHONE,
+        "destinationNumber": "4301",
+        "messageBody": "TAK",
+        "inboundMessageId": "dup-1",
+        "messageKeyword": "TAK",
+        "previousPublishedMessageId": "x",
+    }
+    for _ in range(2):
+        sns.publish(TopicArn=aws.stack.attributes["InboundTopic"]["Ref"], Message=json.dumps(payload))
+    aws.process_inbound()
+    assert [e["action"] for e in ledger(aws)] == ["requested", "confirmed"]
+    assert len(bodies()) == 2  # confirmation request + exactly one welcome
+
+
+def enqueue_webhook(aws: LocalAws, body: str, at: str, message_id: str) -> None:
+    envelope = {"provider": "webhook", "message_id": message_id, "sender": PHONE, "to": "4301", "body": body, "at": at}
+    boto3.client("sqs").send_message(QueueUrl=aws.queue_url("InboundQueue"), MessageBody=json.dumps(envelope))
+
+
+def test_older_message_never_overrides_newer_state(aws: LocalAws, kwiaty: None, clock: Clock) -> None:
+    aws.text("KWIATY")
+    aws.text("TAK")
+    clock.advance(minutes=5)
+    # STOP sent at :05 arrives first; START sent at :01 arrives last. STOP must win.
+    enqueue_webhook(aws, "STOP", clock.now.isoformat(), "m-stop")
+    aws.process_inbound()
+    from datetime import timedelta
+
+    enqueue_webhook(aws, "START", (clock.now - timedelta(minutes=4)).isoformat(), "m-start")
+    aws.process_inbound()
+    assert status(aws) == "revoked"
+    assert [e["action"] for e in ledger(aws)] == ["requested", "confirmed", "revoked"]
+
+
+def test_stop_scopes(aws: LocalAws, demo_list: dict) -> None:
+    lists = {
+        "flowers": ("4301", "FLOWERS"),
+        "plants": ("4301", "PLANTS"),
+        "shoes": ("7000", "SHOES"),
+    }
+    for list_id, (number, keyword) in lists.items():
+        body = {
+            **DEMO_LIST,
+            "opt_in": "single",
+            "origination": {"default": number},
+            "consent_text": {"version": "v1", "text": f"{list_id} consent"},
+        }
+        assert aws.http("PUT", f"/v1/admin/lists/{list_id}", body).status == 201
+        assert (
+            aws.http(
+                "PUT", f"/v1/admin/keywords/{keyword}", {"number": number, "action": "join", "list_id": list_id}
+            ).status
+            == 201
+        )
+        aws.text(keyword, to=number)
+    assert {lid: status(aws, lid) for lid in lists} == {"flowers": "active", "plants": "active", "shoes": "active"}
+
+    aws.text("stop plants", to="4301")
+    assert {lid: status(aws, lid) for lid in lists} == {"flowers": "active", "plants": "revoked", "shoes": "active"}
+    aws.text("START", to="4301")
+    assert status(aws, "plants") == "active"
+
+    before = len(bodies())
+    aws.text("STOP", to="4301")  # every list sending from 4301, one confirmation
+    assert {lid: status(aws, lid) for lid in lists} == {"flowers": "revoked", "plants": "revoked", "shoes": "active"}
+    assert len(bodies()) == before + 1
+
+    aws.text("stopall", to="4301")
+    assert status(aws, "shoes") == "revoked"
+
+
+def test_help_is_answered_to_anyone_and_capped(aws: LocalAws, demo_list: dict) -> None:
+    stranger = "+48600100200"
+    for _ in range(7):
+        aws.text("HELP", sender=stranger, to="+48500000000")
+    helps = bodies(stranger)
+    assert len(helps) == 5  # REPLY_DAILY_CAP
+    assert "pomoc@example.com" in helps[0] and "STOP" in helps[0]
+
+
+def test_expired_confirmation_changes_nothing_but_replies(aws: LocalAws, kwiaty: None, clock: Clock) -> None:
+    aws.text("KWIATY")
+    clock.advance(hours=49)
+    aws.text("TAK")
+    assert status(aws) == "expired"
+    assert [e["action"] for e in ledger(aws)] == ["requested", "expired"]
+    assert "expired" in bodies()[-1] and "KWIATY" in bodies()[-1]
+
+
+def test_unmatched_text_goes_to_the_bus(aws: LocalAws, demo_list: dict, events: Any) -> None:
+    aws.text("Do you deliver on Sundays?")
+    [event] = events()
+    assert event["detail-type"] == "Inbound.Unmatched"
+    assert event["detail"]["body"] == "Do you deliver on Sundays?"
+    assert sent_sms() == []
+
+
+def test_reply_keyword_and_usage_counts(aws: LocalAws, demo_list: dict) -> None:
+    aws.http("PUT", "/v1/admin/keywords/hours", {"action": "reply", "reply": "Open 9-17 Mon-Sat.", "match": "phrase"})
+    aws.text("what are your hours?")
+    aws.text("HOURS", sender="+48600100200")
+    assert bodies()[-1] == "Open 9-17 Mon-Sat."
+    usage = aws.http("GET", "/v1/admin/keywords/Hours").body["usage"]
+    assert usage["total"] == 2
+    assert sum(usage["per_day"].values()) == 2
+
+
+@pytest.mark.parametrize("word", ["STOP", "help", "Tak", "START", "stop now"])
+def test_built_in_words_cannot_be_keywords(aws: LocalAws, demo_list: dict, word: str) -> None:
+    reply = aws.http("PUT", f"/v1/admin/keywords/{word.replace(' ', '%20')}", {"action": "join", "list_id": "demo"})
+    assert reply.status == 409
+    assert reply.body["error"]["fields"] == {"keyword": "reserved word"}
+
+
+def test_keyword_validation(aws: LocalAws, demo_list: dict) -> None:
+    assert aws.http("PUT", "/v1/admin/keywords/kw", {"action": "join"}).status == 422
+    assert aws.http("PUT", "/v1/admin/keywords/kw", {"action": "reply"}).status == 422
+    assert aws.http("PUT", "/v1/admin/keywords/kw", {"action": "join", "list_id": "nope"}).status == 404
+    assert aws.http("GET", "/v1/admin/keywords/unknown").status == 404
+    accented = aws.http("PUT", "/v1/admin/keywords/kwi%C4%85ty", {"action": "join", "list_id": "demo"})
+    assert accented.status == 201 and accented.body["keyword"] == "KWIATY"
+
+
+def test_a_bad_record_does_not_affect_its_batch(aws: LocalAws, kwiaty: None) -> None:
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=aws.queue_url("InboundQueue"), MessageBody="not json")
+    enqueue_webhook(aws, "KWIATY", "2026-11-22T12:00:00+00:00", "good-1")
+    result = aws.drain("InboundWorkerFunction", "InboundQueue")
+    assert len(result["batchItemFailures"]) == 1
+    aws.drain()
+    assert status(aws) == "pending"
+
+
+def test_web_form_pending_confirmed_by_reply(aws: LocalAws, demo_list: dict) -> None:
+    aws.http("POST", "/v1/optin", {"phone": "501234567", "list_id": "demo", "sms_consent": "on"}, form=True)
+    aws.drain()
+    aws.text("  Tak!! ", to="+48500000000")
+    assert status(aws) == "active"
+    assert [e["action"] for e in ledger(aws)] == ["requested", "confirmed"]
