@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from consent_platform.adapters.aws import client
 from consent_platform.domain.errors import DomainError, MalformedBody
@@ -42,9 +42,9 @@ class Unauthorized(DomainError):
 class WebhookMessage(BaseModel):
     """Body of ``POST /v1/inbound/webhook``."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    from_: Field40
+    from_: Annotated[Field40, Field(alias="from")]
     to: Field40
     body: Annotated[str, StringConstraints(max_length=1600)]
     message_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
@@ -138,8 +138,6 @@ def webhook() -> Response[str]:
         raise MalformedBody("the body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise MalformedBody("the body must be a JSON object")
-    if "from" in payload:
-        payload["from_"] = payload.pop("from")
     message = validate(WebhookMessage, payload)
     enqueue(
         InboundMessage(

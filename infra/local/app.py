@@ -7,6 +7,7 @@ bind HTTP → seed → pollers → serve.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -26,7 +27,16 @@ from .environment import (
 from .gateway import Gateway
 from .invoker import Invoker
 from .pollers import start_pollers
-from .seed import DEMO_LIST_ID, seed_demo_list
+from .seed import (
+    DEMO_KEYWORD,
+    DEMO_LIST_ID,
+    DEMO_NUMBER,
+    LOCAL_TWILIO_TOKEN,
+    LOCAL_WEBHOOK_SECRET,
+    seed_demo_keyword,
+    seed_demo_list,
+    seed_secrets,
+)
 from .server import LocalHttpServer
 from .signals import StopSignal
 from .template import ROOT, Stack, provision
@@ -101,7 +111,7 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
 
     invoker = Invoker(stack)
     invoker.load_all()
-    gateway = Gateway(stack.http_routes(), invoker.invoke, local_routes(options.outbox))
+    gateway = Gateway(stack.http_routes(), invoker.invoke, local_routes(options.outbox, stack))
 
     try:
         server = LocalHttpServer((options.host, options.port), gateway)
@@ -111,7 +121,9 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
         ) from None
     cleanup.callback(server.stop)
 
+    seed_secrets()
     seed_demo_list(gateway)
+    seed_demo_keyword(gateway)
 
     poller_stop = threading.Event()
     pollers = start_pollers(stack, invoker, poller_stop)
@@ -147,19 +159,25 @@ def _banner(running: Running, outbox: Path) -> str:
         lines.append(f"  {route.method:<7} {route.path:<32} → {route.function}{note}")
     lines += [
         f'  {"GET":<7} {"/dev/outbox?phone=…":<32} → SMS "sent" this run (local only)',
+        f"  {'POST':<7} {'/dev/inbound':<32} → a phone texts us: End User Messaging JSON via SNS (local only)",
         f"  {'GET':<7} {'/healthz':<32} → local only",
         "",
         "Queues:",
         *(f"  {s.queue} → {s.function} (batch {s.batch_size})" for s in stack.sqs_sources()),
         "",
         f"SMS go to {outbox} (emptied at every start).",
-        f"List {DEMO_LIST_ID!r} is seeded (double opt-in, Polish, PL + US).",
+        f"List {DEMO_LIST_ID!r} is seeded (double opt-in, Polish, PL + US);",
+        f"keyword {DEMO_KEYWORD} on {DEMO_NUMBER} joins it.",
+        f"Webhook secrets (local only): Twilio auth token {LOCAL_TWILIO_TOKEN!r},",
+        f"HMAC secret {LOCAL_WEBHOOK_SECRET!r}.",
         "Note: the admin API needs IAM (SigV4) auth in AWS; locally it is open to anyone who can reach it.",
         "",
         "Try:",
         f"  curl -s -X POST {url}/v1/optin -d phone=501234567 -d list_id=demo -d sms_consent=on",
         f"  curl -s '{url}/dev/outbox?phone=%2B48501234567'",
         f"  curl -s {url}/v1/admin/contacts/%2B48501234567",
+        f"  curl -s -X POST {url}/dev/inbound -d '{_text('+48501234567', 'TAK')}'",
+        f"  curl -s -X POST {url}/dev/inbound -d '{_text('+48601234567', DEMO_KEYWORD)}'",
         f"  curl -s -X PUT {url}/v1/admin/lists/shop -H 'content-type: application/json' -d "
         """'{"brand": "Shop", "opt_in": "double", "default_country": "US", "allowed_countries": ["US", "PL"], """
         """"frequency": "up to 4 msgs/month", "support": "help@shop.example", "consent_text": {"version": "1", """
@@ -168,6 +186,10 @@ def _banner(running: Running, outbox: Path) -> str:
         "Ctrl-C stops it.",
     ]
     return "\n".join(lines)
+
+
+def _text(sender: str, body: str) -> str:
+    return json.dumps({"from": sender, "to": DEMO_NUMBER, "body": body})
 
 
 def _configure_logging() -> None:

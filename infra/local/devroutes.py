@@ -1,17 +1,22 @@
-"""Routes that exist only on the local stack: the SMS outbox and a health check.
+"""Routes that exist only on the local stack: the SMS outbox, a simulated phone, a health check.
 
 They are answered by the local stack itself, never by a handler, and are not in ``template.yaml``.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
+
+import boto3
 
 from consent_platform.adapters.sms import read_outbox
 from consent_platform.domain.errors import InvalidPhone
 from consent_platform.domain.phone import normalize_phone
 
-from .gateway import HttpRequest, HttpResponse, LocalRoute, json_response, query_values
+from .gateway import HttpRequest, HttpResponse, LocalRoute, error, json_response, query_values
+from .template import Stack
 
 
 def outbox_phone(raw_query: str) -> str | None:
@@ -32,7 +37,7 @@ def outbox_phone(raw_query: str) -> str | None:
     return candidates[0].strip()
 
 
-def local_routes(outbox: Path) -> dict[tuple[str, str], LocalRoute]:
+def local_routes(outbox: Path, stack: Stack) -> dict[tuple[str, str], LocalRoute]:
     def get_outbox(_request: HttpRequest, raw_query: str) -> HttpResponse:
         # read_outbox returns the file's lines in append order: newest last.
         return json_response(200, {"messages": read_outbox(str(outbox), outbox_phone(raw_query))})
@@ -40,4 +45,38 @@ def local_routes(outbox: Path) -> dict[tuple[str, str], LocalRoute]:
     def healthz(_request: HttpRequest, _raw_query: str) -> HttpResponse:
         return json_response(200, {"ok": True})
 
-    return {("GET", "/dev/outbox"): get_outbox, ("GET", "/healthz"): healthz}
+    def post_inbound(request: HttpRequest, _raw_query: str) -> HttpResponse:
+        return simulate_inbound(request, stack.attributes["InboundTopic"]["Ref"])
+
+    return {
+        ("GET", "/dev/outbox"): get_outbox,
+        ("POST", "/dev/inbound"): post_inbound,
+        ("GET", "/healthz"): healthz,
+    }
+
+
+def simulate_inbound(request: HttpRequest, topic_arn: str) -> HttpResponse:
+    """Publish what End User Messaging two-way SMS would publish, so local texts take the real path
+    (SNS topic → raw delivery → inbound queue → worker)."""
+    try:
+        data = json.loads(request.body or b"null")
+    except ValueError:
+        return error(400, "malformed_body", "the body is not valid JSON")
+    if not isinstance(data, dict):
+        return error(400, "malformed_body", "the body must be a JSON object")
+    fields = {name: "required" for name in ("from", "to", "body") if not isinstance(data.get(name), str)}
+    if not fields and not data["from"].strip():
+        fields["from"] = "required"
+    if fields:
+        return error(422, "validation_error", "invalid input", fields)
+    message_id = str(uuid.uuid4())
+    payload = {
+        "originationNumber": data["from"].strip(),
+        "destinationNumber": data["to"].strip(),
+        "messageKeyword": data["body"].strip().split(" ")[0].upper() if data["body"].strip() else "",
+        "messageBody": data["body"],
+        "inboundMessageId": message_id,
+        "previousPublishedMessageId": "",
+    }
+    boto3.client("sns").publish(TopicArn=topic_arn, Message=json.dumps(payload, ensure_ascii=False))
+    return json_response(202, {"inboundMessageId": message_id})

@@ -73,6 +73,8 @@ def local_overrides(outbox: Path) -> dict[str, str]:
         "LOCAL_OUTBOX_PATH": str(outbox),
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_DEV": "false",
+        # Keywords created with curl should match the very next text, not after a cache period.
+        "CONFIG_CACHE_SECONDS": "0",
     }
 
 

@@ -24,24 +24,59 @@ DEMO_LIST: dict[str, Any] = {
 }
 
 
+DEMO_KEYWORD = "DEMO"
+DEMO_NUMBER = "4301"
+
+# Webhook secrets for the local stack only. In AWS they live in SSM Parameter Store (SecureString),
+# named by template parameters, and never in the repository.
+LOCAL_TWILIO_TOKEN = "local-twilio-auth-token"  # noqa: S105 - a published dev-only value
+LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105 - a published dev-only value
+
+
 class SeedFailed(RuntimeError):
     pass
+
+
+def seed_secrets() -> None:
+    """Put the local webhook secrets where the inbound webhook function reads them (SSM on moto)."""
+    import os
+
+    import boto3
+
+    ssm = boto3.client("ssm")
+    for env_name, value in (
+        ("TWILIO_AUTH_TOKEN_PARAMETER", LOCAL_TWILIO_TOKEN),
+        ("WEBHOOK_SECRET_PARAMETER", LOCAL_WEBHOOK_SECRET),
+    ):
+        ssm.put_parameter(Name=os.environ[env_name], Value=value, Type="SecureString", Overwrite=True)
+
+
+def seed_demo_keyword(gateway: Gateway) -> None:
+    """Text-to-join: "DEMO" to 4301 joins the demo list."""
+    _admin(
+        gateway,
+        "PUT",
+        f"/v1/admin/keywords/{DEMO_KEYWORD}",
+        {"number": DEMO_NUMBER, "action": "join", "list_id": DEMO_LIST_ID},
+    )
+
+
+def _admin(gateway: Gateway, method: str, target: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = gateway.handle(
+        HttpRequest(
+            method=method,
+            target=target,
+            headers=[("content-type", "application/json"), ("user-agent", "local-stack-seed")],
+            body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        )
+    )
+    if not 200 <= response.status < 300:
+        raise SeedFailed(f"{method} {target} answered {response.status}: {response.body.decode('utf-8', 'replace')}")
+    stored: dict[str, Any] = response.json()
+    return stored
 
 
 def seed_demo_list(gateway: Gateway) -> dict[str, Any]:
     """``PUT /v1/admin/lists/demo`` through the gateway (not DynamoDB directly), so the seed passes the
     same validation and compliance lint as every other list; returns the stored list."""
-    response = gateway.handle(
-        HttpRequest(
-            method="PUT",
-            target=f"/v1/admin/lists/{DEMO_LIST_ID}",
-            headers=[("content-type", "application/json"), ("user-agent", "local-stack-seed")],
-            body=json.dumps(DEMO_LIST, ensure_ascii=False).encode("utf-8"),
-        )
-    )
-    if not 200 <= response.status < 300:
-        raise SeedFailed(
-            f"creating the {DEMO_LIST_ID!r} list answered {response.status}: {response.body.decode('utf-8', 'replace')}"
-        )
-    stored: dict[str, Any] = response.json()
-    return stored
+    return _admin(gateway, "PUT", f"/v1/admin/lists/{DEMO_LIST_ID}", DEMO_LIST)
