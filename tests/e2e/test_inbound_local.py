@@ -33,7 +33,7 @@ def text(stack: LocalStack, body: str, sender: str = NEW_NUMBER, to: str = "4301
 
 def wait_for(stack: LocalStack, phone: str, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
-    while (found := messages(stack, phone)) and len(found) < count or not found:
+    while ((found := messages(stack, phone)) and len(found) < count) or not found:
         if time.monotonic() > deadline:
             break
         time.sleep(0.25)
