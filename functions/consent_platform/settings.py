@@ -19,6 +19,7 @@ class _Base(BaseSettings):
 
 class OptInSettings(_Base):
     outbound_queue_url: str
+    event_bus_name: str = ""
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
     max_body_bytes: int = 16 * 1024
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from consent_platform.adapters.events import EventPublisher
 from consent_platform.adapters.queue import OutboundQueue
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
@@ -39,6 +40,7 @@ def service() -> OptInService:
         ConsentRepository(settings.table_name, settings.ledger_table_name),
         OutboundQueue(settings.outbound_queue_url),
         timedelta(hours=settings.pending_confirmation_hours),
+        EventPublisher(settings.event_bus_name) if settings.event_bus_name else None,
     )
 
 

@@ -106,6 +106,8 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
         "OptInFunction": settings.OptInSettings,
         "AdminFunction": settings.AdminSettings,
         "SenderFunction": settings.SenderSettings,
+        "InboundWebhookFunction": settings.InboundWebhookSettings,
+        "InboundWorkerFunction": settings.InboundWorkerSettings,
     }
     fake = Stack(
         TEMPLATE,
@@ -140,3 +142,22 @@ def test_runtime_default_is_a_supported_python() -> None:
     runtime = TEMPLATE["Parameters"]["Runtime"]
     assert runtime["Default"] in runtime["AllowedValues"]
     assert all(v.startswith("python3.1") for v in runtime["AllowedValues"])
+
+
+def test_inbound_topic_only_accepts_the_sms_service_and_delivers_raw() -> None:
+    [statement] = RESOURCES["InboundTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "sms-voice.amazonaws.com"}
+    assert statement["Action"] == "sns:Publish"
+    assert "aws:SourceAccount" in statement["Condition"]["StringEquals"]
+    subscription = RESOURCES["InboundSubscription"]["Properties"]
+    assert subscription["RawMessageDelivery"] is True
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["InboundQueue", "Arn"]}
+    assert RESOURCES["InboundQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+
+
+def test_webhook_secrets_come_from_ssm_parameters_named_by_the_template() -> None:
+    env = RESOURCES["InboundWebhookFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["TWILIO_AUTH_TOKEN_PARAMETER"] == {"Ref": "TwilioAuthTokenParameterName"}
+    assert env["WEBHOOK_SECRET_PARAMETER"] == {"Ref": "WebhookSecretParameterName"}
+    text = TEMPLATE_PATH.read_text()
+    assert "local-twilio-auth-token" not in text and "local-webhook-secret" not in text

@@ -117,6 +117,7 @@ def enqueue_webhook(aws: LocalAws, body: str, at: str, message_id: str) -> None:
 
 def test_older_message_never_overrides_newer_state(aws: LocalAws, kwiaty: None, clock: Clock) -> None:
     aws.text("KWIATY")
+    clock.advance(seconds=1)
     aws.text("TAK")
     clock.advance(minutes=5)
     # STOP sent at :05 arrives first; START sent at :01 arrives last. STOP must win.
@@ -235,3 +236,42 @@ def test_web_form_pending_confirmed_by_reply(aws: LocalAws, demo_list: dict) -> 
     aws.text("  Tak!! ", to="+48500000000")
     assert status(aws) == "active"
     assert [e["action"] for e in ledger(aws)] == ["requested", "confirmed"]
+
+
+def test_single_web_opt_in_publishes_consent_granted(aws: LocalAws, events: Any) -> None:
+    single = {**DEMO_LIST, "opt_in": "single", "consent_text": {"version": "1", "text": "ok"}}
+    aws.http("PUT", "/v1/admin/lists/single", single)
+    aws.http("POST", "/v1/optin", {"phone": "501234567", "list_id": "single", "sms_consent": "on"}, form=True)
+    [event] = events()
+    assert event["detail-type"] == "Consent.Granted"
+    assert event["detail"]["list_id"] == "single" and event["detail"]["method"] == "web_form"
+
+
+def test_aws_requests_per_inbound_message(aws: LocalAws, kwiaty: None, aws_calls: list, monkeypatch: Any) -> None:
+    """With lists and keywords cached (a warm worker), a STOP costs: one Query (the number's state), one
+    TransactWriteItems (state + ledger + marker), one SendMessage (reply), one PutEvents."""
+    import inbound.worker
+
+    aws.text("KWIATY")
+    aws.text("TAK")
+    monkeypatch.setattr(inbound.worker.service(), "config_cache_seconds", 3600)
+    inbound.worker.service().config()  # warm
+    boto3.client("sns").publish(
+        TopicArn=aws.stack.attributes["InboundTopic"]["Ref"],
+        Message=json.dumps(
+            {
+                "originationNumber": PHONE,
+                "destinationNumber": "4301",
+                "messageBody": "STOP",
+                "inboundMessageId": "perf-1",
+                "messageKeyword": "STOP",
+                "previousPublishedMessageId": "",
+            }
+        ),
+    )
+    messages = aws.receive("InboundQueue")
+    from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
+
+    aws_calls.clear()
+    load_handler(aws.stack, "InboundWorkerFunction")(sqs_event(messages, "arn"), FakeLambdaContext("W"))
+    assert [op for _, op, _ in aws_calls] == ["Query", "TransactWriteItems", "SendMessage", "PutEvents"]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
 
+from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.clock import iso
@@ -26,6 +27,7 @@ from ..domain.consent import (
     request_double_optin,
 )
 from ..domain.contacts import Profile, may_send_confirmation
+from ..domain.events import consent_events
 from ..domain.errors import InvalidPhone, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from ..domain.lists import StoredList, origination_for
 from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message
@@ -131,10 +133,17 @@ class OptInService:
     MAX_ATTEMPTS = 3  # optimistic-concurrency retries when two requests race on one number
     GUARD_DELAY_SECONDS = 1  # lets the state write land before the sender checks the guard
 
-    def __init__(self, repo: ConsentRepository, queue: OutboundQueue, pending_ttl: timedelta) -> None:
+    def __init__(
+        self,
+        repo: ConsentRepository,
+        queue: OutboundQueue,
+        pending_ttl: timedelta,
+        events: EventPublisher | None = None,
+    ) -> None:
         self.repo = repo
         self.queue = queue
         self.pending_ttl = pending_ttl
+        self.events = events
 
     def submit(self, request: OptInRequest, context: RequestContext, now: datetime, logger: Any = None) -> OptInResult:
         stored, version_text = self.repo.get_list(request.list_id, request.consent_version)
@@ -227,7 +236,21 @@ class OptInService:
         except Exception as exc:  # botocore errors after its own retries
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
         self._commit(transition, new_profile, profile)
+        self._publish(transition)
         return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])
+
+    def _publish(self, transition: Transition) -> None:
+        """Consent.Granted on the bus. Best effort: the consent is already committed and acknowledged
+        by the ledger; a failed publish is logged (and alarmed on through the error log), not retried."""
+        events = consent_events(transition.entries)
+        if not events or self.events is None:
+            return
+        try:
+            self.events.publish(events)
+        except Exception:
+            import logging
+
+            logging.getLogger(__name__).exception("could not publish consent events")
 
     def _commit(self, transition: Transition, profile: Profile, previous: Profile | None) -> None:
         self.repo.commit([transition], profile, previous.version if previous else None)
