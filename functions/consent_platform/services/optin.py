@@ -27,8 +27,8 @@ from ..domain.consent import (
     request_double_optin,
 )
 from ..domain.contacts import Profile, may_send_confirmation
-from ..domain.events import consent_events
 from ..domain.errors import InvalidPhone, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from ..domain.events import consent_events
 from ..domain.lists import StoredList, origination_for
 from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message
 from ..domain.phone import mask_phone, normalize_phone
