@@ -18,6 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check functions infra tests
+	$(PY) -m ruff format --check functions infra tests
 	$(PY) -m mypy
 	$(PY) -m pytest
 
