@@ -113,6 +113,10 @@ def parse_body(app: APIGatewayHttpResolver, limit: int) -> dict[str, Any]:
             raise MalformedBody("the form body is not UTF-8") from None
     if content_type not in ("application/json", "") and not content_type.endswith("+json"):
         raise UnsupportedMediaType(f"send application/json or {FORM}", {"content-type": content_type})
+    return parse_json_object(data)
+
+
+def parse_json_object(data: bytes) -> dict[str, Any]:
     if not data.strip():
         raise MalformedBody("the body is empty")
     try:

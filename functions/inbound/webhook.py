@@ -20,7 +20,7 @@ from consent_platform.adapters.aws import client
 from consent_platform.domain.errors import DomainError, MalformedBody
 from consent_platform.domain.phone import mask_phone
 from consent_platform.domain.signatures import SignatureError, twilio_valid, verify_webhook
-from consent_platform.http import json_response, raw_body, register_error_handlers, validate
+from consent_platform.http import json_response, parse_json_object, raw_body, register_error_handlers, validate
 from consent_platform.services.inbound import InboundMessage
 from consent_platform.settings import inbound_webhook_settings
 
@@ -130,15 +130,7 @@ def webhook() -> Response[str]:
         )
     except SignatureError as exc:
         raise Unauthorized(exc.reason) from None
-    import json
-
-    try:
-        payload = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise MalformedBody("the body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise MalformedBody("the body must be a JSON object")
-    message = validate(WebhookMessage, payload)
+    message = validate(WebhookMessage, parse_json_object(data))
     enqueue(
         InboundMessage(
             provider="webhook",
