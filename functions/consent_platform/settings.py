@@ -48,6 +48,22 @@ class InboundWebhookSettings(BaseSettings):
     max_body_bytes: int = 16 * 1024
 
 
+class SchedulingSettings(BaseSettings):
+    """EventBridge Scheduler wiring shared by the campaign API, the dispatcher and the sender."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    schedule_group: str = ""
+    scheduler_role_arn: str = ""
+    schedule_dlq_arn: str = ""
+    dispatcher_function_arn: str = ""
+    outbound_queue_arn: str = ""
+
+
+class CampaignSettings(_Base):
+    outbound_queue_url: str
+
+
 class SenderSettings(_Base):
     sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
     eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
@@ -73,6 +89,16 @@ def inbound_worker_settings() -> InboundWorkerSettings:
 @lru_cache
 def inbound_webhook_settings() -> InboundWebhookSettings:
     return InboundWebhookSettings()
+
+
+@lru_cache
+def scheduling_settings() -> SchedulingSettings:
+    return SchedulingSettings()
+
+
+@lru_cache
+def campaign_settings() -> CampaignSettings:
+    return CampaignSettings()
 
 
 @lru_cache

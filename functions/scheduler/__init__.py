@@ -1,1 +1,1 @@
-"""Campaign scheduling in each recipient's local time (issue #4). Nothing here yet: see README."""
+"""Campaigns in each recipient's local time: the campaign API and the dispatcher that its schedules fire."""

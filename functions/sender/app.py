@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -13,15 +16,27 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.adapters.sms import make_provider
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.messages import OutboundMessage
-from consent_platform.services.sender import SenderService
-from consent_platform.settings import sender_settings
+from consent_platform.services.sender import STAT_FOR, SenderService
+from consent_platform.settings import scheduling_settings, sender_settings
 
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 processor = BatchProcessor(event_type=EventType.SQS)
+# Campaign outcomes of the current batch, written as one sharded-counter update per campaign.
+_batch_stats: dict[str, Counter[str]] = {}
+
+
+def defer(message: OutboundMessage, when: datetime) -> None:
+    """A one-time schedule that puts the job back on the outbound queue when the window opens."""
+    s = scheduling_settings()
+    digest = hashlib.sha256(message.message_id.encode()).hexdigest()[:24]
+    Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn).schedule_once(
+        f"d-{digest}-{int(when.timestamp())}", when, s.outbound_queue_arn, message.model_dump(mode="json")
+    )
 
 
 @cache
@@ -29,7 +44,10 @@ def service() -> SenderService:
     settings = sender_settings()
     provider = make_provider(settings.sms_provider, settings.eum_configuration_set, settings.local_outbox_path)
     return SenderService(
-        ConsentRepository(settings.table_name, settings.ledger_table_name), provider, settings.message_record_days
+        ConsentRepository(settings.table_name, settings.ledger_table_name),
+        provider,
+        settings.message_record_days,
+        defer,
     )
 
 
@@ -39,10 +57,22 @@ def record_handler(record: SQSRecord) -> str:
     metrics.add_metric(name=f"Sms_{outcome.value}", unit=MetricUnit.Count, value=1)
     if outcome.value == "sent":
         metrics.add_metric(name="SmsSegments", unit=MetricUnit.Count, value=message.segments)
+    if message.campaign is not None and outcome in STAT_FOR:
+        _batch_stats.setdefault(message.campaign.campaign_id, Counter())[STAT_FOR[outcome]] += 1
     return outcome.value
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    _batch_stats.clear()
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:
+        sender = service()
+        sender.flush_records()
+        for index, (campaign_id, counts) in enumerate(_batch_stats.items()):
+            sender.repo.add_campaign_stats(campaign_id, dict(counts), shard=hash(context.aws_request_id) + index)
+        _batch_stats.clear()

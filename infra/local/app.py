@@ -27,6 +27,7 @@ from .environment import (
 from .gateway import Gateway
 from .invoker import Invoker
 from .pollers import start_pollers
+from .schedules import LocalScheduler
 from .seed import (
     DEMO_KEYWORD,
     DEMO_LIST_ID,
@@ -111,7 +112,10 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
 
     invoker = Invoker(stack)
     invoker.load_all()
-    gateway = Gateway(stack.http_routes(), invoker.invoke, local_routes(options.outbox, stack))
+    local_scheduler = LocalScheduler(stack, invoker)
+    routes = local_routes(options.outbox, stack)
+    routes[("POST", "/dev/clock")] = local_scheduler.handle_clock
+    gateway = Gateway(stack.http_routes(), invoker.invoke, routes)
 
     try:
         server = LocalHttpServer((options.host, options.port), gateway)
@@ -160,6 +164,7 @@ def _banner(running: Running, outbox: Path) -> str:
     lines += [
         f'  {"GET":<7} {"/dev/outbox?phone=…":<32} → SMS "sent" this run (local only)',
         f"  {'POST':<7} {'/dev/inbound':<32} → a phone texts us: End User Messaging JSON via SNS (local only)",
+        f"  {'POST':<7} {'/dev/clock':<32} → move the local clock forward, fire due schedules (local only)",
         f"  {'GET':<7} {'/healthz':<32} → local only",
         "",
         "Queues:",
@@ -182,6 +187,12 @@ def _banner(running: Running, outbox: Path) -> str:
         """'{"brand": "Shop", "opt_in": "double", "default_country": "US", "allowed_countries": ["US", "PL"], """
         """"frequency": "up to 4 msgs/month", "support": "help@shop.example", "consent_text": {"version": "1", """
         """"text": "I agree to receive marketing SMS from Shop. Reply STOP to opt out."}}'""",
+        "",
+        "Campaign in each recipient's local time (needs active subscribers: confirm with TAK first):",
+        f"  curl -s -X POST {url}/v1/admin/campaigns -H 'content-type: application/json' -d "
+        """'{"list_id": "demo", "name": "Black Friday", "text": "Hi {first_name|there}, -20% today only!", """
+        """"send_at_local": "2026-11-27T18:00"}'""",
+        f"""  curl -s -X POST {url}/dev/clock -d '{{"now": "2026-11-27T17:00:00Z"}}'   # 18:00 in Warsaw""",
         "",
         "Ctrl-C stops it.",
     ]

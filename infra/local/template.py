@@ -287,6 +287,19 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
         arn = events.create_event_bus(Name=name)["EventBusArn"]
         stack.attributes[logical] = {"Ref": name, "Arn": arn, "Name": name}
 
+    scheduler = boto3.client("scheduler", region_name=REGION)
+    for logical, res in stack.resources("AWS::Scheduler::ScheduleGroup").items():
+        name = stack.resolve(res["Properties"])["Name"]
+        arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
+        stack.attributes[logical] = {"Ref": name, "Arn": arn}
+
+    # Not created on moto (nothing reads them locally), but their attributes are referenced.
+    for logical in stack.resources("AWS::IAM::Role"):
+        stack.attributes[logical] = {"Ref": logical, "Arn": f"arn:aws:iam::{ACCOUNT}:role/{logical}"}
+    for logical in stack.functions():
+        arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical}"
+        stack.attributes[logical] = {"Ref": logical, "Arn": arn}
+
     for logical in stack.resources("AWS::Serverless::HttpApi"):
         stack.attributes[logical] = {"Ref": "local"}
     return stack

@@ -53,12 +53,28 @@ def test_every_queue_has_a_dlq_and_every_dlq_an_alarm() -> None:
         for q in queues.values()
         if "RedrivePolicy" in q["Properties"]
     }
+    # EventBridge Scheduler targets name their DLQ in the schedule (created by code, not the template).
+    dlqs |= {"ScheduleDLQ"}
     for name, queue in queues.items():
         assert name in dlqs or "RedrivePolicy" in queue["Properties"], f"{name} has no DLQ"
     alarmed = {
         a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in of_type("AWS::CloudWatch::Alarm").values()
     }
     assert dlqs <= alarmed
+
+
+def test_schedules_target_what_the_scheduler_role_may_invoke() -> None:
+    statements = RESOURCES["SchedulerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert {
+        "Effect": "Allow",
+        "Action": "lambda:InvokeFunction",
+        "Resource": {"Fn::GetAtt": ["DispatcherFunction", "Arn"]},
+    } in statements
+    env = RESOURCES["CampaignFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["DISPATCHER_FUNCTION_ARN"] == {"Fn::GetAtt": ["DispatcherFunction", "Arn"]}
+    assert env["SCHEDULER_ROLE_ARN"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+    index = RESOURCES["ConsentTable"]["Properties"]["GlobalSecondaryIndexes"][0]
+    assert index["IndexName"] == "AudienceIndex"
 
 
 def test_tables_have_point_in_time_recovery() -> None:
@@ -108,6 +124,8 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
         "SenderFunction": settings.SenderSettings,
         "InboundWebhookFunction": settings.InboundWebhookSettings,
         "InboundWorkerFunction": settings.InboundWorkerSettings,
+        "CampaignFunction": settings.CampaignSettings,
+        "DispatcherFunction": settings.CampaignSettings,
     }
     fake = Stack(
         TEMPLATE,

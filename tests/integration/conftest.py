@@ -118,6 +118,14 @@ class LocalAws:
         assert not result["batchItemFailures"], result
         self.drain()
 
+    def receive_count(self, logical_id: str) -> int:
+        import boto3
+
+        attrs = boto3.client("sqs").get_queue_attributes(
+            QueueUrl=self.queue_url(logical_id), AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attrs["ApproximateNumberOfMessages"])
+
     def queue_url(self, logical_id: str) -> str:
         return self.stack.attributes[logical_id]["QueueUrl"]
 
@@ -172,15 +180,22 @@ def _reset_cached_settings() -> None:
         settings.sender_settings,
         settings.inbound_worker_settings,
         settings.inbound_webhook_settings,
+        settings.scheduling_settings,
+        settings.campaign_settings,
     ):
         fn.cache_clear()
     import admin.app
     import inbound.webhook
     import inbound.worker
     import optin.app
+    import scheduler.api
+    import scheduler.dispatcher
     import sender.app
 
     for cached in (
+        scheduler.api.repository,
+        scheduler.api.scheduler,
+        scheduler.dispatcher._adapters,
         optin.app.service,
         admin.app.repository,
         sender.app.service,
@@ -248,9 +263,11 @@ class Clock:
         import admin.app
         import inbound.worker
         import optin.app
+        import scheduler.api
+        import scheduler.dispatcher
         import sender.app
 
-        for module in (optin.app, admin.app, sender.app, inbound.worker):
+        for module in (optin.app, admin.app, sender.app, inbound.worker, scheduler.api, scheduler.dispatcher):
             monkeypatch.setattr(module, "utc_now", lambda: self.now)
         # SQS stamps inbound messages with the real time; on a moved clock the carrier's time moves too.
         parse = inbound.worker.parse_queue_body

@@ -120,8 +120,8 @@ def test_several_v1_values_rotate(aws: LocalAws) -> None:
 
 FORGED_WEBHOOK = {
     "missing": lambda: (BODY, None),
-    "stale": lambda: (BODY, sign(WEBHOOK_SECRETS[0], BODY, int(time.time()) - 301)),
-    "future": lambda: (BODY, sign(WEBHOOK_SECRETS[0], BODY, int(time.time()) + 301)),
+    "stale": lambda: (BODY, sign(WEBHOOK_SECRETS[0], BODY, int(time.time()) - 360)),
+    "future": lambda: (BODY, sign(WEBHOOK_SECRETS[0], BODY, int(time.time()) + 360)),
     "wrong secret": lambda: (BODY, sign("guess", BODY)),
     "tampered body": lambda: (BODY.replace(b"KWIATY", b"STOPALL"), sign(WEBHOOK_SECRETS[0], BODY)),
     "truncated": lambda: (BODY, sign(WEBHOOK_SECRETS[0], BODY)[:-2]),

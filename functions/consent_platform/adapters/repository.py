@@ -9,6 +9,9 @@ Two tables, both defined in ``template.yaml``:
       LIST#<list_id>   CONSENT#<version>    every consent text version ever published (immutable)
       PHONE#<e164>     PROFILE              contact profile
       PHONE#<e164>     SUB#<list_id>        subscription state
+      LIST#<list_id>   BUCKET#<bucket>      number of active subscribers per audience bucket (planning)
+      CAMPAIGN#<id>    META | STATS#<n>     campaign and its sharded counters
+      PHONE#<e164>     CAP                  recent marketing sends (frequency caps)
       PHONE#<e164>     RATE                 transactional replies sent in the last 24 h (pumping cap)
       CONFIG           LIST#<list_id>       list snapshot for the inbound worker (same transaction as META)
       CONFIG           KEYWORD#<keyword>    custom keyword
@@ -21,16 +24,22 @@ Two tables, both defined in ``template.yaml``:
   put is conditional on the key not existing.
 
 A state change and its ledger entries are written in one ``TransactWriteItems``.
+
+Active subscriptions also carry ``aud_pk`` = ``AUD#<list>#<bucket>#<shard>`` / ``aud_sk`` = phone: the
+sparse, write-sharded ``AudienceIndex`` the dispatcher pages through. Revoked ones drop out of it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from ..domain.consent import LedgerEntry, Subscription, Transition
+from ..domain.clock import iso
+from ..domain.consent import LedgerEntry, Status, Subscription, Transition
 from ..domain.contacts import Profile
 from ..domain.errors import Conflict
 from ..domain.keywords import StoredKeyword
@@ -39,6 +48,10 @@ from ..domain.messages import SubscriptionGuard
 from .aws import client
 from .dynamo import from_item, to_item
 
+AUDIENCE_INDEX = "AudienceIndex"
+AUDIENCE_SHARDS = 4  # write sharding of the audience index: no hot partition for a big list
+STATS_SHARDS = 10
+CAP = "CAP"
 META = "META"
 PROFILE = "PROFILE"
 CONFIG = "CONFIG"
@@ -55,6 +68,26 @@ def phone_key(phone: str, sk: str) -> dict[str, Any]:
 
 def ledger_sort_key(entry: LedgerEntry) -> str:
     return f"{entry.at}#{entry.seq:02d}#{entry.event_id}"
+
+
+def audience_partition(list_id: str, bucket: str, shard: int) -> str:
+    return f"AUD#{list_id}#{bucket}#{shard}"
+
+
+def audience_keys(sub: Subscription) -> dict[str, str]:
+    """Index keys while active, none otherwise (a sparse index holds only the sendable audience)."""
+    if sub.status != Status.ACTIVE or not sub.bucket:
+        return {}
+    shard = int(hashlib.sha256(sub.phone.encode()).hexdigest(), 16) % AUDIENCE_SHARDS
+    return {"aud_pk": audience_partition(sub.list_id, sub.bucket, shard), "aud_sk": sub.phone}
+
+
+class CampaignClaim(StrEnum):
+    CLAIMED = "claimed"
+    OPTED_OUT = "opted_out"
+    CANCELLED = "cancelled"
+    DUPLICATE = "duplicate"
+    CAP_RACE = "cap_race"  # another send to this number changed the cap record: retry
 
 
 class ClaimOutcome(StrEnum):
@@ -197,9 +230,9 @@ class ConsentRepository:
             for sk in ("TOTAL", f"DAY#{day}")
         ]
 
-    def _batch_get(self, keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    def _batch_get(self, keys: list[dict[str, Any]], consistent: bool = True) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
+        request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": consistent}}
         while request:
             response = client("dynamodb").batch_get_item(RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):
@@ -269,6 +302,7 @@ class ConsentRepository:
         profile_previous_version: int | None = None,
         first: list[dict[str, Any]] | None = None,
         extra: list[dict[str, Any]] | None = None,
+        zone_hint: str | None = None,
     ) -> None:
         """Write subscription changes, their ledger entries and the profile in one transaction.
 
@@ -279,9 +313,15 @@ class ConsentRepository:
         for transition in transitions:
             sub = transition.subscription
             sub.version = (transition.previous_version or 0) + 1
+            ops.extend(self._audience_ops(transition, zone_hint or (profile.timezone if profile else None)))
             ops.append(
                 self._versioned_put(
-                    {"pk": f"PHONE#{sub.phone}", "sk": f"SUB#{sub.list_id}", **sub.model_dump(mode="json")},
+                    {
+                        "pk": f"PHONE#{sub.phone}",
+                        "sk": f"SUB#{sub.list_id}",
+                        **sub.model_dump(mode="json"),
+                        **audience_keys(sub),
+                    },
                     transition.previous_version,
                 )
             )
@@ -297,6 +337,196 @@ class ConsentRepository:
         ops.extend(extra or [])
         if ops:
             self._transact(ops)
+
+    def _audience_ops(self, transition: Transition, zone_hint: str | None) -> list[dict[str, Any]]:
+        """Keep the per-list bucket registry in step: +1 when a subscription becomes active, −1 when it
+        stops being active — in the same transaction as the change itself."""
+        sub = transition.subscription
+        was_active = transition.previous_status == Status.ACTIVE
+        is_active = sub.status == Status.ACTIVE
+        if was_active == is_active:
+            return []
+        if is_active:
+            from ..domain.recipient_zone import resolve_zone
+
+            sub.bucket = resolve_zone(sub.phone, zone_hint).bucket
+        if not sub.bucket:
+            return []
+        return [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": list_key(sub.list_id, f"BUCKET#{sub.bucket}"),
+                    "UpdateExpression": "ADD #n :d",
+                    "ExpressionAttributeNames": {"#n": "count"},
+                    "ExpressionAttributeValues": {":d": {"N": "1" if is_active else "-1"}},
+                }
+            }
+        ]
+
+    def audience_buckets(self, list_id: str) -> dict[str, int]:
+        """Active subscribers per bucket: one Query whatever the audience size."""
+        out: dict[str, int] = {}
+        for item in self._query(self.table, "pk", f"LIST#{list_id}"):
+            if item["sk"].startswith("BUCKET#") and int(item.get("count", 0)) > 0:
+                out[item["sk"].removeprefix("BUCKET#")] = int(item["count"])
+        return out
+
+    def audience_page(
+        self, list_id: str, bucket: str, shard: int, start: dict[str, Any] | None, limit: int = 500
+    ) -> tuple[list[str], dict[str, Any] | None]:
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": AUDIENCE_INDEX,
+            "KeyConditionExpression": "aud_pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": audience_partition(list_id, bucket, shard)}},
+            "Limit": limit,
+        }
+        if start:
+            params["ExclusiveStartKey"] = start
+        response = client("dynamodb").query(**params)
+        return [i["aud_sk"]["S"] for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+    def profiles(self, phones: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(phones), 100):  # BatchGetItem takes at most 100 keys
+            items = self._batch_get([phone_key(p, PROFILE) for p in phones[start : start + 100]], consistent=False)
+            for (pk, _sk), item in items.items():
+                found[pk.removeprefix("PHONE#")] = item
+        return found
+
+    # ---- campaigns ---------------------------------------------------------------------------------
+
+    def put_campaign(self, campaign: dict[str, Any]) -> None:
+        client("dynamodb").put_item(
+            TableName=self.table,
+            Item=to_item({"pk": f"CAMPAIGN#{campaign['campaign_id']}", "sk": META, **campaign}),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get_campaign(self, campaign_id: str) -> tuple[dict[str, Any] | None, dict[str, int]]:
+        meta: dict[str, Any] | None = None
+        stats: dict[str, int] = {}
+        for item in self._query(self.table, "pk", f"CAMPAIGN#{campaign_id}"):
+            if item["sk"] == META:
+                meta = item
+            elif item["sk"].startswith("STATS#"):
+                for key, value in item.items():
+                    if key not in ("pk", "sk"):
+                        stats[key] = stats.get(key, 0) + int(value)
+        return meta, stats
+
+    def set_campaign_status(self, campaign_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
+        ddb = client("dynamodb")
+        names = {"#s": "status"}
+        values = {":s": {"S": status}, **{f":f{i}": {"S": s} for i, s in enumerate(allowed_from)}}
+        try:
+            ddb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": META}},
+                UpdateExpression="SET #s = :s",
+                ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(allowed_from)))})",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def add_campaign_stats(self, campaign_id: str, counts: dict[str, int], shard: int) -> None:
+        """Sharded counters: one small update per sender batch, spread over STATS_SHARDS items."""
+        counts = {k: v for k, v in counts.items() if v}
+        if not counts:
+            return
+        client("dynamodb").update_item(
+            TableName=self.table,
+            Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": f"STATS#{shard % STATS_SHARDS}"}},
+            UpdateExpression="ADD " + ", ".join(f"#k{i} :v{i}" for i in range(len(counts))),
+            ExpressionAttributeNames={f"#k{i}": k for i, k in enumerate(counts)},
+            ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())},
+        )
+
+    def mark_bucket_dispatched(self, campaign_id: str, bucket: str, now: datetime) -> bool:
+        ddb = client("dynamodb")
+        try:
+            ddb.put_item(
+                TableName=self.table,
+                Item=to_item({"pk": f"CAMPAIGN#{campaign_id}", "sk": f"DISPATCHED#{bucket}", "at": iso(now)}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def claim_campaign_message(
+        self, record: dict[str, Any], phone: str, list_id: str, campaign_id: str, cap: dict[str, Any] | None
+    ) -> CampaignClaim:
+        """One request: subscription still active, campaign not cancelled, this (campaign, number) not
+        sent before, and — when a cap applies — the cap record unchanged since it was read."""
+        ddb = client("dynamodb")
+        ops: list[dict[str, Any]] = [
+            {
+                "ConditionCheck": {
+                    "TableName": self.table,
+                    "Key": phone_key(phone, f"SUB#{list_id}"),
+                    "ConditionExpression": "#s = :active",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":active": {"S": "active"}},
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": self.table,
+                    "Key": {"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": META}},
+                    "ConditionExpression": "#s <> :cancelled",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":cancelled": {"S": "cancelled"}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item({"pk": f"MSG#{record['message_id']}", "sk": "MSG", **record}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        if cap is not None:
+            ops.append(cap)
+        try:
+            ddb.transact_write_items(TransactItems=ops)
+        except ddb.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            for index, outcome in enumerate(
+                (CampaignClaim.OPTED_OUT, CampaignClaim.CANCELLED, CampaignClaim.DUPLICATE, CampaignClaim.CAP_RACE)
+            ):
+                if index < len(codes) and codes[index] == "ConditionalCheckFailed":
+                    return outcome
+            raise
+        return CampaignClaim.CLAIMED
+
+    def cap_put(self, phone: str, sent: list[str], ttl: int, previous: dict[str, Any] | None) -> dict[str, Any]:
+        version = int(previous.get("version", 0)) if previous else None
+        return self._versioned_put(
+            {"pk": f"PHONE#{phone}", "sk": CAP, "sent": sent, "ttl": ttl, "version": (version or 0) + 1}, version
+        )
+
+    def record_sent(self, records: list[dict[str, Any]]) -> None:
+        """Add provider message ids to sent-message records: one BatchWriteItem per 25 messages."""
+        ddb = client("dynamodb")
+        for start in range(0, len(records), 25):
+            request = {
+                self.table: [
+                    {"PutRequest": {"Item": to_item({"pk": f"MSG#{r['message_id']}", "sk": "MSG", **r})}}
+                    for r in records[start : start + 25]
+                ]
+            }
+            while request:
+                request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+
+    def cap_state(self, phone: str) -> dict[str, Any] | None:
+        items = self._batch_get([phone_key(phone, CAP)])
+        return items.get((f"PHONE#{phone}", CAP))
 
     def append_ledger(self, entries: Iterable[LedgerEntry]) -> None:
         ops = [self._ledger_put(entry) for entry in entries]

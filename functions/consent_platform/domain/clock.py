@@ -1,13 +1,31 @@
-"""Time helpers. Every domain function takes ``now`` explicitly so tests and the local stack's clock
-can move time; only the edges call :func:`utc_now`."""
+"""Time helpers. Domain functions take ``now`` explicitly; the edges call :func:`utc_now`.
+
+``utc_now`` is the one injectable clock: the local stack moves it forward with ``POST /dev/clock`` (an
+offset added to the system time, in-process only), so ledger timestamps, windows, caps and schedules
+all see the same time. In Lambda the offset is always zero.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
+
+_lock = threading.Lock()
+_offset = timedelta(0)
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+def advance_to(target: datetime) -> datetime:
+    """Move the clock forward (never back) so that ``utc_now()`` is ``target``; returns the new now."""
+    global _offset  # noqa: PLW0603 - the process-wide clock is the point
+    with _lock:
+        delta = target - (datetime.now(UTC) + _offset)
+        if delta > timedelta(0):
+            _offset += delta
+        return datetime.now(UTC) + _offset
 
 
 def iso(ts: datetime) -> str:

@@ -79,6 +79,9 @@ class Subscription(BaseModel):
     # are ordered against each other only (one clock domain), so clock skew between a web form and a
     # carrier can never make a STOP look "older" than a sign-up and be ignored.
     last_inbound_at: str | None = None
+    # Audience bucket (time zones × jurisdiction rule) this subscription is counted in while active;
+    # kept after revocation so the registry can be decremented in the same bucket.
+    bucket: str | None = None
 
 
 class LedgerEntry(BaseModel):
@@ -109,6 +112,7 @@ class Transition:
     subscription: Subscription
     entries: list[LedgerEntry] = field(default_factory=list)
     previous_version: int | None = None  # None: the subscription did not exist
+    previous_status: Status | None = None
 
     def add(self, action: Action, now: datetime, evidence: Evidence, **detail: str) -> LedgerEntry:
         sub = self.subscription
@@ -151,7 +155,9 @@ def _start(existing: Subscription | None, phone: str, list_id: str, now: datetim
         stamp = iso(now)
         sub = Subscription(phone=phone, list_id=list_id, status=Status.EXPIRED, created_at=stamp, updated_at=stamp)
         return Transition(sub, previous_version=None)
-    return Transition(existing.model_copy(deep=True), previous_version=existing.version)
+    return Transition(
+        existing.model_copy(deep=True), previous_version=existing.version, previous_status=existing.status
+    )
 
 
 def expire_if_due(transition: Transition, now: datetime, evidence: Evidence) -> None:

@@ -40,6 +40,14 @@ class MessageTemplates(BaseModel):
     stop: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
 
 
+class FrequencyCap(BaseModel):
+    """At most ``messages`` marketing messages per rolling ``days`` to one number from this list."""
+
+    model_config = ConfigDict(extra="forbid")
+    messages: int = Field(ge=1, le=1000)
+    days: int = Field(ge=1, le=365)
+
+
 class ListConfig(BaseModel):
     """Body of ``PUT /v1/admin/lists/{list_id}``."""
 
@@ -54,6 +62,7 @@ class ListConfig(BaseModel):
     consent_text: ConsentText
     language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")] = "en"
     messages: MessageTemplates = Field(default_factory=MessageTemplates)
+    frequency_cap: FrequencyCap | None = None
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
         dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None

@@ -21,6 +21,18 @@ class SubscriptionGuard(BaseModel):
     phone: str
     list_id: str
     status: str
+    # Lifecycle messages must still be the one the subscription expects; campaign messages only need
+    # the subscription to be active.
+    expect_message: bool = True
+
+
+class CampaignJob(BaseModel):
+    """What the sender needs to re-check a campaign message at the last moment."""
+
+    campaign_id: str
+    zones: tuple[str, ...]
+    rule: str
+    caps: list[tuple[int, int]] = []  # (messages, hours): the list's cap and the jurisdiction's
 
 
 class OutboundMessage(BaseModel):
@@ -39,6 +51,7 @@ class OutboundMessage(BaseModel):
     segments: int
     created_at: str
     guard: SubscriptionGuard | None = None
+    campaign: CampaignJob | None = None
 
 
 def build_message(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ..adapters.repository import ClaimOutcome, ConsentRepository
+from ..adapters.repository import CampaignClaim, ClaimOutcome, ConsentRepository
 from ..adapters.sms import SmsProvider
 from ..domain.clock import iso, parse_iso
-from ..domain.messages import OutboundMessage
+from ..domain.messages import CampaignJob, OutboundMessage
 from ..domain.phone import mask_phone
+from ..domain.planner import rule_by_code
+from ..domain.quiet_hours import is_allowed, next_allowed_time
 
 # A guarded message is queued just before its subscription is written. If the sender sees the
 # subscription older than the message, the write may simply not have landed yet: retry for this long,
@@ -24,6 +27,36 @@ class Delivery(StrEnum):
     DUPLICATE = "duplicate"
     SUPERSEDED = "superseded"
     ORPHANED = "orphaned"
+    # campaign messages
+    DEFERRED = "deferred"
+    FAILED = "failed"
+    OPTED_OUT = "opted_out"
+    FREQUENCY_CAP = "frequency_cap"
+    CANCELLED = "cancelled"
+
+
+# Campaign statistics keys per outcome (GET /v1/admin/campaigns/{id} → stats).
+STAT_FOR = {
+    Delivery.SENT: "sent",
+    Delivery.DEFERRED: "deferred",
+    Delivery.FAILED: "failed",
+    Delivery.OPTED_OUT: "skipped_opted_out",
+    Delivery.FREQUENCY_CAP: "skipped_frequency_cap",
+    Delivery.DUPLICATE: "skipped_duplicate",
+    Delivery.CANCELLED: "skipped_cancelled",
+}
+
+# Provider errors that no retry will fix (bad or blocked number): counted as failed, not retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "ValidationException",
+        "InvalidParameter",
+        "InvalidParameterValue",
+        "ConflictException",
+        "OptedOut",
+        "AccessDeniedException",
+    }
+)
 
 
 class NotYetVisible(Exception):
@@ -31,12 +64,22 @@ class NotYetVisible(Exception):
 
 
 class SenderService:
-    def __init__(self, repo: ConsentRepository, provider: SmsProvider, record_days: int) -> None:
+    def __init__(
+        self,
+        repo: ConsentRepository,
+        provider: SmsProvider,
+        record_days: int,
+        defer: Callable[[OutboundMessage, datetime], None] | None = None,
+    ) -> None:
         self.repo = repo
         self.provider = provider
         self.record_days = record_days
+        self.defer = defer  # puts a campaign message back for later (a one-time schedule)
+        self.sent_records: list[dict[str, Any]] = []
 
     def deliver(self, message: OutboundMessage, now: datetime, logger: Any = None) -> Delivery:
+        if message.campaign is not None:
+            return self._deliver_campaign(message, message.campaign, now, logger)
         record = {
             **message.model_dump(mode="json", exclude={"guard"}),
             "provider": self.provider.name,
@@ -75,6 +118,68 @@ class SenderService:
             },
         )
         return Delivery.SENT
+
+    def _deliver_campaign(self, message: OutboundMessage, job: CampaignJob, now: datetime, logger: Any) -> Delivery:
+        """Right before the provider call: window at the actual time, then consent + dedupe + caps in one
+        conditional write, then send (PROMOTIONAL)."""
+        log = {"message_id": message.message_id, "to": mask_phone(message.to), "campaign_id": job.campaign_id}
+        rule = rule_by_code(job.rule)
+        if not is_allowed(now, job.zones, rule):
+            # The window closed (a big bucket, a retry, a redrive): send later, never drop, never now.
+            when = next_allowed_time(now, job.zones, rule)
+            if self.defer is None:
+                raise NotYetVisible("outside the recipient's window and no scheduler to defer with")
+            self.defer(message, when)
+            _info(logger, "campaign message deferred", {**log, "until": iso(when)})
+            return Delivery.DEFERRED
+        cap_op = None
+        if job.caps:
+            state = self.repo.cap_state(message.to)
+            longest = max(hours for _, hours in job.caps)
+            recent = [s for s in (state or {}).get("sent", []) if s > iso(now - timedelta(hours=longest))]
+            for limit, hours in job.caps:
+                if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
+                    _info(logger, "frequency cap reached", {**log, "cap": f"{limit}/{hours}h"})
+                    return Delivery.FREQUENCY_CAP
+            ttl = int((now + timedelta(hours=longest + 24)).timestamp())
+            cap_op = self.repo.cap_put(message.to, [*recent, iso(now)], ttl, state)
+        record = {
+            **message.model_dump(mode="json", exclude={"guard", "campaign"}),
+            "campaign_id": job.campaign_id,
+            "provider": self.provider.name,
+            "claimed_at": iso(now),
+            "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
+        }
+        assert message.list_id is not None
+        claim = self.repo.claim_campaign_message(record, message.to, message.list_id, job.campaign_id, cap_op)
+        if claim == CampaignClaim.CAP_RACE:
+            raise NotYetVisible("the number's cap record changed concurrently; retry")
+        if claim != CampaignClaim.CLAIMED:
+            outcome = {
+                CampaignClaim.OPTED_OUT: Delivery.OPTED_OUT,
+                CampaignClaim.CANCELLED: Delivery.CANCELLED,
+                CampaignClaim.DUPLICATE: Delivery.DUPLICATE,
+            }[claim]
+            _info(logger, f"campaign message skipped: {outcome.value}", log)
+            return outcome
+        try:
+            provider_id = self.provider.send(message)
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code in PERMANENT_ERRORS:
+                _info(logger, "campaign message failed permanently", {**log, "error": code})
+                return Delivery.FAILED  # the claim stays: this number is not retried for this campaign
+            self.repo.release_message(message.message_id)
+            raise
+        self.sent_records.append({**record, "provider_message_id": provider_id, "sent_at": iso(now)})
+        _info(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
+        return Delivery.SENT
+
+    def flush_records(self) -> None:
+        """Provider message ids of this batch's sends, written together (see ``record_sent``)."""
+        records, self.sent_records = self.sent_records, []
+        if records:
+            self.repo.record_sent(records)
 
 
 def _info(logger: Any, text: str, extra: dict[str, Any]) -> None:

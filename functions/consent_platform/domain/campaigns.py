@@ -1,0 +1,91 @@
+"""Campaigns: text templates with profile placeholders, the opt-out footer, and the request model."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+
+from .inbound import fold
+from .segments import SegmentInfo, count_segments
+
+# Profile fields a campaign text may use: {first_name} or {first_name|fallback}.
+PLACEHOLDERS = frozenset({"first_name"})
+_PLACEHOLDER = re.compile(r"\{([^{}|]*)(?:\|([^{}]*))?\}")
+
+# Appended when the text has no opt-out instruction (CTIA; French L34-5 CPCE requires a free opt-out).
+OPT_OUT_FOOTER = {
+    "en": "Reply STOP to opt out",
+    "pl": "Odpisz STOP, aby zrezygnować",
+    "de": "Antworte STOP zum Abmelden",
+    "fr": "Répondez STOP pour vous désabonner",
+    "es": "Responde STOP para darte de baja",
+}
+
+
+class CampaignRequest(BaseModel):
+    """Body of ``POST /v1/admin/campaigns``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
+    # Each recipient's own wall-clock time, e.g. "2026-11-27T18:00".
+    send_at_local: datetime | None = None
+    send_at: AwareDatetime | None = None
+
+    @field_validator("send_at_local")
+    @classmethod
+    def _naive(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("a local wall-clock time without an offset, e.g. 2026-11-27T18:00")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        unknown = sorted({m.group(1).strip() for m in _PLACEHOLDER.finditer(value)} - PLACEHOLDERS)
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; available: {', '.join(sorted(PLACEHOLDERS))}")
+        try:
+            list(string.Formatter().parse(_PLACEHOLDER.sub("", value)))
+        except ValueError:
+            raise ValueError("unbalanced { or } in the text") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_time(self) -> CampaignRequest:
+        if self.send_at_local is not None and self.send_at is not None:
+            raise ValueError("give send_at_local or send_at, not both")
+        return self
+
+
+def render(text: str, profile: dict[str, Any] | None) -> str:
+    """Fill ``{name}`` / ``{name|fallback}`` from the profile; a missing value uses the fallback or ''."""
+    values = profile or {}
+
+    def fill(match: re.Match[str]) -> str:
+        value = values.get(match.group(1).strip())
+        return str(value) if value else (match.group(2) or "")
+
+    filled = re.sub(r" {2,}", " ", _PLACEHOLDER.sub(fill, text))
+    return re.sub(r" +([,.!?;:])", r"\1", filled).strip()  # "Hi {first_name}!" without a name → "Hi!"
+
+
+def with_opt_out(text: str, language: str) -> str:
+    """Append a short opt-out instruction in the list's language unless the text already has one."""
+    # Only an explicit STOP instruction counts: words like END appear in ordinary marketing copy.
+    if "STOP" in re.findall(r"[\w-]+", fold(text)):
+        return text
+    footer = OPT_OUT_FOOTER.get(language, OPT_OUT_FOOTER["en"])
+    separator = "" if text.endswith((" ", "\n")) else (" " if text.endswith((".", "!", "?")) else ". ")
+    return f"{text}{separator}{footer}"
+
+
+def preview(text: str) -> tuple[str, SegmentInfo]:
+    rendered = render(text, None)
+    return rendered, count_segments(rendered)

@@ -1,0 +1,112 @@
+"""Creating, reading and cancelling campaigns; planning them into one schedule per audience bucket."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..adapters.repository import ConsentRepository
+from ..adapters.scheduler import Scheduler
+from ..domain.campaigns import CampaignRequest, preview, with_opt_out
+from ..domain.clock import iso
+from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
+
+# A schedule must lie in the future when it is created; due buckets fire this soon.
+MIN_LEAD = timedelta(seconds=60)
+STAT_KEYS = ("queued", "sent", "deferred", "failed")
+SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled")
+
+
+def schedule_name(campaign_id: str, index: int) -> str:
+    return f"c-{campaign_id}-{index}"
+
+
+def create_campaign(
+    repo: ConsentRepository, scheduler: Scheduler, dispatcher_arn: str, request: CampaignRequest, now: datetime
+) -> dict[str, Any]:
+    stored_list, _ = repo.get_list(request.list_id)
+    if stored_list is None:
+        raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
+    if request.send_at is not None and request.send_at < now:
+        raise ValidationFailed("send_at is in the past", {"send_at": "must be in the future"})
+    if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
+        raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
+
+    text = with_opt_out(request.text, stored_list.language)
+    rendered, info = preview(text)
+    if not rendered:
+        raise ValidationFailed("the text is empty once rendered", {"text": "empty"})
+    campaign_id = uuid.uuid4().hex[:16]
+    plan = [
+        plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
+        for key, count in sorted(repo.audience_buckets(request.list_id).items())
+    ]
+    for index, item in enumerate(plan):
+        item["schedule"] = schedule_name(campaign_id, index)
+    campaign = {
+        "campaign_id": campaign_id,
+        "list_id": request.list_id,
+        "name": request.name,
+        "text": text,
+        "language": stored_list.language,
+        "origination": stored_list.origination,
+        "frequency_cap": stored_list.frequency_cap.model_dump() if stored_list.frequency_cap else None,
+        "send_at_local": request.send_at_local.isoformat(timespec="minutes") if request.send_at_local else None,
+        "send_at": iso(request.send_at) if request.send_at else None,
+        "status": "scheduled" if plan else "done",
+        "created_at": iso(now),
+        "preview": {
+            "text": rendered,
+            "encoding": info.encoding,
+            "segments": info.segments,
+            "characters": info.characters,
+        },
+        "plan": plan,
+    }
+    repo.put_campaign(campaign)
+    for item in plan:
+        fire_at = max(datetime.fromisoformat(item["send_at_utc"].replace("Z", "+00:00")), now + MIN_LEAD)
+        scheduler.schedule_once(
+            item["schedule"], fire_at, dispatcher_arn, {"campaign_id": campaign_id, "bucket": item["bucket"]}
+        )
+    return public(campaign, {})
+
+
+def get_campaign(repo: ConsentRepository, campaign_id: str) -> dict[str, Any]:
+    campaign, stats = repo.get_campaign(campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
+    return public(campaign, stats)
+
+
+def cancel_campaign(repo: ConsentRepository, scheduler: Scheduler, campaign_id: str) -> dict[str, Any]:
+    campaign, stats = repo.get_campaign(campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
+    if not repo.set_campaign_status(campaign_id, "cancelled", ("scheduled", "sending")):
+        raise Conflict(f"campaign is {campaign['status']}; only scheduled or sending campaigns can be cancelled")
+    deleted = sum(scheduler.delete(item["schedule"]) for item in campaign.get("plan", []))
+    campaign["status"] = "cancelled"
+    out = public(campaign, stats)
+    out["schedules_deleted"] = deleted
+    return out
+
+
+def public(campaign: dict[str, Any], stats: dict[str, int]) -> dict[str, Any]:
+    out = {k: v for k, v in campaign.items() if k not in ("pk", "sk", "origination", "language")}
+    out["stats"] = {
+        **{k: stats.get(k, 0) for k in STAT_KEYS},
+        "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},
+    }
+    # "done" is derived, not written by every sender: every bucket dispatched and every queued job
+    # settled (sent, failed or skipped; a deferred job settles when it is finally sent or skipped).
+    settled = out["stats"]["sent"] + out["stats"]["failed"] + sum(out["stats"]["skipped"].values())
+    if (
+        out["status"] == "sending"
+        and stats.get("buckets_dispatched", 0) >= len(campaign.get("plan", []))
+        and settled >= out["stats"]["queued"]
+    ):
+        out["status"] = "done"
+    return out

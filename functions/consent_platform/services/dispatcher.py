@@ -1,0 +1,74 @@
+"""The dispatcher: a bucket's schedule fired — page through its audience and queue one job each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..adapters.queue import OutboundQueue
+from ..adapters.repository import AUDIENCE_SHARDS, ConsentRepository
+from ..domain.campaigns import render
+from ..domain.lists import origination_for
+from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message
+from ..domain.phone import normalize_phone
+from ..domain.planner import Bucket
+
+HOURS_PER_DAY = 24
+
+
+def campaign_message_id(campaign_id: str, phone: str) -> str:
+    """One campaign reaches one number at most once: the sender claims this id (invariant 4)."""
+    return f"cmp:{campaign_id}:{phone}"
+
+
+def dispatch(
+    repo: ConsentRepository, queue: OutboundQueue, campaign_id: str, bucket_key: str, now: datetime, logger: Any = None
+) -> int:
+    campaign, _ = repo.get_campaign(campaign_id)
+    if campaign is None or campaign["status"] in ("cancelled", "done"):
+        return 0
+    if not repo.mark_bucket_dispatched(campaign_id, bucket_key, now):
+        return 0  # a retried schedule: this bucket went out already
+    repo.set_campaign_status(campaign_id, "sending", ("scheduled",))
+    bucket = Bucket.parse(bucket_key)
+    caps = []
+    if campaign.get("frequency_cap"):
+        cap = campaign["frequency_cap"]
+        caps.append((int(cap["messages"]), int(cap["days"]) * HOURS_PER_DAY))
+    if bucket.rule.cap:
+        caps.append(bucket.rule.cap)
+    job = CampaignJob(campaign_id=campaign_id, zones=bucket.zones, rule=bucket.rule.code, caps=caps)
+    queued = 0
+    for shard in range(AUDIENCE_SHARDS):
+        start: dict[str, Any] | None = None
+        while True:
+            phones, start = repo.audience_page(campaign["list_id"], bucket_key, shard, start)
+            if phones:
+                queue.send(_jobs(campaign, job, phones, repo.profiles(phones), now))
+                queued += len(phones)
+            if not start:
+                break
+    repo.add_campaign_stats(campaign_id, {"queued": queued, "buckets_dispatched": 1}, hash(bucket_key))
+    if logger is not None:
+        logger.info("bucket dispatched", extra={"campaign_id": campaign_id, "bucket": bucket_key, "queued": queued})
+    return queued
+
+
+def _jobs(
+    campaign: dict[str, Any], job: CampaignJob, phones: list[str], profiles: dict[str, dict[str, Any]], now: datetime
+) -> list[OutboundMessage]:
+    out = []
+    for phone in phones:
+        message = build_message(
+            to=phone,
+            body=render(campaign["text"], profiles.get(phone)),
+            kind="marketing",
+            now=now,
+            list_id=campaign["list_id"],
+            origination=origination_for(campaign.get("origination"), normalize_phone(phone).country),
+            message_id=campaign_message_id(campaign["campaign_id"], phone),
+            guard=SubscriptionGuard(phone=phone, list_id=campaign["list_id"], status="active", expect_message=False),
+        )
+        message.campaign = job
+        out.append(message)
+    return out

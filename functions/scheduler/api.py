@@ -1,0 +1,61 @@
+"""Admin campaign API (IAM-authorised): create, read and cancel campaigns."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.scheduler import Scheduler
+from consent_platform.domain.campaigns import CampaignRequest
+from consent_platform.domain.clock import utc_now
+from consent_platform.http import json_response, register_error_handlers, reject_oversized
+from consent_platform.services import campaigns
+from consent_platform.settings import campaign_settings, scheduling_settings
+
+logger = Logger()
+app = APIGatewayHttpResolver(enable_validation=True)
+register_error_handlers(app, logger)
+
+MAX_BODY = 16 * 1024
+
+
+@cache
+def repository() -> ConsentRepository:
+    settings = campaign_settings()
+    return ConsentRepository(settings.table_name, settings.ledger_table_name)
+
+
+@cache
+def scheduler() -> Scheduler:
+    s = scheduling_settings()
+    return Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn)
+
+
+@app.post("/v1/admin/campaigns")
+def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
+    campaign = campaigns.create_campaign(
+        repository(), scheduler(), scheduling_settings().dispatcher_function_arn, request, utc_now()
+    )
+    logger.info("campaign scheduled", extra={"campaign_id": campaign["campaign_id"], "buckets": len(campaign["plan"])})
+    return json_response(201, campaign)
+
+
+@app.get("/v1/admin/campaigns/<campaign_id>")
+def read(campaign_id: Annotated[str, Path()]) -> Response[str]:
+    return json_response(200, campaigns.get_campaign(repository(), campaign_id))
+
+
+@app.delete("/v1/admin/campaigns/<campaign_id>")
+def cancel(campaign_id: Annotated[str, Path()]) -> Response[str]:
+    return json_response(200, campaigns.cancel_campaign(repository(), scheduler(), campaign_id))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return reject_oversized(event, MAX_BODY) or app.resolve(event, context)

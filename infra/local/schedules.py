@@ -1,0 +1,135 @@
+"""EventBridge Scheduler on the local stack: moto stores the schedules, this fires them on the local clock.
+
+``POST /dev/clock`` moves the process-wide clock (``consent_platform.domain.clock``) forward, fires every
+one-time ``at()`` schedule that became due — a Lambda target is invoked like Scheduler would, an SQS
+target gets its input as a message — deletes it (``ActionAfterCompletion: DELETE``), and waits until the
+queues have drained, so the answer reflects everything that time caused.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+from consent_platform.domain.clock import advance_to, utc_now
+
+from .gateway import HttpRequest, HttpResponse, error, json_response
+from .invoker import Invoker
+from .template import Stack
+
+logger = logging.getLogger("infra.local")
+
+_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+DRAIN_TIMEOUT_S = 60.0
+MAX_ROUNDS = 10
+
+
+class LocalScheduler:
+    def __init__(self, stack: Stack, invoker: Invoker) -> None:
+        self.stack = stack
+        self.invoker = invoker
+        self.groups = [
+            a["Ref"]
+            for k, a in stack.attributes.items()
+            if stack.template["Resources"][k]["Type"] == "AWS::Scheduler::ScheduleGroup"
+        ]
+        self.queues = {a["Arn"]: a["QueueUrl"] for a in stack.attributes.values() if "QueueUrl" in a}
+        self.functions = {a["Arn"]: name for name, a in stack.attributes.items() if name in stack.functions()}
+
+    def due(self, now: datetime) -> list[tuple[str, str, dict[str, Any]]]:
+        client = boto3.client("scheduler")
+        found = []
+        for group in self.groups:
+            for page in client.get_paginator("list_schedules").paginate(GroupName=group):
+                for summary in page.get("Schedules", []):
+                    detail = client.get_schedule(Name=summary["Name"], GroupName=group)
+                    match = _AT.match(detail.get("ScheduleExpression", ""))
+                    if match and datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC) <= now:
+                        found.append((group, summary["Name"], detail["Target"]))
+        return sorted(found, key=lambda item: item[1])
+
+    def fire_due(self, now: datetime | None = None, wait: bool = True) -> list[str]:
+        fired: list[str] = []
+        for _ in range(MAX_ROUNDS):  # firing can create schedules that are already due
+            batch = self.due(now or utc_now())
+            if not batch:
+                break
+            for group, name, target in batch:
+                self._fire(target)
+                boto3.client("scheduler").delete_schedule(Name=name, GroupName=group)
+                fired.append(name)
+            if wait:
+                self.wait_for_queues()
+        return fired
+
+    def _fire(self, target: dict[str, Any]) -> None:
+        payload = target.get("Input", "{}")
+        if target["Arn"] in self.functions:
+            self.invoker.invoke(self.functions[target["Arn"]], json.loads(payload))
+        elif target["Arn"] in self.queues:
+            boto3.client("sqs").send_message(QueueUrl=self.queues[target["Arn"]], MessageBody=payload)
+        else:
+            logger.warning("schedule target %s is not part of this stack; skipped", target["Arn"])
+
+    def wait_for_queues(self) -> None:
+        """Until every queue a function consumes is empty (visible, in flight and delayed)."""
+        sqs = boto3.client("sqs")
+        urls = [self.stack.attributes[s.queue]["QueueUrl"] for s in self.stack.sqs_sources()]
+        names: Any = [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while time.monotonic() < deadline:
+            busy = 0
+            for url in urls:
+                counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+                busy += sum(int(str(v)) for v in counts.values())
+            if not busy:
+                return
+            time.sleep(0.2)
+        logger.warning("queues still busy after %.0f s", DRAIN_TIMEOUT_S)
+
+    def handle_clock(self, request: HttpRequest, _raw_query: str) -> HttpResponse:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return error(400, "malformed_body", "the body is not valid JSON")
+        if not isinstance(data, dict):
+            return error(400, "malformed_body", "the body must be a JSON object")
+        now = utc_now()
+        if "now" in data:
+            try:
+                target = datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00"))
+            except ValueError:
+                return error(422, "validation_error", "invalid input", {"now": "ISO 8601 with an offset or Z"})
+            if target.tzinfo is None:
+                return error(422, "validation_error", "invalid input", {"now": "needs an offset or Z"})
+            if target < now:
+                return error(422, "validation_error", "the clock only moves forward", {"now": "in the past"})
+        elif "advance_seconds" in data:
+            seconds = data["advance_seconds"]
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+                return error(422, "validation_error", "invalid input", {"advance_seconds": "a number ≥ 0"})
+            target = now + _seconds(seconds)
+        elif data:
+            return error(422, "validation_error", "give now or advance_seconds", {"now": "required"})
+        else:
+            target = now
+        new_now = advance_to(target)
+        self.wait_for_queues()
+        fired = self.fire_due()
+        return json_response(200, {"now": new_now.strftime("%Y-%m-%dT%H:%M:%SZ"), "fired": fired})
+
+
+def _seconds(value: float) -> Any:
+    from datetime import timedelta
+
+    return timedelta(seconds=value)

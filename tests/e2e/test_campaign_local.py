@@ -1,0 +1,77 @@
+"""A marketer against `make run`: schedule a campaign for Poland and Florida, read the plan, move the
+local clock with /dev/clock and see each message leave at its recipient's local time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+PL, FL = "+48501234567", "+13055550123"
+LIST = {
+    "brand": "Promo Shop",
+    "opt_in": "single",
+    "default_country": "PL",
+    "allowed_countries": ["PL", "US"],
+    "language": "en",
+    "frequency": "up to 4 msgs/month",
+    "support": "help@promo.example",
+    "consent_text": {"version": "1", "text": "Yes, send me offers from Promo Shop."},
+    "origination": {"US": "12345", "default": "+48500000000"},
+}
+
+
+def outbox(stack: LocalStack, phone: str) -> list[dict[str, Any]]:
+    return stack.request("GET", "/dev/outbox?phone=" + phone.replace("+", "%2B")).body["messages"]  # type: ignore[no-any-return]
+
+
+def offers(stack: LocalStack, phone: str) -> list[str]:
+    return [m["body"] for m in outbox(stack, phone) if "Black Friday" in m["body"]]
+
+
+def test_campaign_walk_with_the_local_clock(local_stack: LocalStack) -> None:
+    assert local_stack.json("PUT", "/v1/admin/lists/promo", LIST).status == 201
+    for phone in (PL, FL):
+        reply = local_stack.json("POST", "/v1/optin", {"phone": phone, "list_id": "promo", "sms_consent": True})
+        assert reply.body["status"] == "active", reply.body
+
+    created = local_stack.json(
+        "POST",
+        "/v1/admin/campaigns",
+        {
+            "list_id": "promo",
+            "name": "Black Friday",
+            "text": "Hi {first_name|there}, Black Friday -20% today!",
+            "send_at_local": "2026-11-27T18:00",
+        },
+    )
+    assert created.status == 201, created.body
+    plan = {item["rule"]: item for item in created.body["plan"]}
+    assert plan["PL"]["send_at_utc"] == "2026-11-27T17:00:00Z"
+    assert plan["US-FL"]["send_at_utc"] == "2026-11-27T23:00:00Z"
+
+    early = local_stack.json("POST", "/dev/clock", {"now": "2026-11-27T16:59:00Z"})
+    assert early.status == 200 and early.body["fired"] == []
+    assert offers(local_stack, PL) == []
+
+    warsaw = local_stack.json("POST", "/dev/clock", {"now": "2026-11-27T17:00:00Z"})
+    assert warsaw.body["fired"] == [plan["PL"]["schedule"]]
+    assert offers(local_stack, PL) == ["Hi there, Black Friday -20% today! Reply STOP to opt out"]
+    assert offers(local_stack, FL) == []
+
+    miami = local_stack.json("POST", "/dev/clock", {"advance_seconds": 6 * 3600})
+    assert miami.body["now"] == "2026-11-27T23:00:00Z"
+    assert len(offers(local_stack, FL)) == 1
+    [message] = [m for m in outbox(local_stack, FL) if "Black Friday" in m["body"]]
+    assert (message["from"], message["encoding"], message["segments"]) == ("12345", "GSM-7", 1)
+
+    campaign = local_stack.request("GET", f"/v1/admin/campaigns/{created.body['campaign_id']}").body
+    assert campaign["status"] == "done"
+    assert campaign["stats"]["sent"] == 2
+
+    backwards = local_stack.json("POST", "/dev/clock", {"now": "2026-11-01T00:00:00Z"})
+    assert backwards.status == 422
