@@ -243,3 +243,42 @@ def test_planning_cost_does_not_grow_with_the_audience(aws: LocalAws, clock: Clo
     aws_calls.clear()
     create(aws, send_at_local="2026-11-27T18:00")
     assert len(aws_calls) == small
+
+
+def test_provider_throttling_retries_without_doubles(
+    shop: LocalAws, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from consent_platform.adapters.sms import SnsProvider
+
+    original = SnsProvider.send
+    calls = {"n": 0}
+
+    def flaky(self: SnsProvider, message: Any) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the first attempt is throttled after botocore's own retries
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
+        return original(self, message)
+
+    monkeypatch.setattr(SnsProvider, "send", flaky)
+    body = create(shop, send_at_local="2026-11-27T18:00").body
+    fire(shop, clock, "2026-11-27T17:00:00Z")  # PL and FR: one throttled, retried from the queue
+    assert sorted(m["to"] for m in marketing()) == [FR, PL]
+    stats = shop.http("GET", f"/v1/admin/campaigns/{body['campaign_id']}").body["stats"]
+    assert stats["sent"] == 2 and stats["skipped"]["duplicate"] == 0
+
+
+def test_send_at_instant_and_as_soon_as_allowed(shop: LocalAws, clock: Clock) -> None:
+    # 12:00Z on a Sunday: 13:00 Warsaw (allowed), 07:00 New York (before 8), Paris: no Sundays.
+    clock.now = datetime(2026, 11, 29, 11, 0, tzinfo=UTC)
+    plan = by_bucket(create(shop, send_at="2026-11-29T12:00:00Z").body["plan"])
+    assert plan["PL:Europe/Warsaw"]["send_at_utc"] == "2026-11-29T12:00:00Z"
+    assert plan["US:America/New_York"]["send_at_utc"] == "2026-11-29T13:00:00Z"
+    assert (plan["FR:Europe/Paris"]["reason"], plan["FR:Europe/Paris"]["send_at_utc"]) == (
+        "no_sending_day",
+        "2026-11-30T07:00:00Z",
+    )
+    asap = by_bucket(create(shop).body["plan"])  # neither: as soon as each window allows
+    assert asap["PL:Europe/Warsaw"]["send_at_utc"] == "2026-11-29T11:00:00Z"
+    assert asap["US-FL:America/New_York"]["send_at_utc"] == "2026-11-29T13:00:00Z"

@@ -54,6 +54,10 @@ def plan_bucket(
 ) -> dict[str, Any]:
     wanted = max(requested_instant(bucket, wall=wall, at=at, now=now), now)
     send = next_allowed_time(wanted, bucket.zones, bucket.rule)
+    if send.microsecond:
+        # Schedules have whole seconds: round up (never early), and stay inside the window.
+        send = next_allowed_time(send.replace(microsecond=0) + timedelta(seconds=1), bucket.zones, bucket.rule)
+    deferred = send - wanted >= timedelta(seconds=1)  # not for rounding up to a whole second
     first = ZoneInfo(bucket.zones[0])
     item: dict[str, Any] = {
         "bucket": bucket.key,
@@ -61,8 +65,8 @@ def plan_bucket(
         "rule": bucket.rule.code,
         "send_at_utc": send.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "local_time": send.astimezone(first).isoformat(timespec="seconds"),
-        "deferred": send > wanted,
-        "reason": deferral_reason(bucket, wanted) if send > wanted else None,
+        "deferred": deferred,
+        "reason": deferral_reason(bucket, wanted) if deferred else None,
         "recipients": recipients,
     }
     if len(bucket.zones) > 1:
