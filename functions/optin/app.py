@@ -1,13 +1,14 @@
-"""Public opt-in API: ``POST /v1/optin`` from web forms (form-encoded) and integrations (JSON)."""
+"""Public API: ``POST /v1/optin`` (web forms and integrations), the form's list data, QR codes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -16,21 +17,20 @@ from consent_platform.adapters.queue import OutboundQueue
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
-from consent_platform.http import (
-    FORM,
-    json_response,
-    parse_body,
-    register_error_handlers,
-    request_context,
-    validate,
-)
-from consent_platform.services.optin import OptInRequest, OptInService
+from consent_platform.domain.errors import DomainError, NotFound
+from consent_platform.http import FORM, json_response, parse_body, register_error_handlers, request_context, validate
+from consent_platform.services.optin import OptInRequest, OptInResult, OptInService
 from consent_platform.settings import optin_settings
+from consent_platform.web.pages import error_page, prefers_html, success_page
+from consent_platform.web.qr import QrRequest, render_qr
 
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 app = APIGatewayHttpResolver()
 register_error_handlers(app, logger)
+
+HONEYPOT = "company_website"  # hidden from people; bots fill it in
+QR_CACHE = "public, max-age=86400, immutable"  # the same query always draws the same code
 
 
 @cache
@@ -46,13 +46,67 @@ def service() -> OptInService:
 
 @app.post("/v1/optin")
 def optin() -> Response[str]:
-    data = parse_body(app, optin_settings().max_body_bytes)
-    is_form = (app.current_event.headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
-    request = validate(OptInRequest, data)
-    context = request_context(app, Method.WEB_FORM if is_form else Method.API)
-    result = service().submit(request, context, utc_now(), logger)
+    headers = app.current_event.headers
+    is_form = (headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
+    # A form posted by a browser without JavaScript gets pages; scripts and integrations get JSON.
+    browser = is_form and prefers_html(headers.get("accept"))
+    try:
+        data = parse_body(app, optin_settings().max_body_bytes)
+        if str(data.get(HONEYPOT) or "").strip():
+            return _honeypot(data, browser)
+        request = validate(OptInRequest, data)
+        context = request_context(app, Method.WEB_FORM if is_form else Method.API)
+        result = service().submit(request, context, utc_now(), logger)
+    except DomainError as exc:
+        if not browser:
+            raise
+        return _html(exc.status, error_page(exc.message, exc.fields, headers.get("referer")))
     metrics.add_metric(name=f"OptIn_{result.status}", unit=MetricUnit.Count, value=1)
+    if browser:
+        return _browser_success(result)
     return json_response(result.http_status, result.body())
+
+
+@app.get("/v1/lists/<list_id>/public")
+def public_list(list_id: Annotated[str, Path()]) -> Response[str]:
+    stored, _ = service().repo.get_list(list_id)
+    if stored is None:
+        raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
+    return json_response(200, stored.form_view(), headers={"Cache-Control": "public, max-age=60"})
+
+
+@app.get("/v1/qr")
+def qr() -> Response[bytes]:
+    params = dict(app.current_event.query_string_parameters or {})
+    image, content_type = render_qr(validate(QrRequest, params))
+    return Response(status_code=200, content_type=content_type, body=image, headers={"Cache-Control": QR_CACHE})
+
+
+def _honeypot(data: dict[str, Any], browser: bool) -> Response[str]:
+    """Look exactly like a success so the bot learns nothing; store and send nothing."""
+    logger.info("honeypot filled: submission dropped")
+    metrics.add_metric(name="OptIn_honeypot", unit=MetricUnit.Count, value=1)
+    if browser:
+        return _html(200, success_page("pending_confirmation"))
+    return json_response(
+        202,
+        {
+            "status": "pending_confirmation",
+            "phone": str(data.get("phone", "")),
+            "list_id": str(data.get("list_id", "")),
+            "confirmation_sent": True,
+        },
+    )
+
+
+def _browser_success(result: OptInResult) -> Response[str]:
+    if result.thank_you_url and result.status != "already_active":
+        return Response(status_code=303, content_type="text/plain", body="", headers={"Location": result.thank_you_url})
+    return _html(200, success_page(result.status, result.brand))
+
+
+def _html(status: int, page: str) -> Response[str]:
+    return Response(status_code=status, content_type="text/html; charset=utf-8", body=page)
 
 
 @logger.inject_lambda_context(clear_state=True)

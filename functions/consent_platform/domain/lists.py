@@ -63,10 +63,25 @@ class ListConfig(BaseModel):
     language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")] = "en"
     messages: MessageTemplates = Field(default_factory=MessageTemplates)
     frequency_cap: FrequencyCap | None = None
+    # Where a browser lands after a successful no-JavaScript form post (303); https only.
+    thank_you_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
         dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None
     ) = None
+
+    @field_validator("thank_you_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        local = parts.hostname in ("localhost", "127.0.0.1")
+        if parts.scheme not in ("https", "http") or not parts.netloc or (parts.scheme == "http" and not local):
+            raise ValueError("an https:// URL")
+        return value
 
     @field_validator("default_country")
     @classmethod
@@ -195,3 +210,18 @@ class StoredList(ListConfig):
 
     def public_view(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude={"version"})
+
+    def form_view(self) -> dict[str, object]:
+        """What a sign-up form may show anyone: no messages, origination or internal fields."""
+        return {
+            "list_id": self.list_id,
+            "brand": self.brand,
+            "opt_in": self.opt_in,
+            "language": self.language,
+            "default_country": self.default_country,
+            "allowed_countries": self.allowed_countries,
+            "frequency": self.frequency,
+            "support": self.support,
+            "consent_text": self.consent_text.model_dump(),
+            "thank_you_url": self.thank_you_url,
+        }

@@ -117,6 +117,8 @@ class OptInResult:
     list_id: str
     confirmation_sent: bool = False
     messages: list[OutboundMessage] = field(default_factory=list)
+    brand: str | None = None  # for the browser's thank-you page, not the JSON body
+    thank_you_url: str | None = None
 
     @property
     def http_status(self) -> int:
@@ -175,6 +177,7 @@ class OptInService:
                 if attempt == self.MAX_ATTEMPTS:
                     raise
                 continue
+            result.brand, result.thank_you_url = stored.brand, stored.thank_you_url
             if logger is not None:
                 logger.info(
                     "opt-in",
