@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import cache
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -11,14 +12,18 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from consent_platform.adapters.aws import client
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
-from consent_platform.domain.errors import NotFound
+from consent_platform.domain.errors import NotFound, UnsupportedMediaType, ValidationFailed
 from consent_platform.domain.keywords import KeywordConfig
+from consent_platform.domain.list_stats import summarize, totals
 from consent_platform.domain.lists import ListConfig
 from consent_platform.domain.phone import normalize_phone
-from consent_platform.http import json_response, register_error_handlers, reject_oversized
-from consent_platform.services import keywords, lists
+from consent_platform.http import json_response, parse_json_object, raw_body, register_error_handlers, reject_oversized
+from consent_platform.services import contacts, keywords, lists
+from consent_platform.services.contacts import ContactPatch
+from consent_platform.services.imports import ImportService, parse_rows
 from consent_platform.settings import admin_settings
 
 logger = Logger()
@@ -26,6 +31,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app, logger)
 
 MAX_BODY = 64 * 1024
+IMPORT_MAX_BODY = 5 * 1024 * 1024  # larger files go through the import bucket (s3_key)
 
 
 @cache
@@ -63,6 +69,78 @@ def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Qu
     )
 
 
+@app.patch("/v1/admin/contacts/<phone>")
+def patch_contact(
+    phone: Annotated[str, Path()],
+    patch: Annotated[ContactPatch, Body()],
+    country: Annotated[str | None, Query()] = None,
+) -> Response[str]:
+    number = normalize_phone(unquote(phone), country)
+    return json_response(200, contacts.patch_contact(repository(), number.e164, patch, utc_now()))
+
+
+@app.post("/v1/admin/lists/<list_id>/import")
+def import_customers(list_id: Annotated[str, Path()]) -> Response[str]:
+    """Existing customers as soft opt-in: CSV (``text/csv``), JSON lines (``application/x-ndjson``) or
+    ``{"s3_key": "..."}`` naming an object in the import bucket for files too big for a request."""
+    event = app.current_event
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    data = raw_body(app, IMPORT_MAX_BODY)
+    if content_type == "application/json":
+        key = str(parse_json_object(data).get("s3_key") or "")
+        if not key:
+            raise ValidationFailed("s3_key is required for a JSON body", {"s3_key": "required"})
+        data, content_type = imports_s3(key)
+    elif content_type not in ("text/csv", "application/csv", "application/x-ndjson", "application/jsonl"):
+        raise UnsupportedMediaType(
+            "send text/csv, application/x-ndjson, or JSON with s3_key", {"content-type": content_type}
+        )
+    report = ImportService(repository()).run(
+        list_id, parse_rows(data, content_type), utc_now(), event.request_context.request_id
+    )
+    logger.info(
+        "import finished",
+        extra={
+            "list_id": list_id,
+            "received": report.received,
+            "imported": report.imported,
+            "rejected": report.rejected,
+        },
+    )
+    return json_response(200, report.body())
+
+
+def imports_s3(key: str) -> tuple[bytes, str]:
+    bucket = admin_settings().import_bucket
+    if not bucket:
+        raise ValidationFailed("no import bucket is configured", {"s3_key": "not available"})
+    s3 = client("s3")
+    try:
+        obj = s3.get_object(Bucket=bucket, Key=key)
+    except s3.exceptions.NoSuchKey:
+        raise NotFound(f"no object {key!r} in the import bucket", {"s3_key": "not found"}) from None
+    kind = "text/csv" if key.lower().endswith(".csv") else "application/x-ndjson"
+    return obj["Body"].read(), kind
+
+
+@app.get("/v1/admin/lists/<list_id>/stats")
+def list_stats(
+    list_id: Annotated[str, Path()],
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+) -> Response[str]:
+    last = to or utc_now().date()
+    first = from_ or last - timedelta(days=29)
+    if first > last or (last - first).days > 366:
+        raise ValidationFailed("invalid range", {"from": "from ≤ to, at most 366 days apart"})
+    lists.get_list(repository(), list_id)  # 404 for an unknown list
+    days = summarize(repository().list_stats(list_id, first.isoformat(), last.isoformat()))
+    return json_response(
+        200,
+        {"list_id": list_id, "from": first.isoformat(), "to": last.isoformat(), "days": days, "totals": totals(days)},
+    )
+
+
 @app.put("/v1/admin/keywords/<keyword>")
 def put_keyword(keyword: Annotated[str, Path()], config: Annotated[KeywordConfig, Body()]) -> Response[str]:
     stored, created = keywords.put_keyword(repository(), unquote(keyword), config, utc_now())
@@ -77,4 +155,5 @@ def get_keyword(keyword: Annotated[str, Path()]) -> Response[str]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return reject_oversized(event, MAX_BODY) or app.resolve(event, context)
+    limit = IMPORT_MAX_BODY if str(event.get("rawPath", "")).endswith("/import") else MAX_BODY
+    return reject_oversized(event, limit) or app.resolve(event, context)

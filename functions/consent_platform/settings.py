@@ -25,7 +25,7 @@ class OptInSettings(_Base):
 
 
 class AdminSettings(_Base):
-    pass
+    import_bucket: str = ""  # S3 bucket for large soft opt-in imports
 
 
 class InboundWorkerSettings(_Base):

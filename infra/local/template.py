@@ -287,6 +287,12 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
         arn = events.create_event_bus(Name=name)["EventBusArn"]
         stack.attributes[logical] = {"Ref": name, "Arn": arn, "Name": name}
 
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical in stack.resources("AWS::S3::Bucket"):
+        name = logical.lower()
+        s3.create_bucket(Bucket=name)
+        stack.attributes[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
+
     scheduler = boto3.client("scheduler", region_name=REGION)
     for logical, res in stack.resources("AWS::Scheduler::ScheduleGroup").items():
         name = stack.resolve(res["Properties"])["Name"]

@@ -9,6 +9,7 @@ Two tables, both defined in ``template.yaml``:
       LIST#<list_id>   CONSENT#<version>    every consent text version ever published (immutable)
       PHONE#<e164>     PROFILE              contact profile
       PHONE#<e164>     SUB#<list_id>        subscription state
+      LSTATS#<list_id> DAY#<date>#<shard>   daily opt-in/confirmation/opt-out counters (sharded)
       LIST#<list_id>   BUCKET#<bucket>      number of active subscribers per audience bucket (planning)
       CAMPAIGN#<id>    META | STATS#<n>     campaign and its sharded counters
       PHONE#<e164>     CAP                  recent marketing sends (frequency caps)
@@ -32,6 +33,7 @@ sparse, write-sharded ``AudienceIndex`` the dispatcher pages through. Revoked on
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +45,7 @@ from ..domain.consent import LedgerEntry, Status, Subscription, Transition
 from ..domain.contacts import Profile
 from ..domain.errors import Conflict
 from ..domain.keywords import StoredKeyword
+from ..domain.list_stats import counter_increments
 from ..domain.lists import StoredList
 from ..domain.messages import SubscriptionGuard
 from .aws import client
@@ -334,9 +337,92 @@ class ConsentRepository:
                     profile_previous_version,
                 )
             )
+        ops.extend(self._stats_ops([e for t in transitions for e in t.entries]))
         ops.extend(extra or [])
         if ops:
             self._transact(ops)
+
+    def update_profile(self, profile: Profile, previous_version: int, subscriptions: list[Subscription]) -> int:
+        """Write the profile; when its time zone moves an active subscription to another audience
+        bucket, move the registry counts and the index keys in the same transaction. Returns moves."""
+        from ..domain.recipient_zone import resolve_zone
+
+        profile.version = previous_version + 1
+        ops = [
+            self._versioned_put(
+                {"pk": f"PHONE#{profile.phone}", "sk": PROFILE, **profile.model_dump(mode="json")}, previous_version
+            )
+        ]
+        moved = 0
+        for sub in subscriptions:
+            if sub.status != Status.ACTIVE or not sub.bucket:
+                continue
+            bucket = resolve_zone(sub.phone, profile.timezone).bucket
+            if bucket == sub.bucket:
+                continue
+            ops.extend(self._bucket_count(sub.list_id, sub.bucket, -1) + self._bucket_count(sub.list_id, bucket, 1))
+            moved_sub = sub.model_copy(update={"bucket": bucket, "version": sub.version + 1})
+            ops.append(
+                self._versioned_put(
+                    {
+                        "pk": f"PHONE#{sub.phone}",
+                        "sk": f"SUB#{sub.list_id}",
+                        **moved_sub.model_dump(mode="json"),
+                        **audience_keys(moved_sub),
+                    },
+                    sub.version,
+                )
+            )
+            moved += 1
+        self._transact(ops)
+        return moved
+
+    def _bucket_count(self, list_id: str, bucket: str, delta: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": list_key(list_id, f"BUCKET#{bucket}"),
+                    "UpdateExpression": "ADD #n :d",
+                    "ExpressionAttributeNames": {"#n": "count"},
+                    "ExpressionAttributeValues": {":d": {"N": str(delta)}},
+                }
+            }
+        ]
+
+    def _stats_ops(self, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
+        """Daily list statistics, in the same transaction as the events they count (sharded items)."""
+        ops = []
+        for (list_id, day), counts in counter_increments(entries).items():
+            shard = random.randrange(STATS_SHARDS)  # noqa: S311 - load spreading, not security
+            names = {f"#a{i}": key for i, key in enumerate(counts)}
+            ops.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": {"pk": {"S": f"LSTATS#{list_id}"}, "sk": {"S": f"DAY#{day}#{shard}"}},
+                        "UpdateExpression": "ADD " + ", ".join(f"#a{i} :v{i}" for i in range(len(counts))),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": {f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())},
+                    }
+                }
+            )
+        return ops
+
+    def list_stats(self, list_id: str, first_day: str, last_day: str) -> list[dict[str, Any]]:
+        paginator = client("dynamodb").get_paginator("query")
+        rows: list[dict[str, Any]] = []
+        for page in paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":p": {"S": f"LSTATS#{list_id}"},
+                ":a": {"S": f"DAY#{first_day}"},
+                ":b": {"S": f"DAY#{last_day}#~"},
+            },
+        ):
+            rows.extend(from_item(item) for item in page.get("Items", []))
+        return rows
 
     def _audience_ops(self, transition: Transition, zone_hint: str | None) -> list[dict[str, Any]]:
         """Keep the per-list bucket registry in step: +1 when a subscription becomes active, −1 when it

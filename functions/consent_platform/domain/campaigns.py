@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .inbound import fold
 from .segments import SegmentInfo, count_segments
@@ -26,6 +26,45 @@ OPT_OUT_FOOTER = {
 }
 
 
+class Segment(BaseModel):
+    """Who of the list's active subscribers a campaign reaches; every condition given must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_activity_within_days: int | None = Field(default=None, ge=1, le=3650)
+    not_purchased_within_days: int | None = Field(default=None, ge=1, le=3650)
+    tags_any: list[str] | None = Field(default=None, max_length=50)
+    tags_none: list[str] | None = Field(default=None, max_length=50)
+    countries: list[Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]] | None = None
+    attributes: dict[str, str | int | float | bool] | None = Field(default=None, max_length=20)
+
+    def matches(self, profile: dict[str, Any] | None, phone_country: str, now: datetime) -> bool:
+        p = profile or {}
+        tags = set(p.get("tags") or [])
+        if self.countries is not None and phone_country not in self.countries:
+            return False
+        if self.tags_any is not None and not tags & set(self.tags_any):
+            return False
+        if self.tags_none is not None and tags & set(self.tags_none):
+            return False
+        if self.last_activity_within_days is not None:
+            seen = p.get("last_activity_at")
+            if not seen or seen < _iso(now - timedelta(days=self.last_activity_within_days)):
+                return False
+        if self.not_purchased_within_days is not None:
+            bought = p.get("last_purchase_at")
+            if bought and bought >= _iso(now - timedelta(days=self.not_purchased_within_days)):
+                return False
+        attributes = p.get("attributes") or {}
+        return all(attributes.get(k) == v for k, v in (self.attributes or {}).items())
+
+
+def _iso(ts: datetime) -> str:
+    from .clock import iso
+
+    return iso(ts)
+
+
 class CampaignRequest(BaseModel):
     """Body of ``POST /v1/admin/campaigns``."""
 
@@ -37,6 +76,7 @@ class CampaignRequest(BaseModel):
     # Each recipient's own wall-clock time, e.g. "2026-11-27T18:00".
     send_at_local: datetime | None = None
     send_at: AwareDatetime | None = None
+    segment: Segment | None = None
 
     @field_validator("send_at_local")
     @classmethod

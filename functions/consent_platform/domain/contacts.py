@@ -29,6 +29,10 @@ class Profile(BaseModel):
     email: str | None = None
     email_consent_at: str | None = None
     confirm_sent: list[str] = []  # ISO times of confirmation requests in the last 24 h
+    tags: list[str] = []
+    last_activity_at: str | None = None
+    last_purchase_at: str | None = None
+    attributes: dict[str, str | int | float | bool] = {}
 
     def recent_confirmations(self, now: datetime) -> list[str]:
         horizon = iso(now - timedelta(hours=24))

@@ -16,7 +16,7 @@ from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_buck
 # A schedule must lie in the future when it is created; due buckets fire this soon.
 MIN_LEAD = timedelta(seconds=60)
 STAT_KEYS = ("queued", "sent", "deferred", "failed")
-SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled")
+SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment")
 
 
 def schedule_name(campaign_id: str, index: int) -> str:
@@ -45,6 +45,8 @@ def create_campaign(
     ]
     for index, item in enumerate(plan):
         item["schedule"] = schedule_name(campaign_id, index)
+        if request.segment is not None:
+            item["recipients_upper_bound"] = True  # the segment is applied when the bucket is dispatched
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
@@ -55,6 +57,7 @@ def create_campaign(
         "frequency_cap": stored_list.frequency_cap.model_dump() if stored_list.frequency_cap else None,
         "send_at_local": request.send_at_local.isoformat(timespec="minutes") if request.send_at_local else None,
         "send_at": iso(request.send_at) if request.send_at else None,
+        "segment": request.segment.model_dump(exclude_none=True) if request.segment else None,
         "status": "scheduled" if plan else "done",
         "created_at": iso(now),
         "preview": {
@@ -102,7 +105,9 @@ def public(campaign: dict[str, Any], stats: dict[str, int]) -> dict[str, Any]:
     }
     # "done" is derived, not written by every sender: every bucket dispatched and every queued job
     # settled (sent, failed or skipped; a deferred job settles when it is finally sent or skipped).
-    settled = out["stats"]["sent"] + out["stats"]["failed"] + sum(out["stats"]["skipped"].values())
+    # (segment skips happen before queueing, so they are not part of "queued")
+    skipped = sum(v for k, v in out["stats"]["skipped"].items() if k != "segment")
+    settled = out["stats"]["sent"] + out["stats"]["failed"] + skipped
     if (
         out["status"] == "sending"
         and stats.get("buckets_dispatched", 0) >= len(campaign.get("plan", []))

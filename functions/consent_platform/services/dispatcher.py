@@ -7,7 +7,7 @@ from typing import Any
 
 from ..adapters.queue import OutboundQueue
 from ..adapters.repository import AUDIENCE_SHARDS, ConsentRepository
-from ..domain.campaigns import render
+from ..domain.campaigns import Segment, render
 from ..domain.lists import origination_for
 from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message
 from ..domain.phone import normalize_phone
@@ -38,17 +38,26 @@ def dispatch(
     if bucket.rule.cap:
         caps.append(bucket.rule.cap)
     job = CampaignJob(campaign_id=campaign_id, zones=bucket.zones, rule=bucket.rule.code, caps=caps)
-    queued = 0
+    segment = Segment.model_validate(campaign["segment"]) if campaign.get("segment") else None
+    queued = skipped = 0
     for shard in range(AUDIENCE_SHARDS):
         start: dict[str, Any] | None = None
         while True:
             phones, start = repo.audience_page(campaign["list_id"], bucket_key, shard, start)
             if phones:
-                queue.send(_jobs(campaign, job, phones, repo.profiles(phones), now))
-                queued += len(phones)
+                profiles = repo.profiles(phones)
+                if segment is not None:
+                    chosen = [p for p in phones if segment.matches(profiles.get(p), normalize_phone(p).country, now)]
+                    skipped += len(phones) - len(chosen)
+                    phones = chosen
+                if phones:
+                    queue.send(_jobs(campaign, job, phones, profiles, now))
+                    queued += len(phones)
             if not start:
                 break
-    repo.add_campaign_stats(campaign_id, {"queued": queued, "buckets_dispatched": 1}, hash(bucket_key))
+    repo.add_campaign_stats(
+        campaign_id, {"queued": queued, "skipped_segment": skipped, "buckets_dispatched": 1}, hash(bucket_key)
+    )
     if logger is not None:
         logger.info("bucket dispatched", extra={"campaign_id": campaign_id, "bucket": bucket_key, "queued": queued})
     return queued

@@ -371,7 +371,7 @@ class InboundService:
             return
         if stored.opt_in == "single":
             transition = grant_single_optin(sub, sender, stored.list_id, at, join_evidence)
-            transition.entries[-1].detail = detail
+            transition.entries[-1].detail = {**detail, "keyword": keyword.keyword}
             plan.transitions.append(transition)
             reply.send("welcome", keyword.reply or stored.message("welcome"), stored.list_id, capped=False)
             plan.outcome = "joined"
@@ -381,7 +381,7 @@ class InboundService:
             plan.outcome = "confirmation_capped"
             return
         transition = request_double_optin(sub, sender, stored.list_id, at, join_evidence, self.pending_ttl)
-        transition.entries[-1].detail = detail
+        transition.entries[-1].detail = {**detail, "keyword": keyword.keyword}
         plan.transitions.append(transition)
         plan.confirmations += 1
         reply.send("confirm_request", stored.message("confirm_request"), stored.list_id, capped=False)

@@ -1,0 +1,212 @@
+"""Soft opt-in import of existing customers (CSV or JSON lines): idempotent, every rejection explained."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+
+from ..adapters.repository import ConcurrentUpdate, ConsentRepository
+from ..domain.clock import iso
+from ..domain.consent import Evidence, Method, Status, grant_single_optin
+from ..domain.contacts import Profile
+from ..domain.errors import InvalidPhone, MalformedBody, NotFound
+from ..domain.lists import StoredList
+from ..domain.phone import mask_phone, normalize_phone
+from ..domain.soft_optin import soft_opt_in
+
+MAX_REJECTIONS_LISTED = 1000
+
+
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] | None = (
+        None
+    )
+    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    customer_since: date | None = None
+    evidence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+    @field_validator("first_name", "country", "timezone", "customer_since", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):
+            raise ValueError("not an IANA time zone") from None
+        return value
+
+
+@dataclass
+class ImportReport:
+    received: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    rejected: int = 0
+
+    def reject(self, row: int, phone: str, reason: str) -> None:
+        self.rejected += 1
+        if len(self.rejections) < MAX_REJECTIONS_LISTED:
+            self.rejections.append({"row": row, "phone": mask_phone(phone) if phone else "", "reason": reason})
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "rejections": self.rejections,
+        }
+
+
+def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(row number, fields or None, error) for CSV (header row) or JSON lines; row numbers are 1-based
+    data rows, as a spreadsheet user counts them after the header."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedBody("the file is not UTF-8") from None
+    if content_type in ("text/csv", "application/csv"):
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or "phone" not in [f.strip() for f in reader.fieldnames]:
+            raise MalformedBody(
+                "the CSV needs a header row with at least phone and evidence", {"body": "missing phone column"}
+            )
+        for number, raw in enumerate(reader, start=1):
+            yield number, {(k or "").strip(): v for k, v in raw.items()}, ""
+        return
+    for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            yield number, None, "not valid JSON"
+            continue
+        yield (number, value, "") if isinstance(value, dict) else (number, None, "not a JSON object")
+
+
+class ImportService:
+    def __init__(self, repo: ConsentRepository) -> None:
+        self.repo = repo
+
+    def run(
+        self,
+        list_id: str,
+        rows: Iterable[tuple[int, dict[str, Any] | None, str]],
+        now: datetime,
+        request_id: str | None,
+    ) -> ImportReport:
+        stored, _ = self.repo.get_list(list_id)
+        if stored is None:
+            raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
+        report = ImportReport()
+        for number, fields, problem in rows:
+            report.received += 1
+            if fields is None:
+                report.reject(number, "", problem)
+                continue
+            try:
+                row = ImportRow.model_validate(fields)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "row"
+                report.reject(
+                    number, str(fields.get("phone") or ""), f"{where}: {first['msg']}".replace("Value error, ", "")
+                )
+                continue
+            self._one(stored, number, row, now, request_id, report)
+        return report
+
+    def _one(
+        self,
+        stored: StoredList,
+        number: int,
+        row: ImportRow,
+        now: datetime,
+        request_id: str | None,
+        report: ImportReport,
+    ) -> None:
+        try:
+            phone = normalize_phone(row.phone, row.country or stored.default_country)
+        except InvalidPhone as exc:
+            report.reject(number, row.phone, exc.message)
+            return
+        if not stored.may_reach(phone.country):
+            report.reject(number, phone.e164, f"this list does not accept numbers from {phone.country}")
+            return
+        rule = soft_opt_in(phone.country)
+        if not rule.allowed:
+            report.reject(number, phone.e164, f"soft opt-in is not allowed for {phone.country} ({rule.source})")
+            return
+        for _attempt in range(3):
+            try:
+                outcome = self._apply(stored, phone.e164, phone.country, row, now, request_id)
+            except ConcurrentUpdate:
+                continue
+            if outcome == "imported":
+                report.imported += 1
+            elif outcome == "unchanged":
+                report.unchanged += 1
+            else:
+                report.reject(number, phone.e164, outcome)
+            return
+        report.reject(number, phone.e164, "the contact changed concurrently; import this row again")
+
+    def _apply(
+        self, stored: StoredList, phone: str, country: str, row: ImportRow, now: datetime, request_id: str | None
+    ) -> str:
+        state = self.repo.load_phone(phone)
+        subs = state.subscriptions
+        # Never re-add a number that opted out — of this list ever, or of any list now.
+        if any(s.status == Status.REVOKED for s in subs.values()) or (
+            stored.list_id in subs and subs[stored.list_id].revoked_at
+        ):
+            return "this number opted out before; it is never re-added by an import"
+        sub = subs.get(stored.list_id)
+        if sub is not None and sub.status in (Status.ACTIVE, Status.PENDING):
+            return "unchanged"  # re-importing the same file changes nothing
+        since = row.customer_since.isoformat() if row.customer_since else "unknown date"
+        evidence = Evidence(
+            method=Method.IMPORT,
+            consent_text=f"Existing customer (soft opt-in), customer since {since}",
+            source=f"import:{row.evidence}",
+            request_id=request_id,
+        )
+        transition = grant_single_optin(sub, phone, stored.list_id, now, evidence)
+        transition.entries[-1].detail = {
+            "basis": "existing_customer",
+            "evidence": row.evidence,
+            "customer_since": since,
+        }
+        stamp = iso(now)
+        previous = state.profile
+        profile = (
+            previous.model_copy(deep=True)
+            if previous
+            else Profile(phone=phone, country=country, created_at=stamp, updated_at=stamp)
+        )
+        profile.updated_at = stamp
+        if row.first_name and not profile.first_name:
+            profile.first_name = row.first_name
+        if row.timezone and not profile.timezone:
+            profile.timezone, profile.timezone_source = row.timezone, "import"
+        self.repo.commit([transition], profile, previous.version if previous else None)
+        return "imported"
