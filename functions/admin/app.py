@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.aws import client
 from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import NotFound, UnsupportedMediaType, ValidationFailed
 from consent_platform.domain.keywords import KeywordConfig
@@ -24,7 +25,8 @@ from consent_platform.http import json_response, parse_json_object, raw_body, re
 from consent_platform.services import contacts, keywords, lists
 from consent_platform.services.contacts import ContactPatch
 from consent_platform.services.imports import ImportService, parse_rows
-from consent_platform.settings import admin_settings
+from consent_platform.services.triggers import CartAbandoned, start_cart_trigger
+from consent_platform.settings import admin_settings, scheduling_settings
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -139,6 +141,19 @@ def list_stats(
         200,
         {"list_id": list_id, "from": first.isoformat(), "to": last.isoformat(), "days": days, "totals": totals(days)},
     )
+
+
+@app.post("/v1/admin/triggers")
+def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
+    s = scheduling_settings()
+    result = start_cart_trigger(
+        repository(),
+        Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn),
+        s.outbound_queue_arn,
+        request,
+        utc_now(),
+    )
+    return json_response(202 if result["status"] == "scheduled" else 200, result)
 
 
 @app.put("/v1/admin/keywords/<keyword>")

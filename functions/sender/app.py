@@ -57,7 +57,7 @@ def record_handler(record: SQSRecord) -> str:
     metrics.add_metric(name=f"Sms_{outcome.value}", unit=MetricUnit.Count, value=1)
     if outcome.value == "sent":
         metrics.add_metric(name="SmsSegments", unit=MetricUnit.Count, value=message.segments)
-    if message.campaign is not None and outcome in STAT_FOR:
+    if message.campaign is not None and message.campaign.count_stats and outcome in STAT_FOR:
         _batch_stats.setdefault(message.campaign.campaign_id, Counter())[STAT_FOR[outcome]] += 1
     return outcome.value
 

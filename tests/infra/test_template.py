@@ -126,6 +126,7 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
         "InboundWorkerFunction": settings.InboundWorkerSettings,
         "CampaignFunction": settings.CampaignSettings,
         "DispatcherFunction": settings.CampaignSettings,
+        "AudienceEventsFunction": settings.AdminSettings,
     }
     fake = Stack(
         TEMPLATE,

@@ -185,6 +185,7 @@ def _reset_cached_settings() -> None:
     ):
         fn.cache_clear()
     import admin.app
+    import audience.events
     import inbound.webhook
     import inbound.worker
     import optin.app
@@ -193,6 +194,7 @@ def _reset_cached_settings() -> None:
     import sender.app
 
     for cached in (
+        audience.events._repository,
         scheduler.api.repository,
         scheduler.api.scheduler,
         scheduler.dispatcher._adapters,
@@ -261,13 +263,22 @@ class Clock:
 
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
         import admin.app
+        import audience.events
         import inbound.worker
         import optin.app
         import scheduler.api
         import scheduler.dispatcher
         import sender.app
 
-        for module in (optin.app, admin.app, sender.app, inbound.worker, scheduler.api, scheduler.dispatcher):
+        for module in (
+            optin.app,
+            admin.app,
+            sender.app,
+            inbound.worker,
+            scheduler.api,
+            scheduler.dispatcher,
+            audience.events,
+        ):
             monkeypatch.setattr(module, "utc_now", lambda: self.now)
         # SQS stamps inbound messages with the real time; on a moved clock the carrier's time moves too.
         parse = inbound.worker.parse_queue_body

@@ -390,6 +390,67 @@ class ConsentRepository:
             }
         ]
 
+    def put_trigger(self, phone: str, cart_id: str, data: dict[str, Any]) -> bool:
+        """The trigger record and a once-per-cart marker, together; False when the cart was seen."""
+        ddb = client("dynamodb")
+        try:
+            ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_item({"pk": f"CART#{cart_id}", "sk": "CART", "phone": phone}),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_item({"pk": f"PHONE#{phone}", "sk": f"TRIGGER#cart#{cart_id}", **data}),
+                        }
+                    },
+                ]
+            )
+        except ddb.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    def touch_profile(self, phone: str, field: str, at: str) -> bool:
+        """Move a profile timestamp forward only (events may arrive out of order)."""
+        ddb = client("dynamodb")
+        try:
+            ddb.update_item(
+                TableName=self.table,
+                Key=phone_key(phone, PROFILE),
+                UpdateExpression="SET #f = :at",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(#f) OR #f < :at)",
+                ExpressionAttributeNames={"#f": field},
+                ExpressionAttributeValues={":at": {"S": at}},
+            )
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def cancel_triggers_before(self, phone: str, at: str) -> int:
+        ddb = client("dynamodb")
+        cancelled = 0
+        for item in self._query(self.table, "pk", f"PHONE#{phone}"):
+            if not item["sk"].startswith("TRIGGER#") or item.get("status") != "scheduled" or item["created_at"] > at:
+                continue
+            try:
+                ddb.update_item(
+                    TableName=self.table,
+                    Key=phone_key(phone, item["sk"]),
+                    UpdateExpression="SET #s = :c",
+                    ConditionExpression="#s = :scheduled",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":c": {"S": "cancelled"}, ":scheduled": {"S": "scheduled"}},
+                )
+                cancelled += 1
+            except ddb.exceptions.ConditionalCheckFailedException:
+                continue
+        return cancelled
+
     def _stats_ops(self, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
         """Daily list statistics, in the same transaction as the events they count (sharded items)."""
         ops = []
@@ -545,7 +606,7 @@ class ConsentRepository:
         return True
 
     def claim_campaign_message(
-        self, record: dict[str, Any], phone: str, list_id: str, campaign_id: str, cap: dict[str, Any] | None
+        self, record: dict[str, Any], phone: str, list_id: str, control: tuple[str, str], cap: dict[str, Any] | None
     ) -> CampaignClaim:
         """One request: subscription still active, campaign not cancelled, this (campaign, number) not
         sent before, and — when a cap applies — the cap record unchanged since it was read."""
@@ -563,8 +624,8 @@ class ConsentRepository:
             {
                 "ConditionCheck": {
                     "TableName": self.table,
-                    "Key": {"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": META}},
-                    "ConditionExpression": "#s <> :cancelled",
+                    "Key": {"pk": {"S": control[0]}, "sk": {"S": control[1]}},
+                    "ConditionExpression": "attribute_exists(pk) AND #s <> :cancelled",
                     "ExpressionAttributeNames": {"#s": "status"},
                     "ExpressionAttributeValues": {":cancelled": {"S": "cancelled"}},
                 }

@@ -48,6 +48,22 @@ class FrequencyCap(BaseModel):
     days: int = Field(ge=1, le=365)
 
 
+class CartAbandonedTemplate(BaseModel):
+    """The list's abandoned-cart SMS: ``{url}`` and ``{first_name|fallback}`` are filled in."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)]
+    delay_hours: int = Field(default=48, ge=1, le=24 * 30)
+
+    @field_validator("text")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        unknown = sorted(set(re.findall(r"\{([^{}|]*)", value)) - {"url", "first_name"})
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; available: first_name, url")
+        return value
+
+
 class ListConfig(BaseModel):
     """Body of ``PUT /v1/admin/lists/{list_id}``."""
 
@@ -63,6 +79,7 @@ class ListConfig(BaseModel):
     language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")] = "en"
     messages: MessageTemplates = Field(default_factory=MessageTemplates)
     frequency_cap: FrequencyCap | None = None
+    cart_abandoned: CartAbandonedTemplate | None = None
     # Where a browser lands after a successful no-JavaScript form post (303); https only.
     thank_you_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     # Country code (or "default") → phone number, short code or sender ID to send from.

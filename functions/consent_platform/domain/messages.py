@@ -33,6 +33,13 @@ class CampaignJob(BaseModel):
     zones: tuple[str, ...]
     rule: str
     caps: list[tuple[int, int]] = []  # (messages, hours): the list's cap and the jurisdiction's
+    # The item whose status must not be "cancelled" when the message goes out: the campaign's META
+    # by default; a triggered message names its trigger record instead.
+    control: tuple[str, str] | None = None
+    count_stats: bool = True
+
+    def control_key(self) -> tuple[str, str]:
+        return self.control or (f"CAMPAIGN#{self.campaign_id}", "META")
 
 
 class OutboundMessage(BaseModel):

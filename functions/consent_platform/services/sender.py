@@ -151,7 +151,7 @@ class SenderService:
             "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
         }
         assert message.list_id is not None
-        claim = self.repo.claim_campaign_message(record, message.to, message.list_id, job.campaign_id, cap_op)
+        claim = self.repo.claim_campaign_message(record, message.to, message.list_id, job.control_key(), cap_op)
         if claim == CampaignClaim.CAP_RACE:
             raise NotYetVisible("the number's cap record changed concurrently; retry")
         if claim != CampaignClaim.CLAIMED:

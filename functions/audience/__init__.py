@@ -1,0 +1,1 @@
+"""Customer events from the brand's systems (EventBridge): activity, purchases, abandoned carts."""

@@ -1,0 +1,49 @@
+"""EventBridge rule target: ``Customer.Activity``, ``Customer.Purchase`` and ``Cart.Abandoned``."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.scheduler import Scheduler
+from consent_platform.domain.clock import utc_now
+from consent_platform.services.triggers import CartAbandoned, CustomerEvent, record_customer_event, start_cart_trigger
+from consent_platform.settings import admin_settings, scheduling_settings
+
+logger = Logger()
+
+
+@cache
+def _repository() -> ConsentRepository:
+    settings = admin_settings()
+    return ConsentRepository(settings.table_name, settings.ledger_table_name)
+
+
+def _scheduler() -> Scheduler:
+    s = scheduling_settings()
+    return Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # A malformed event raises: EventBridge retries it and then sends it to the rule's DLQ.
+    kind = event.get("detail-type", "")
+    detail = event.get("detail") or {}
+    if kind == "Cart.Abandoned":
+        result = start_cart_trigger(
+            _repository(),
+            _scheduler(),
+            scheduling_settings().outbound_queue_arn,
+            CartAbandoned.model_validate(detail),
+            utc_now(),
+        )
+    elif kind in ("Customer.Activity", "Customer.Purchase"):
+        result = record_customer_event(_repository(), kind, CustomerEvent.model_validate(detail))
+    else:
+        result = {"ignored": kind}
+    logger.info("customer event", extra={"detail_type": kind, **{k: str(v) for k, v in result.items()}})
+    return result

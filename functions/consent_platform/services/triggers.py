@@ -1,0 +1,128 @@
+"""Triggered messages (abandoned cart) and the customer events that feed segments and cancel triggers.
+
+One SMS per cart, ever: a cart marker and the trigger record are written together, conditionally.
+The message is scheduled (EventBridge Scheduler → outbound queue) for the first allowed moment after
+the delay; the sender's claim checks, at that moment, that the subscription is still active and the
+trigger was not cancelled by a purchase.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+
+from ..adapters.repository import ConsentRepository
+from ..adapters.scheduler import Scheduler
+from ..domain.campaigns import render, with_opt_out
+from ..domain.clock import iso
+from ..domain.consent import Status
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.lists import origination_for
+from ..domain.messages import CampaignJob, SubscriptionGuard, build_message
+from ..domain.phone import normalize_phone
+from ..domain.planner import rule_by_code
+from ..domain.quiet_hours import next_allowed_time
+
+HOURS_PER_DAY = 24
+
+
+class CartAbandoned(BaseModel):
+    """``POST /v1/admin/triggers`` body, and the detail of the ``Cart.Abandoned`` event."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    trigger: Literal["cart_abandoned"] = "cart_abandoned"
+    list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    cart_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    at: AwareDatetime | None = None  # when the cart was abandoned; default: now
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("an http(s) URL")
+        return value
+
+
+class CustomerEvent(BaseModel):
+    """Detail of ``Customer.Activity`` / ``Customer.Purchase``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    at: AwareDatetime
+    order_id: str | None = None
+    amount: float | None = None
+
+
+def start_cart_trigger(
+    repo: ConsentRepository, scheduler: Scheduler, outbound_queue_arn: str, request: CartAbandoned, now: datetime
+) -> dict[str, Any]:
+    from ..domain.recipient_zone import resolve_zone
+
+    stored, _ = repo.get_list(request.list_id)
+    if stored is None:
+        raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
+    if stored.cart_abandoned is None:
+        raise ValidationFailed("this list has no cart_abandoned message", {"list_id": "set cart_abandoned on the list"})
+    phone = normalize_phone(request.phone, stored.default_country)
+    state = repo.load_phone(phone.e164)
+    sub = state.subscriptions.get(stored.list_id)
+    if sub is None or sub.status != Status.ACTIVE:
+        return {"status": "not_subscribed", "cart_id": request.cart_id}
+    profile = state.profile.model_dump() if state.profile else {}
+    zone = resolve_zone(phone.e164, profile.get("timezone"))
+    rule = rule_by_code(zone.rule_code)
+    started = request.at or now
+    wanted = max(started + timedelta(hours=stored.cart_abandoned.delay_hours), now)
+    send = next_allowed_time(wanted, zone.zones, rule)
+    send = send.replace(microsecond=0) + timedelta(seconds=1 if send.microsecond else 0)
+    caps = []
+    if stored.frequency_cap:
+        caps.append((stored.frequency_cap.messages, stored.frequency_cap.days * HOURS_PER_DAY))
+    if rule.cap:
+        caps.append(rule.cap)
+    control = (f"PHONE#{phone.e164}", f"TRIGGER#cart#{request.cart_id}")
+    text = with_opt_out(stored.cart_abandoned.text, stored.language)
+    message = build_message(
+        to=phone.e164,
+        body=render(text, {**profile, "url": request.url}),
+        kind="marketing",
+        now=now,
+        list_id=stored.list_id,
+        origination=origination_for(stored.origination, phone.country),
+        message_id=f"trg:cart:{request.cart_id}",
+        guard=SubscriptionGuard(phone=phone.e164, list_id=stored.list_id, status="active", expect_message=False),
+    )
+    message.campaign = CampaignJob(
+        campaign_id=f"cart:{request.cart_id}",
+        zones=zone.zones,
+        rule=rule.code,
+        caps=caps,
+        control=control,
+        count_stats=False,
+    )
+    if not repo.put_trigger(
+        phone.e164,
+        request.cart_id,
+        {"status": "scheduled", "created_at": iso(started), "send_at": iso(send), "list_id": stored.list_id},
+    ):
+        return {"status": "duplicate", "cart_id": request.cart_id}
+    digest = hashlib.sha256(request.cart_id.encode()).hexdigest()[:24]
+    scheduler.schedule_once(f"t-{digest}", send, outbound_queue_arn, message.model_dump(mode="json"))
+    return {"status": "scheduled", "cart_id": request.cart_id, "send_at_utc": iso(send), "rule": rule.code}
+
+
+def record_customer_event(repo: ConsentRepository, kind: str, event: CustomerEvent) -> dict[str, Any]:
+    """Profile activity/purchase times (for segments); a purchase cancels earlier cart triggers."""
+    phone = normalize_phone(event.phone).e164
+    at = iso(event.at)
+    field = "last_purchase_at" if kind == "Customer.Purchase" else "last_activity_at"
+    updated = repo.touch_profile(phone, field, at)
+    cancelled = repo.cancel_triggers_before(phone, at) if kind == "Customer.Purchase" else 0
+    return {"phone_known": updated, "triggers_cancelled": cancelled}
