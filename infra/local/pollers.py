@@ -8,6 +8,7 @@ and redrive behave as they will in AWS.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from typing import Any
@@ -65,6 +66,9 @@ class SqsPoller:
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         function = self.source.function
+        if self.source.eventbridge:
+            self._deliver_events(messages)
+            return
         try:
             result = self._invoker.invoke(function, sqs_event(messages, self.queue_arn))
         except Exception as exc:
@@ -90,6 +94,16 @@ class SqsPoller:
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._delete(done)
+
+    def _deliver_events(self, messages: list[dict[str, Any]]) -> None:
+        """EventBridge invokes the target once per event; a failure leaves it for a retry."""
+        for message in messages:
+            try:
+                self._invoker.invoke(self.source.function, json.loads(message["Body"]))
+            except Exception as exc:
+                logger.error("%s failed on event %s: %s", self.source.function, message["MessageId"], redact(repr(exc)))
+                continue
+            self._delete([message])
 
     def _failed_ids(self, messages: list[dict[str, Any]], result: Any) -> set[str]:
         """Message ids to keep on the queue, read from the response as Lambda reads it."""

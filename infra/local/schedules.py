@@ -34,11 +34,7 @@ class LocalScheduler:
     def __init__(self, stack: Stack, invoker: Invoker) -> None:
         self.stack = stack
         self.invoker = invoker
-        self.groups = [
-            a["Ref"]
-            for k, a in stack.attributes.items()
-            if stack.template["Resources"][k]["Type"] == "AWS::Scheduler::ScheduleGroup"
-        ]
+        self.groups = [stack.attributes[k]["Ref"] for k in stack.resources("AWS::Scheduler::ScheduleGroup")]
         self.queues = {a["Arn"]: a["QueueUrl"] for a in stack.attributes.values() if "QueueUrl" in a}
         self.functions = {a["Arn"]: name for name, a in stack.attributes.items() if name in stack.functions()}
 

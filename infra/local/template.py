@@ -178,8 +178,21 @@ class Stack:
                     routes.append(HttpRoute(props["Method"].upper(), props["Path"], logical_id, auth))
         return routes
 
+    def eventbridge_sources(self) -> list[tuple[str, dict[str, Any]]]:
+        """(function, resolved rule properties) for every EventBridgeRule event source."""
+        found = []
+        for logical_id, fn in self.functions().items():
+            for event in fn["Properties"].get("Events", {}).values():
+                if event["Type"] == "EventBridgeRule":
+                    found.append((logical_id, self.resolve(event["Properties"])))
+        return found
+
     def sqs_sources(self) -> list[SqsSource]:
-        sources = []
+        sources = [
+            SqsSource(fn, eventbridge_shim_queue(fn), 1, False, eventbridge=True)
+            for fn, _ in self.eventbridge_sources()
+            if eventbridge_shim_queue(fn) in self.attributes
+        ]
         for logical_id, fn in self.functions().items():
             for event in fn["Properties"].get("Events", {}).values():
                 if event["Type"] == "SQS":
@@ -210,6 +223,13 @@ class SqsSource:
     queue: str  # logical id
     batch_size: int
     report_batch_item_failures: bool
+    # EventBridge rules run on moto with an SQS target the local stack creates ("<Function>Events");
+    # each message body is one EventBridge event, passed to the function as is (not as an SQS batch).
+    eventbridge: bool = False
+
+
+def eventbridge_shim_queue(function: str) -> str:
+    return f"{function}Events"
 
 
 def _is_no_value(value: Any) -> bool:
@@ -230,14 +250,23 @@ _TABLE_KEYS = (
 
 
 def provision(parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None) -> Stack:
-    """Create every table, queue and topic of the template on the endpoint boto3 is configured for."""
+    """Create the template's tables, queues, topics, bus, buckets and schedule groups on the endpoint
+    boto3 is configured for, and record every resource's attributes for ``Ref``/``GetAtt``."""
+    stack = Stack(template or load_template(), dict(parameters or {}))
+    for step in (_tables, _queues, _topics, _buses_and_rules, _buckets, _schedule_groups, _referenced_only):
+        step(stack)
+    return stack
+
+
+def _client(service: str) -> Any:
     import boto3
 
-    stack = Stack(template or load_template(), dict(parameters or {}))
-    ddb = boto3.client("dynamodb", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
-    sns = boto3.client("sns", region_name=REGION)
+    session: Any = boto3.session.Session()
+    return session.client(service, region_name=REGION)
 
+
+def _tables(stack: Stack) -> None:
+    ddb = _client("dynamodb")
     for logical, res in stack.resources("AWS::DynamoDB::Table").items():
         props = stack.resolve(res["Properties"])
         name = props.get("TableName", logical)
@@ -248,7 +277,17 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
         arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
         stack.attributes[logical] = {"Ref": name, "Arn": arn}
 
-    # Queues in dependency order: a DLQ must exist before the queue whose redrive policy names it.
+
+def _create_queue(stack: Stack, logical: str, name: str, attrs: dict[str, str]) -> str:
+    sqs = _client("sqs")
+    url: str = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    stack.attributes[logical] = {"Ref": url, "Arn": arn, "QueueUrl": url, "QueueName": name}
+    return str(arn)
+
+
+def _queues(stack: Stack) -> None:
+    # Dependency order: a DLQ must exist before the queue whose redrive policy names it.
     pending = dict(stack.resources("AWS::SQS::Queue"))
     while pending:
         for logical, res in list(pending.items()):
@@ -257,22 +296,21 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
             if needs and needs not in stack.attributes:
                 continue
             props = stack.resolve(res["Properties"])
-            name = props.get("QueueName", logical)
             attrs = {
                 k: (json.dumps(v) if isinstance(v, dict) else str(v).lower() if isinstance(v, bool) else str(v))
                 for k, v in props.items()
                 if k not in ("QueueName", "Tags")
             }
-            url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            stack.attributes[logical] = {"Ref": url, "Arn": arn, "QueueUrl": url, "QueueName": name}
+            _create_queue(stack, logical, props.get("QueueName", logical), attrs)
             del pending[logical]
 
+
+def _topics(stack: Stack) -> None:
+    sns = _client("sns")
     for logical, res in stack.resources("AWS::SNS::Topic").items():
         props = res.get("Properties", {})
         arn = sns.create_topic(Name=props.get("TopicName", logical))["TopicArn"]
         stack.attributes[logical] = {"Ref": arn, "TopicArn": arn, "TopicName": logical}
-
     for logical, res in stack.resources("AWS::SNS::Subscription").items():
         props = stack.resolve(res["Properties"])
         attributes = {"RawMessageDelivery": "true"} if props.get("RawMessageDelivery") else {}
@@ -281,31 +319,44 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
         )["SubscriptionArn"]
         stack.attributes[logical] = {"Ref": arn}
 
-    events = boto3.client("events", region_name=REGION)
+
+def _buses_and_rules(stack: Stack) -> None:
+    events = _client("events")
     for logical, res in stack.resources("AWS::Events::EventBus").items():
         name = stack.resolve(res["Properties"])["Name"]
         arn = events.create_event_bus(Name=name)["EventBusArn"]
         stack.attributes[logical] = {"Ref": name, "Arn": arn, "Name": name}
+    # EventBridge rules get a local shim queue as their target, which a poller hands to the function.
+    for function, props in stack.eventbridge_sources():
+        shim = eventbridge_shim_queue(function)
+        arn = _create_queue(stack, shim, shim, {})
+        bus = props.get("EventBusName", "default")
+        events.put_rule(Name=f"{function}-rule", EventBusName=bus, EventPattern=json.dumps(props["Pattern"]))
+        events.put_targets(Rule=f"{function}-rule", EventBusName=bus, Targets=[{"Id": "local", "Arn": arn}])
 
-    s3 = boto3.client("s3", region_name=REGION)
+
+def _buckets(stack: Stack) -> None:
+    s3 = _client("s3")
     for logical in stack.resources("AWS::S3::Bucket"):
         name = logical.lower()
         s3.create_bucket(Bucket=name)
         stack.attributes[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
 
-    scheduler = boto3.client("scheduler", region_name=REGION)
+
+def _schedule_groups(stack: Stack) -> None:
+    scheduler = _client("scheduler")
     for logical, res in stack.resources("AWS::Scheduler::ScheduleGroup").items():
         name = stack.resolve(res["Properties"])["Name"]
         arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
         stack.attributes[logical] = {"Ref": name, "Arn": arn}
 
-    # Not created on moto (nothing reads them locally), but their attributes are referenced.
+
+def _referenced_only(stack: Stack) -> None:
+    """Not created on moto (nothing reads them locally), but other resources reference them."""
     for logical in stack.resources("AWS::IAM::Role"):
         stack.attributes[logical] = {"Ref": logical, "Arn": f"arn:aws:iam::{ACCOUNT}:role/{logical}"}
     for logical in stack.functions():
         arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical}"
         stack.attributes[logical] = {"Ref": logical, "Arn": arn}
-
     for logical in stack.resources("AWS::Serverless::HttpApi"):
         stack.attributes[logical] = {"Ref": "local"}
-    return stack

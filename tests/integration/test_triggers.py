@@ -107,3 +107,23 @@ def test_activity_only_moves_forward_and_non_subscribers_are_ignored(shop: Local
     assert no_template.status == 404
     bad = shop.http("POST", "/v1/admin/triggers", {**CART, "url": "ftp://x"})
     assert bad.status == 422 and "url" in bad.body["error"]["fields"]
+
+
+def test_events_on_the_bus_reach_the_function_through_the_local_rule(shop: LocalAws) -> None:
+    """The template's EventBridgeRule, provisioned on moto: an event put on the bus lands in the
+    rule's (local) target queue and the poller hands it to AudienceEventsFunction."""
+    import json
+    import threading
+
+    import boto3
+
+    from infra.local.pollers import SqsPoller
+
+    bus = shop.stack.attributes["EventBus"]["Ref"]
+    boto3.client("events").put_events(
+        Entries=[{"EventBusName": bus, "Source": "shop", "DetailType": "Cart.Abandoned", "Detail": json.dumps(CART)}]
+    )
+    [source] = [s for s in shop.stack.sqs_sources() if s.eventbridge]
+    poller = SqsPoller(source, shop.stack, Invoker(shop.stack), threading.Event())
+    assert poller.poll_once() == 1
+    assert shop.http("POST", "/v1/admin/triggers", CART).body["status"] == "duplicate"  # the event made it
