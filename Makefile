@@ -4,23 +4,40 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 3000
+# The browser tests (tests/e2e/browser) drive the distribution's Chromium through Playwright.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck check clean
+.PHONY: run test test-browser browser-status lint typecheck check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,cli]'
 	touch $(STAMP)
 
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m infra.local
 
 test: $(STAMP)
-	$(PY) -m ruff check functions infra tests
-	$(PY) -m ruff format --check functions infra tests
+	$(PY) -m ruff check functions infra cli tests
+	$(PY) -m ruff format --check functions infra cli tests
 	$(PY) -m mypy
-	$(PY) -m pytest
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+	@$(MAKE) --no-print-directory browser-status
+
+# Only the browser tests (form, no-JS form, honeypot, dev phone); screenshots in test-artifacts/screenshots.
+test-browser: $(STAMP)
+	@$(MAKE) --no-print-directory browser-status
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e/browser
+
+browser-status:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "browser tests skipped: $(CHROMIUM) not found (apt-get install chromium)"; \
+	elif ! $(PY) -c 'import playwright' 2>/dev/null; then \
+		echo "browser tests skipped: the playwright package is not installed in $(VENV)"; \
+	else \
+		echo "browser tests ran with $(CHROMIUM) (screenshots in test-artifacts/screenshots)"; \
+	fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check functions infra tests
@@ -30,4 +47,4 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local test-artifacts

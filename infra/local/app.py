@@ -40,6 +40,7 @@ from .seed import (
 )
 from .server import LocalHttpServer
 from .signals import StopSignal
+from .static import gateway_list_fetcher, web_routes
 from .template import ROOT, Stack, provision
 
 logger = logging.getLogger("infra.local")
@@ -116,6 +117,8 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     routes = local_routes(options.outbox, stack)
     routes[("POST", "/dev/clock")] = local_scheduler.handle_clock
     gateway = Gateway(stack.http_routes(), invoker.invoke, routes)
+    # The sign-up form renders with its list's data, which it asks the gateway for like any client.
+    gateway.local_routes.update(web_routes(gateway_list_fetcher(gateway.handle)))
 
     try:
         server = LocalHttpServer((options.host, options.port), gateway)
@@ -155,6 +158,10 @@ def _banner(running: Running, outbox: Path) -> str:
     lines = [
         "",
         f"SMS consent platform — local stack (AWS APIs served by moto at {running.moto_endpoint}; no AWS account)",
+        "",
+        "Pages:",
+        f"  {url}/            sign-up form, web/index.html (?list=<list_id>; embed it in an <iframe>)",
+        f"  {url}/dev/phone   dev phone: the texts a number got; reply TAK, HELP, STOP (local only)",
         "",
         "Routes from template.yaml:",
     ]

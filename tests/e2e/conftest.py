@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,9 @@ def _pump(stream: Any, sink: list[str], ready: threading.Event) -> None:
             ready.set()
 
 
-@pytest.fixture(scope="module")
-def local_stack() -> Iterator[LocalStack]:
+@contextmanager
+def run_local_stack() -> Iterator[LocalStack]:
+    """``python -m infra.local`` on a free port until the block ends, then Ctrl-C (which must exit 0)."""
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -122,3 +124,9 @@ def local_stack() -> Iterator[LocalStack]:
         # Every run ends with Ctrl-C, and it must be a clean exit even if the shutdown test was skipped.
         code = stack.interrupt()
         assert code == 0, f"the local stack exited {code} after SIGINT:\n{stack.log()}"
+
+
+@pytest.fixture(scope="module")
+def local_stack() -> Iterator[LocalStack]:
+    with run_local_stack() as stack:
+        yield stack
