@@ -172,6 +172,7 @@ def _banner(running: Running, outbox: Path) -> str:
         f'  {"GET":<7} {"/dev/outbox?phone=…":<32} → SMS "sent" this run (local only)',
         f"  {'POST':<7} {'/dev/inbound':<32} → a phone texts us: End User Messaging JSON via SNS (local only)",
         f"  {'POST':<7} {'/dev/clock':<32} → move the local clock forward, fire due schedules (local only)",
+        f"  {'POST':<7} {'/dev/events':<32} → put a shop event (Cart.Abandoned, Customer.*) on the bus (local only)",
         f"  {'GET':<7} {'/healthz':<32} → local only",
         "",
         "Queues:",

@@ -48,11 +48,44 @@ def local_routes(outbox: Path, stack: Stack) -> dict[tuple[str, str], LocalRoute
     def post_inbound(request: HttpRequest, _raw_query: str) -> HttpResponse:
         return simulate_inbound(request, stack.attributes["InboundTopic"]["Ref"])
 
+    def post_event(request: HttpRequest, _raw_query: str) -> HttpResponse:
+        return put_event(request, stack.attributes["EventBus"]["Ref"])
+
     return {
         ("GET", "/dev/outbox"): get_outbox,
         ("POST", "/dev/inbound"): post_inbound,
+        ("POST", "/dev/events"): post_event,
         ("GET", "/healthz"): healthz,
     }
+
+
+def put_event(request: HttpRequest, bus: str) -> HttpResponse:
+    """What a shop's backend would put on the project's bus: ``{"detail-type": "Cart.Abandoned",
+    "detail": {...}}``. The template's EventBridge rules deliver it like in AWS."""
+    try:
+        data = json.loads(request.body or b"null")
+    except ValueError:
+        return error(400, "malformed_body", "the body is not valid JSON")
+    if not isinstance(data, dict):
+        return error(400, "malformed_body", "the body must be a JSON object")
+    fields = {}
+    if not isinstance(data.get("detail-type"), str) or not data["detail-type"]:
+        fields["detail-type"] = "required, e.g. Cart.Abandoned"
+    if not isinstance(data.get("detail"), dict):
+        fields["detail"] = "required: a JSON object"
+    if fields:
+        return error(422, "validation_error", "invalid input", fields)
+    response = boto3.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": bus,
+                "Source": str(data.get("source") or "local.shop"),
+                "DetailType": data["detail-type"],
+                "Detail": json.dumps(data["detail"], ensure_ascii=False),
+            }
+        ]
+    )
+    return json_response(202, {"event_id": response["Entries"][0].get("EventId")})
 
 
 def simulate_inbound(request: HttpRequest, topic_arn: str) -> HttpResponse:
