@@ -16,7 +16,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from .domain.errors import DomainError, MalformedBody, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .domain.errors import (
+    DomainError,
+    MalformedBody,
+    PayloadTooLarge,
+    RateLimited,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from .services.optin import RequestContext
 
 FORM = "application/x-www-form-urlencoded"
@@ -27,10 +34,24 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return json.dumps({"error": {"code": code, "message": message, "fields": fields or {}}})
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response[str]:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message, fields)
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=error_body(code, message, fields),
+        headers=headers or None,
     )
+
+
+def error_headers(exc: DomainError) -> dict[str, str]:
+    """Headers an error carries: ``Retry-After`` (seconds) on a 429."""
+    return exc.headers() if isinstance(exc, RateLimited) else {}
 
 
 def reject_oversized(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
@@ -75,7 +96,7 @@ def register_error_handlers(app: APIGatewayHttpResolver, logger: Any) -> None:
     def _domain(exc: DomainError) -> Response[str]:
         if exc.status >= 500:
             logger.exception("dependency failure", extra={"code": exc.code})
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        return error_response(exc.status, exc.code, exc.message, exc.fields, error_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     def _request_validation(exc: RequestValidationError) -> Response[str]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .domain.pumping import DEFAULT_PREFIX_DIGITS, DEFAULT_RATE_LIMITS, Limit, parse_limits
 
 
 class _Base(BaseSettings):
@@ -22,10 +24,33 @@ class OptInSettings(_Base):
     event_bus_name: str = ""
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
     max_body_bytes: int = 16 * 1024
+    # SMS-pumping request limits (domain/pumping.py): "scope=requests/seconds,…", scope ip|phone|prefix.
+    optin_rate_limits: str = DEFAULT_RATE_LIMITS
+    optin_prefix_digits: int = Field(default=DEFAULT_PREFIX_DIGITS, ge=2, le=15)
+
+    @field_validator("optin_rate_limits")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        parse_limits(value)
+        return value
+
+    def limits(self) -> tuple[Limit, ...]:
+        return parse_limits(self.optin_rate_limits)
 
 
 class AdminSettings(_Base):
     import_bucket: str = ""  # S3 bucket for large soft opt-in imports
+    # SSM SecureString with the erasure HMAC key(s): imports check the erased-number suppression list.
+    erasure_key_parameter: str = ""
+    secret_cache_seconds: int = 300
+
+
+class ErasureSettings(_Base):
+    """``DELETE /v1/admin/contacts/{phone}``: the one function that may rewrite ledger entries."""
+
+    erasure_key_parameter: str  # SSM SecureString; comma-separated keys, the first one is current
+    secret_cache_seconds: int = 300
+    schedule_group: str = ""  # pending abandoned-cart schedules of the number are deleted
 
 
 class InboundWorkerSettings(_Base):
@@ -79,6 +104,11 @@ def optin_settings() -> OptInSettings:
 @lru_cache
 def admin_settings() -> AdminSettings:
     return AdminSettings()
+
+
+@lru_cache
+def erasure_settings() -> ErasureSettings:
+    return ErasureSettings()
 
 
 @lru_cache

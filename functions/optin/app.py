@@ -17,8 +17,16 @@ from consent_platform.adapters.queue import OutboundQueue
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
-from consent_platform.domain.errors import DomainError, NotFound
-from consent_platform.http import FORM, json_response, parse_body, register_error_handlers, request_context, validate
+from consent_platform.domain.errors import ConfirmationCapReached, DomainError, NotFound, RateLimited
+from consent_platform.http import (
+    FORM,
+    error_headers,
+    json_response,
+    parse_body,
+    register_error_handlers,
+    request_context,
+    validate,
+)
 from consent_platform.services.optin import OptInRequest, OptInResult, OptInService
 from consent_platform.settings import optin_settings
 from consent_platform.web.pages import error_page, prefers_html, success_page
@@ -41,6 +49,8 @@ def service() -> OptInService:
         OutboundQueue(settings.outbound_queue_url),
         timedelta(hours=settings.pending_confirmation_hours),
         EventPublisher(settings.event_bus_name) if settings.event_bus_name else None,
+        settings.limits(),
+        settings.optin_prefix_digits,
     )
 
 
@@ -58,9 +68,12 @@ def optin() -> Response[str]:
         context = request_context(app, Method.WEB_FORM if is_form else Method.API)
         result = service().submit(request, context, utc_now(), logger)
     except DomainError as exc:
+        if isinstance(exc, RateLimited):
+            _rate_limited_metrics(exc)
         if not browser:
             raise
-        return _html(exc.status, error_page(exc.message, exc.fields, headers.get("referer")))
+        page = error_page(exc.message, exc.fields, headers.get("referer"))
+        return _html(exc.status, page, error_headers(exc))
     metrics.add_metric(name=f"OptIn_{result.status}", unit=MetricUnit.Count, value=1)
     if browser:
         return _browser_success(result)
@@ -105,8 +118,17 @@ def _browser_success(result: OptInResult) -> Response[str]:
     return _html(200, success_page(result.status, result.brand))
 
 
-def _html(status: int, page: str) -> Response[str]:
-    return Response(status_code=status, content_type="text/html; charset=utf-8", body=page)
+def _html(status: int, page: str, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(status_code=status, content_type="text/html; charset=utf-8", body=page, headers=headers or None)
+
+
+def _rate_limited_metrics(exc: RateLimited) -> None:
+    """``ConfirmationCapReached`` (a list's daily cap; an alarm watches it) or ``OptIn_rate_limited``."""
+    if isinstance(exc, ConfirmationCapReached):
+        logger.warning("daily sign-up SMS cap reached", extra={"fields": exc.fields})
+        metrics.add_metric(name="ConfirmationCapReached", unit=MetricUnit.Count, value=1)
+    else:
+        metrics.add_metric(name="OptIn_rate_limited", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -21,7 +21,7 @@ DEMO_LIST: dict[str, Any] = {
         "text": "Tak, chcę otrzymywać SMS-y marketingowe od Demo Shop. Zgodę mogę wycofać, odpisując STOP.",
     },
     "origination": {"PL": "+48500000000", "US": "12345", "default": "+48500000000"},
-    "cart_abandoned": {"text": "Demo Shop: {first_name|Twój} koszyk czeka: {url}", "delay_hours": 48},
+    "cart_abandoned": {"text": "Demo Shop: Twój koszyk czeka: {url}", "delay_hours": 48},
 }
 
 

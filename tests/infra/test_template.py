@@ -58,7 +58,9 @@ def test_every_queue_has_a_dlq_and_every_dlq_an_alarm() -> None:
     for name, queue in queues.items():
         assert name in dlqs or "RedrivePolicy" in queue["Properties"], f"{name} has no DLQ"
     alarmed = {
-        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in of_type("AWS::CloudWatch::Alarm").values()
+        a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for a in of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Namespace"] == "AWS/SQS"
     }
     assert dlqs <= alarmed
 

@@ -14,6 +14,13 @@ Two tables, both defined in ``template.yaml``:
       CAMPAIGN#<id>    META | STATS#<n>     campaign and its sharded counters
       PHONE#<e164>     CAP                  recent marketing sends (frequency caps)
       PHONE#<e164>     RATE                 transactional replies sent in the last 24 h (pumping cap)
+      PHONE#<e164>     RL#<secs>#<window>   sign-up requests for this number in one fixed window (TTL)
+      RL#ip#<ip or /64>  W#<secs>#<window>  sign-up requests from one client in one fixed window (TTL)
+      RL#prefix#<digits> W#<secs>#<window>  sign-up requests for one number range in one window (TTL)
+      LCAP#<list_id>   DAY#<date>           sign-up SMS sent for the list that UTC day (daily cap, TTL)
+      PHONE#<e164>     TRIGGER#cart#<id>    abandoned-cart trigger;  CART#<id> / CART: once-per-cart marker
+      SUPPRESS#<hmac>  SUPPRESS             an erased number (keyed hash): never re-imported
+      ERASURE          META                 erasures ever done (imports need the key once there are any)
       CONFIG           LIST#<list_id>       list snapshot for the inbound worker (same transaction as META)
       CONFIG           KEYWORD#<keyword>    custom keyword
       KWSTATS#<kw>     TOTAL | DAY#<date>   keyword usage counters
@@ -22,7 +29,10 @@ Two tables, both defined in ``template.yaml``:
 
 * the **ledger table** (``phone``/``sk`` = ``<at>#<seq>#<event_id>``) is append-only: functions get
   ``PutItem`` and ``Query`` on it and nothing else (see the IAM policies in the template), and every
-  put is conditional on the key not existing.
+  put is conditional on the key not existing. The one exception is erasure (``ErasureFunction``,
+  ``DELETE /v1/admin/contacts/{phone}``): it moves a number's entries to the partition
+  ``hmac:<HMAC-SHA256(key, e164)>`` with the personal fields replaced by keyed hashes (put the new
+  entry, delete the old one, in transactions of at most 100 operations).
 
 A state change and its ledger entries are written in one ``TransactWriteItems``.
 
@@ -48,6 +58,7 @@ from ..domain.keywords import StoredKeyword
 from ..domain.list_stats import counter_increments
 from ..domain.lists import StoredList
 from ..domain.messages import SubscriptionGuard
+from ..domain.pumping import COUNTER_GRACE, Check
 from .aws import client
 from .dynamo import from_item, to_item
 
@@ -140,6 +151,86 @@ class ConsentRepository:
             StoredList.model_validate(meta) if meta else None,
             text_item["text"] if text_item else None,
         )
+
+    def load_signup(
+        self, list_id: str, consent_version: str | None, day: str
+    ) -> tuple[StoredList | None, str | None, int]:
+        """The list, the consent text version asked for, and the list's sign-up SMS so far that day —
+        one ``BatchGetItem``, as before the daily cap existed."""
+        keys = [list_key(list_id), {"pk": {"S": f"LCAP#{list_id}"}, "sk": {"S": f"DAY#{day}"}}]
+        if consent_version is not None:
+            keys.append(list_key(list_id, f"CONSENT#{consent_version}"))
+        items = self._batch_get(keys)
+        meta = items.get(("LIST#" + list_id, META))
+        text_item = items.get(("LIST#" + list_id, f"CONSENT#{consent_version}")) if consent_version else None
+        cap = items.get((f"LCAP#{list_id}", f"DAY#{day}"))
+        return (
+            StoredList.model_validate(meta) if meta else None,
+            text_item["text"] if text_item else None,
+            int(cap.get("count", 0)) if cap else 0,
+        )
+
+    def signup_cap_op(self, list_id: str, day: str, maximum: int, ttl: int) -> dict[str, Any]:
+        """+1 on the list's sign-up SMS of the day, only while below ``maximum`` (a failed condition
+        cancels the transaction it is part of)."""
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": {"pk": {"S": f"LCAP#{list_id}"}, "sk": {"S": f"DAY#{day}"}},
+                "UpdateExpression": "SET #t = :ttl ADD #n :one",
+                "ConditionExpression": "attribute_not_exists(#n) OR #n < :max",
+                "ExpressionAttributeNames": {"#n": "count", "#t": "ttl"},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":max": {"N": str(maximum)},
+                    ":ttl": {"N": str(ttl)},
+                },
+            }
+        }
+
+    def consume_rate_limits(self, checks: list[Check]) -> list[Check]:
+        """Count one request against every check, all or nothing, in one ``TransactWriteItems``.
+
+        Returns the checks whose limit was already reached (then nothing was written), else ``[]``.
+        """
+        if not checks:
+            return []
+        ops = []
+        for check in checks:
+            seconds = check.limit.window_seconds
+            if check.limit.scope == "phone":
+                key = phone_key(check.subject, f"RL#{seconds}#{check.window}")
+            else:
+                key = {
+                    "pk": {"S": f"RL#{check.limit.scope}#{check.subject}"},
+                    "sk": {"S": f"W#{seconds}#{check.window}"},
+                }
+            ops.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": key,
+                        "UpdateExpression": "SET #t = :ttl ADD #n :one",
+                        "ConditionExpression": "attribute_not_exists(#n) OR #n < :max",
+                        "ExpressionAttributeNames": {"#n": "count", "#t": "ttl"},
+                        "ExpressionAttributeValues": {
+                            ":one": {"N": "1"},
+                            ":max": {"N": str(check.limit.requests)},
+                            ":ttl": {"N": str(int((check.window_end + COUNTER_GRACE).timestamp()))},
+                        },
+                    }
+                }
+            )
+        ddb = client("dynamodb")
+        try:
+            ddb.transact_write_items(TransactItems=ops)
+        except ddb.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            failed = [check for check, code in zip(checks, codes, strict=False) if code == "ConditionalCheckFailed"]
+            if failed:
+                return failed
+            raise
+        return []
 
     def load_contact_state(self, phone: str, list_id: str) -> tuple[Profile | None, Subscription | None]:
         """Profile and one subscription, in one strongly consistent ``BatchGetItem``."""

@@ -13,6 +13,7 @@ from .consent import Subscription
 # per cooldown, and a number receives at most this many confirmation requests per rolling 24 hours.
 CONFIRM_COOLDOWN = timedelta(minutes=10)
 CONFIRM_DAILY_CAP = 3
+CONFIRM_WINDOW = timedelta(hours=24)
 
 
 class Profile(BaseModel):
@@ -35,7 +36,7 @@ class Profile(BaseModel):
     attributes: dict[str, str | int | float | bool] = {}
 
     def recent_confirmations(self, now: datetime) -> list[str]:
-        horizon = iso(now - timedelta(hours=24))
+        horizon = iso(now - CONFIRM_WINDOW)
         return [stamp for stamp in self.confirm_sent if stamp > horizon]
 
 

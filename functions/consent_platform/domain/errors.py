@@ -47,7 +47,20 @@ class InvalidPhone(ValidationFailed):
 
 
 class RateLimited(DomainError):
+    """429: the caller may try again after ``retry_after`` seconds (sent as ``Retry-After``)."""
+
     status, code = 429, "rate_limited"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, fields)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+
+
+class ConfirmationCapReached(RateLimited):
+    """The list's daily cap on sign-up SMS is reached (an alarm watches the metric this raises)."""
 
 
 class ServiceUnavailable(DomainError):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from .errors import ValidationFailed
 from .language import CONFIRM_WORDS, DEFAULT_MESSAGES, HELP_WORDS, RATES_PHRASE, SUPPORTED_LANGUAGES
+from .pumping import DEFAULT_MAX_CONFIRMATIONS_PER_DAY
 
 LIST_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MESSAGE_KINDS = ("confirm_request", "welcome", "help", "stop")
@@ -79,6 +80,9 @@ class ListConfig(BaseModel):
     language: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2}$")] = "en"
     messages: MessageTemplates = Field(default_factory=MessageTemplates)
     frequency_cap: FrequencyCap | None = None
+    # SMS-pumping defence: at most this many sign-up SMS (confirmation requests, or welcomes for a
+    # single opt-in list) per UTC day; beyond it sign-ups answer 429 and ConfirmationCapReached alarms.
+    max_confirmations_per_day: int = Field(default=DEFAULT_MAX_CONFIRMATIONS_PER_DAY, ge=1, le=10_000_000)
     cart_abandoned: CartAbandonedTemplate | None = None
     # Where a browser lands after a successful no-JavaScript form post (303); https only.
     thank_you_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, 
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
-from ..domain.clock import iso
+from ..domain.clock import iso, parse_iso
 from ..domain.consent import (
     Action,
     Evidence,
@@ -26,12 +26,27 @@ from ..domain.consent import (
     is_pending_expired,
     request_double_optin,
 )
-from ..domain.contacts import Profile, may_send_confirmation
-from ..domain.errors import InvalidPhone, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from ..domain.contacts import CONFIRM_WINDOW, Profile, may_send_confirmation
+from ..domain.errors import (
+    ConfirmationCapReached,
+    InvalidPhone,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from ..domain.events import consent_events
 from ..domain.lists import StoredList, origination_for
 from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message
 from ..domain.phone import mask_phone, normalize_phone
+from ..domain.pumping import (
+    DEFAULT_PREFIX_DIGITS,
+    DEFAULT_RATE_LIMITS,
+    Limit,
+    checks,
+    parse_limits,
+    seconds_until_next_day,
+)
 
 AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -141,14 +156,19 @@ class OptInService:
         queue: OutboundQueue,
         pending_ttl: timedelta,
         events: EventPublisher | None = None,
+        limits: tuple[Limit, ...] | None = None,
+        prefix_digits: int = DEFAULT_PREFIX_DIGITS,
     ) -> None:
         self.repo = repo
         self.queue = queue
         self.pending_ttl = pending_ttl
         self.events = events
+        self.limits = parse_limits(DEFAULT_RATE_LIMITS) if limits is None else limits
+        self.prefix_digits = prefix_digits
 
     def submit(self, request: OptInRequest, context: RequestContext, now: datetime, logger: Any = None) -> OptInResult:
-        stored, version_text = self.repo.get_list(request.list_id, request.consent_version)
+        day = now.astimezone(UTC).strftime("%Y-%m-%d")
+        stored, version_text, sent_today = self.repo.load_signup(request.list_id, request.consent_version, day)
         if stored is None:
             raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
         if request.consent_version is not None and version_text is None:
@@ -161,6 +181,7 @@ class OptInService:
         phone = normalize_phone(request.phone, request.country or stored.default_country)
         if not stored.may_reach(phone.country):
             raise InvalidPhone(f"this list does not accept numbers from {phone.country}")
+        self._count_request(phone.e164, context.ip, now, logger)
         evidence = Evidence(
             method=context.method,
             consent_text=version_text if version_text is not None else stored.consent_text.text,
@@ -172,7 +193,7 @@ class OptInService:
         )
         for attempt in range(1, self.MAX_ATTEMPTS + 1):
             try:
-                result = self._attempt(stored, phone.e164, phone.country, request, evidence, now)
+                result = self._attempt(stored, phone.e164, phone.country, request, evidence, now, sent_today)
             except ConcurrentUpdate:
                 if attempt == self.MAX_ATTEMPTS:
                     raise
@@ -191,8 +212,39 @@ class OptInService:
             return result
         raise AssertionError("unreachable")
 
+    def _count_request(self, phone: str, ip: str | None, now: datetime, logger: Any) -> None:
+        """Per-IP, per-number and per-prefix request limits: one conditional transaction, all or nothing.
+        A refused request has written nothing and sends nothing."""
+        refused = self.repo.consume_rate_limits(
+            checks(self.limits, now, ip=ip, phone=phone, prefix_digits=self.prefix_digits)
+        )
+        if not refused:
+            return
+        fields: dict[str, str] = {}
+        for check in refused:
+            field = "ip" if check.limit.scope == "ip" else "phone"
+            what = {"ip": "from this address", "phone": "for this number", "prefix": "for numbers in this range"}
+            fields.setdefault(field, f"too many sign-up requests {what[check.limit.scope]}; try again later")
+        if logger is not None:
+            logger.warning(
+                "sign-up rate limited",
+                extra={"phone": mask_phone(phone), "limits": [str(c.limit) for c in refused]},
+            )
+        raise RateLimited(
+            "too many sign-up requests; try again later",
+            fields,
+            retry_after=max(check.retry_after(now) for check in refused),
+        )
+
     def _attempt(
-        self, stored: StoredList, phone: str, country: str, request: OptInRequest, evidence: Evidence, now: datetime
+        self,
+        stored: StoredList,
+        phone: str,
+        country: str,
+        request: OptInRequest,
+        evidence: Evidence,
+        now: datetime,
+        sent_today: int = 0,
     ) -> OptInResult:
         profile, sub = self.repo.load_contact_state(phone, stored.list_id)
         if sub is not None and sub.status == Status.ACTIVE:
@@ -213,12 +265,16 @@ class OptInService:
                 return OptInResult("pending_confirmation", phone, stored.list_id, confirmation_sent=False)
             if blocked:
                 raise RateLimited(
-                    "too many confirmation requests for this number; try again tomorrow", {"phone": "rate limited"}
+                    "too many confirmation requests for this number; try again tomorrow",
+                    {"phone": "rate limited"},
+                    retry_after=_confirmation_retry_after(new_profile, now),
                 )
             transition = request_double_optin(sub, phone, stored.list_id, now, evidence, self.pending_ttl)
             new_profile.confirm_sent = [*new_profile.recent_confirmations(now), iso(now)]
             kind, status, outcome = "confirm_request", Status.PENDING, "pending_confirmation"
 
+        if sent_today >= stored.max_confirmations_per_day:
+            raise _list_capped(stored, now)
         if request.email and request.email_consent and (profile is None or profile.email != request.email):
             transition.add(Action.GRANTED, now, replace(evidence, channel="email"), email=request.email)
         transition.subscription.expected_message_id = message_id
@@ -238,7 +294,16 @@ class OptInService:
             self.queue.send([message], delay_seconds=self.GUARD_DELAY_SECONDS)
         except Exception as exc:  # botocore errors after its own retries
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
-        self._commit(transition, new_profile, profile)
+        day = now.astimezone(UTC).strftime("%Y-%m-%d")
+        cap = self.repo.signup_cap_op(
+            stored.list_id, day, stored.max_confirmations_per_day, int((now + timedelta(days=3)).timestamp())
+        )
+        try:
+            self.repo.commit([transition], new_profile, profile.version if profile else None, first=[cap])
+        except ConcurrentUpdate as exc:
+            if exc.failed_index == 0:  # the daily cap filled up between our read and this write
+                raise _list_capped(stored, now) from None
+            raise
         self._publish(transition)
         return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])
 
@@ -255,8 +320,20 @@ class OptInService:
 
             logging.getLogger(__name__).exception("could not publish consent events")
 
-    def _commit(self, transition: Transition, profile: Profile, previous: Profile | None) -> None:
-        self.repo.commit([transition], profile, previous.version if previous else None)
+
+def _list_capped(stored: StoredList, now: datetime) -> ConfirmationCapReached:
+    return ConfirmationCapReached(
+        "this list has sent as many sign-up messages today as it allows; try again tomorrow",
+        {"list_id": f"daily cap of {stored.max_confirmations_per_day} sign-up messages reached"},
+        retry_after=seconds_until_next_day(now),
+    )
+
+
+def _confirmation_retry_after(profile: Profile, now: datetime) -> int:
+    """Seconds until the oldest confirmation request of the last 24 h leaves the per-number cap."""
+    recent = sorted(profile.recent_confirmations(now))
+    wait = parse_iso(recent[0]) + CONFIRM_WINDOW - now if recent else timedelta(seconds=1)
+    return max(1, int(wait.total_seconds() + 0.999))
 
 
 def _updated_profile(
