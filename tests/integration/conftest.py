@@ -57,6 +57,7 @@ class LocalAws:
         headers: dict[str, str] | None = None,
         raw: bytes | str | None = None,
         query: str = "",
+        source_ip: str = "203.0.113.7",
     ) -> Reply:
         found = match_route(self.routes, method, path)
         assert found, f"no route {method} {path} in template.yaml"
@@ -82,7 +83,7 @@ class LocalAws:
             headers=hdrs,
             body=data,
             raw_query=query,
-            source_ip="203.0.113.7",
+            source_ip=source_ip,
         )
         result = load_handler(self.stack, route.function)(event, FakeLambdaContext(route.function))
         text = result.get("body") or ""

@@ -38,10 +38,20 @@ def test_sns_publish_uses_transactional_type_and_origination(aws: LocalAws, demo
 
 
 def test_requests_per_message(aws: LocalAws, demo_list: dict, aws_calls: list) -> None:
-    """Opt-in: list read, contact read, enqueue, one transaction. Send: one guarded claim, one publish."""
+    """Opt-in: list read (with the list's daily cap counter), the rate-limit counters (one conditional
+    transaction: IP, number, prefix), contact read, enqueue, one transaction. Send: one guarded claim,
+    one publish."""
     aws_calls.clear()
     aws.http("POST", "/v1/optin", FORM, form=True)
-    assert [op for _, op, _ in aws_calls] == ["BatchGetItem", "BatchGetItem", "SendMessage", "TransactWriteItems"]
+    assert [op for _, op, _ in aws_calls] == [
+        "BatchGetItem",
+        "TransactWriteItems",
+        "BatchGetItem",
+        "SendMessage",
+        "TransactWriteItems",
+    ]
+    [limits] = [p for _, op, p in aws_calls[1:2]]
+    assert len(limits["TransactItems"]) == 3  # ip, phone, prefix
     aws_calls.clear()
     messages = aws.receive("OutboundQueue")
     from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
