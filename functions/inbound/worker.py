@@ -42,6 +42,8 @@ def record_handler(record: SQSRecord) -> str:
     message = parse_queue_body(record.body, int(sent) if sent else None)
     outcome = service().handle(message, utc_now(), logger)
     metrics.add_metric(name=f"Inbound_{outcome.split(':')[0].split(',')[0]}", unit=MetricUnit.Count, value=1)
+    if outcome.startswith("signup_capped"):  # a list's daily cap on sign-up SMS (alarmed)
+        metrics.add_metric(name="ConfirmationCapReached", unit=MetricUnit.Count, value=1)
     return outcome
 
 

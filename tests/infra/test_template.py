@@ -182,3 +182,45 @@ def test_webhook_secrets_come_from_ssm_parameters_named_by_the_template() -> Non
     assert env["WEBHOOK_SECRET_PARAMETER"] == {"Ref": "WebhookSecretParameterName"}
     text = TEMPLATE_PATH.read_text()
     assert "local-twilio-auth-token" not in text and "local-webhook-secret" not in text
+
+
+def test_sms_pumping_limits_are_template_parameters_matching_the_code_defaults() -> None:
+    from consent_platform.domain.pumping import DEFAULT_PREFIX_DIGITS, DEFAULT_RATE_LIMITS, parse_limits
+
+    params = TEMPLATE["Parameters"]
+    assert params["OptInRateLimits"]["Default"] == DEFAULT_RATE_LIMITS
+    assert int(params["OptInPrefixDigits"]["Default"]) == DEFAULT_PREFIX_DIGITS
+    parse_limits(params["OptInRateLimits"]["Default"])
+    env = RESOURCES["OptInFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["OPTIN_RATE_LIMITS"] == {"Ref": "OptInRateLimits"}
+    assert env["OPTIN_PREFIX_DIGITS"] == {"Ref": "OptInPrefixDigits"}
+
+
+def test_optin_route_has_its_own_throttling_and_no_waf_is_attached_to_the_http_api() -> None:
+    """WAF cannot be associated with an API Gateway HTTP API; the opt-in route is throttled instead."""
+    api = RESOURCES["HttpApi"]["Properties"]
+    route = api["RouteSettings"]["POST /v1/optin"]
+    assert route == {
+        "ThrottlingBurstLimit": {"Ref": "OptInRouteBurstLimit"},
+        "ThrottlingRateLimit": {"Ref": "OptInRouteRateLimit"},
+    }
+    assert (
+        int(TEMPLATE["Parameters"]["OptInRouteRateLimit"]["Default"])
+        < api["DefaultRouteSettings"]["ThrottlingRateLimit"]
+    )
+    assert not of_type("AWS::WAFv2::WebACLAssociation")
+
+
+def test_confirmation_cap_alarm_watches_the_metric_the_functions_emit() -> None:
+    [alarm] = [a for a in of_type("AWS::CloudWatch::Alarm").values() if a["Properties"]["Namespace"] == "SmsConsent"]
+    props = alarm["Properties"]
+    assert props["MetricName"] == "ConfirmationCapReached"
+    assert props["Dimensions"] == [
+        {
+            "Name": "service",
+            "Value": TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"],
+        }
+    ]
+    assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    for module in ("functions/optin/app.py", "functions/inbound/worker.py"):
+        assert 'name="ConfirmationCapReached"' in (ROOT / module).read_text()

@@ -108,6 +108,13 @@ class Plan:
     confirmations: int = 0  # confirmation requests (counted in the profile's own cap)
     keyword: str | None = None
     outcome: str = ""
+    signup_lists: list[str] = field(default_factory=list)  # sign-up SMS, counted in each list's daily cap
+
+
+class _SignupCapReached(Exception):
+    def __init__(self, list_id: str) -> None:
+        super().__init__(list_id)
+        self.list_id = list_id
 
 
 class InboundService:
@@ -144,7 +151,27 @@ class InboundService:
         config = self.config()
         state = self.repo.load_phone(sender)
         classification = classify(message.body, [k.rule() for k in config.keywords.values()], message.to)
-        plan = self._plan(message, sender, classification, config, state, now)
+        capped: frozenset[str] = frozenset()
+        while True:
+            plan = self._plan(message, sender, classification, config, state, now, capped)
+            try:
+                return self._apply(message, sender, classification, plan, config, state, now, logger)
+            except _SignupCapReached as reached:
+                # The list's daily cap on sign-up SMS filled up: plan again without that sign-up.
+                capped |= {reached.list_id}
+                _log(logger, "daily sign-up SMS cap reached", message, "signup_capped", list_id=reached.list_id)
+
+    def _apply(
+        self,
+        message: InboundMessage,
+        sender: str,
+        classification: Classification,
+        plan: Plan,
+        config: Config,
+        state: PhoneState,
+        now: datetime,
+        logger: Any,
+    ) -> str:
         marker = {
             "provider": message.provider,
             "message_id": message.message_id,
@@ -157,15 +184,23 @@ class InboundService:
         }
         extra = self._counters(sender, plan, state, now)
         profile, previous_profile = self._profile(sender, plan, state, now)
+        day = now.astimezone(UTC).strftime("%Y-%m-%d")
+        ttl = int((now + timedelta(days=3)).timestamp())
+        caps = [
+            self.repo.signup_cap_op(list_id, day, config.lists[list_id].max_confirmations_per_day, ttl)
+            for list_id in plan.signup_lists
+        ]
         try:
             self.repo.commit(
                 plan.transitions,
                 profile,
                 previous_profile,
-                first=[self.repo.inbound_marker_put(message.key, marker)],
+                first=[self.repo.inbound_marker_put(message.key, marker), *caps],
                 extra=extra,
             )
         except ConcurrentUpdate as exc:
+            if 1 <= exc.failed_index <= len(caps):
+                raise _SignupCapReached(plan.signup_lists[exc.failed_index - 1]) from exc
             if exc.failed_index != 0:
                 raise  # a concurrent change to this number: let SQS retry from fresh state
             # Already processed: finish what the first attempt may not have (replies, events).
@@ -196,6 +231,7 @@ class InboundService:
         config: Config,
         state: PhoneState,
         now: datetime,
+        capped: frozenset[str] = frozenset(),
     ) -> Plan:
         plan = Plan()
         at = min(message.at, now)
@@ -254,7 +290,8 @@ class InboundService:
                 plan.outcome = "help_unknown_number"
                 plan.events.append(unmatched_event(message.message_id, sender, message.to, message.body, iso(at)))
         elif cls.intent == Intent.KEYWORD:
-            self._keyword(plan, reply, config.keywords[cls.word], config, sender, state, at, evidence, detail)
+            keyword = config.keywords[cls.word]
+            self._keyword(plan, reply, keyword, config, sender, state, at, evidence, detail, capped)
         if cls.intent == Intent.UNMATCHED or plan.outcome == "unmatched":
             plan.outcome = "unmatched"
             plan.events.append(unmatched_event(message.message_id, sender, message.to, message.body, iso(at)))
@@ -333,6 +370,7 @@ class InboundService:
         at: datetime,
         evidence: Evidence,
         detail: dict[str, str],
+        capped: frozenset[str] = frozenset(),
     ) -> None:
         plan.keyword = keyword.keyword
         if keyword.action == "reply":
@@ -369,10 +407,14 @@ class InboundService:
         if sub is not None and not _fresh(sub, at):
             plan.outcome = "stale"
             return
+        if stored.list_id in capped:
+            plan.outcome = "signup_capped"  # no sign-up SMS today: the list's daily cap is reached
+            return
         if stored.opt_in == "single":
             transition = grant_single_optin(sub, sender, stored.list_id, at, join_evidence)
             transition.entries[-1].detail = {**detail, "keyword": keyword.keyword}
             plan.transitions.append(transition)
+            plan.signup_lists.append(stored.list_id)
             reply.send("welcome", keyword.reply or stored.message("welcome"), stored.list_id, capped=False)
             plan.outcome = "joined"
             return
@@ -384,6 +426,7 @@ class InboundService:
         transition.entries[-1].detail = {**detail, "keyword": keyword.keyword}
         plan.transitions.append(transition)
         plan.confirmations += 1
+        plan.signup_lists.append(stored.list_id)
         reply.send("confirm_request", stored.message("confirm_request"), stored.list_id, capped=False)
         plan.outcome = "pending_confirmation"
 
