@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 from typing import Annotated, Any
@@ -13,10 +14,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.aws import client
+from consent_platform.adapters.erasure import erasures_recorded, load_keys
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.clock import utc_now
-from consent_platform.domain.errors import NotFound, UnsupportedMediaType, ValidationFailed
+from consent_platform.domain.erasure import pseudonym
+from consent_platform.domain.errors import NotFound, ServiceUnavailable, UnsupportedMediaType, ValidationFailed
 from consent_platform.domain.keywords import KeywordConfig
 from consent_platform.domain.list_stats import summarize, totals
 from consent_platform.domain.lists import ListConfig
@@ -97,7 +100,7 @@ def import_customers(list_id: Annotated[str, Path()]) -> Response[str]:
         raise UnsupportedMediaType(
             "send text/csv, application/x-ndjson, or JSON with s3_key", {"content-type": content_type}
         )
-    report = ImportService(repository()).run(
+    report = ImportService(repository(), suppression_lookup()).run(
         list_id, parse_rows(data, content_type), utc_now(), event.request_context.request_id
     )
     logger.info(
@@ -110,6 +113,21 @@ def import_customers(list_id: Annotated[str, Path()]) -> Response[str]:
         },
     )
     return json_response(200, report.body())
+
+
+def suppression_lookup() -> Callable[[str], list[str]]:
+    """The erased-number suppression list's keys for a number (one per erasure key). Without a key
+    parameter, imports go ahead only as long as no number was ever erased."""
+    settings = admin_settings()
+    keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
+    if keys is None:
+        if erasures_recorded(settings.table_name):
+            raise ServiceUnavailable(
+                "numbers were erased but the erasure key parameter is missing: the suppression list cannot "
+                "be checked, so nothing was imported"
+            )
+        return lambda _phone: []
+    return lambda phone: [pseudonym(key, phone) for key in keys]
 
 
 def imports_s3(key: str) -> tuple[bytes, str]:

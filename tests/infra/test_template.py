@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 import tomllib
@@ -85,15 +86,86 @@ def test_tables_have_point_in_time_recovery() -> None:
         assert table.get("DeletionPolicy") == "Retain", name
 
 
-def test_ledger_is_append_only_for_every_function() -> None:
-    """No function may update or delete ledger entries (invariant 1)."""
+# Erasure is the one exception to the append-only ledger: it moves entries to a pseudonym's partition
+# (PutItem the copy, DeleteItem the original). No UpdateItem for anyone, DeleteItem for nobody else.
+LEDGER_ACTIONS = {"dynamodb:PutItem", "dynamodb:Query"}
+ERASURE_LEDGER_ACTIONS = {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"}
+
+
+def ledger_actions(fn: dict[str, Any]) -> set[str]:
+    """Every action a function's policies allow on the ledger table, however the policy names it:
+    statements whose resources mention LedgerTable (or a wildcard), and SAM policy templates."""
+    found: set[str] = set()
+    for policy in fn["Properties"].get("Policies", []):
+        if not isinstance(policy, dict):
+            continue
+        if "Statement" not in policy:  # a SAM policy template (DynamoDBCrudPolicy: {TableName: ...})
+            if "LedgerTable" in json.dumps(policy):
+                found.add(f"template:{next(iter(policy))}")
+            continue
+        for statement in policy["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = json.dumps(statement.get("Resource"))
+            wildcard = resources in ('"*"', '["*"]') or "table/*" in resources
+            if "LedgerTable" in resources or (wildcard and any(a.startswith("dynamodb:") for a in actions)):
+                found |= {a for a in actions if a.startswith("dynamodb:") or a == "*"}
+    return found
+
+
+def test_ledger_is_append_only_for_every_function_but_erasure() -> None:
+    """No function may update or delete ledger entries (invariant 1) — except ErasureFunction, which may
+    delete (to move entries to the pseudonym) but never update."""
     for name, fn in of_type("AWS::Serverless::Function").items():
-        for policy in fn["Properties"].get("Policies", []):
-            for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
-                resource = statement["Resource"]
-                if resource == {"Fn::GetAtt": ["LedgerTable", "Arn"]}:
-                    assert set(statement["Action"]) <= {"dynamodb:PutItem", "dynamodb:Query"}, name
+        allowed = ERASURE_LEDGER_ACTIONS if name == "ErasureFunction" else LEDGER_ACTIONS
+        assert ledger_actions(fn) <= allowed, name
+    assert ledger_actions(RESOURCES["ErasureFunction"]) == ERASURE_LEDGER_ACTIONS
     assert "TimeToLiveSpecification" not in RESOURCES["LedgerTable"]["Properties"]
+    assert RESOURCES["LedgerTable"]["Properties"]["DeletionProtectionEnabled"] is True
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:UpdateItem"],
+                    "Resource": {"Fn::GetAtt": ["LedgerTable", "Arn"]},
+                }
+            ]
+        },
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "dynamodb:DeleteItem",
+                    "Resource": [{"Fn::GetAtt": ["LedgerTable", "Arn"]}],
+                }
+            ]
+        },
+        {"Statement": [{"Effect": "Allow", "Action": ["dynamodb:*"], "Resource": "*"}]},
+        {"DynamoDBCrudPolicy": {"TableName": {"Ref": "LedgerTable"}}},
+    ],
+)
+def test_the_ledger_check_catches_other_ways_to_write(policy: dict[str, Any]) -> None:
+    fn = {"Properties": {"Policies": [policy]}}
+    assert not ledger_actions(fn) <= LEDGER_ACTIONS
+
+
+def test_erasure_route_is_its_own_iam_function_with_the_key_from_ssm() -> None:
+    routes = {(r.method, r.path): r for r in STACK.http_routes()}
+    erase = routes[("DELETE", "/v1/admin/contacts/{phone}")]
+    assert (erase.function, erase.authorizer) == ("ErasureFunction", "AWS_IAM")
+    assert routes[("GET", "/v1/admin/contacts/{phone}")].function == "AdminFunction"
+    param = {"Ref": "ErasureKeyParameterName"}
+    for name in ("ErasureFunction", "AdminFunction"):  # the admin function's imports check suppression
+        props = RESOURCES[name]["Properties"]
+        assert props["Environment"]["Variables"]["ERASURE_KEY_PARAMETER"] == param
+        statements = [st for p in props["Policies"] if isinstance(p, dict) for st in p.get("Statement", [])]
+        ssm = [st for st in statements if st["Action"] in ("ssm:GetParameter", ["ssm:GetParameter"])]
+        assert ssm and all("${ErasureKeyParameterName}" in json.dumps(st["Resource"]) for st in ssm), name
+    assert TEMPLATE["Parameters"]["ErasureKeyParameterName"]["Default"] == "/sms-consent/erasure-key"
 
 
 def test_admin_routes_need_iam_and_public_routes_do_not() -> None:
@@ -123,6 +195,7 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
     models = {
         "OptInFunction": settings.OptInSettings,
         "AdminFunction": settings.AdminSettings,
+        "ErasureFunction": settings.ErasureSettings,
         "SenderFunction": settings.SenderSettings,
         "InboundWebhookFunction": settings.InboundWebhookSettings,
         "InboundWorkerFunction": settings.InboundWorkerSettings,

@@ -31,6 +31,7 @@ DEMO_LIST: dict[str, Any] = {
 
 TWILIO_TOKEN = "twilio-test-token"
 WEBHOOK_SECRETS = ("current-secret", "previous-secret")
+ERASURE_KEY = "erasure-test-key-0123456789abcdef"
 
 
 @dataclass
@@ -183,9 +184,11 @@ def _reset_cached_settings() -> None:
         settings.inbound_webhook_settings,
         settings.scheduling_settings,
         settings.campaign_settings,
+        settings.erasure_settings,
     ):
         fn.cache_clear()
     import admin.app
+    import admin.erasure
     import audience.events
     import inbound.webhook
     import inbound.worker
@@ -201,6 +204,7 @@ def _reset_cached_settings() -> None:
         scheduler.dispatcher._adapters,
         optin.app.service,
         admin.app.repository,
+        admin.erasure.repository,
         sender.app.service,
         inbound.worker.service,
         inbound.webhook._queue_url,
@@ -227,6 +231,7 @@ def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
         ssm = boto3.client("ssm")
         ssm.put_parameter(Name=env["TWILIO_AUTH_TOKEN_PARAMETER"], Value=TWILIO_TOKEN, Type="SecureString")
         ssm.put_parameter(Name=env["WEBHOOK_SECRET_PARAMETER"], Value=",".join(WEBHOOK_SECRETS), Type="SecureString")
+        ssm.put_parameter(Name=env["ERASURE_KEY_PARAMETER"], Value=ERASURE_KEY, Type="SecureString")
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         _reset_cached_settings()
@@ -264,6 +269,7 @@ class Clock:
 
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
         import admin.app
+        import admin.erasure
         import audience.events
         import inbound.worker
         import optin.app
@@ -274,6 +280,7 @@ class Clock:
         for module in (
             optin.app,
             admin.app,
+            admin.erasure,
             sender.app,
             inbound.worker,
             scheduler.api,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
+from ..adapters.erasure import suppression_checks
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.clock import iso
 from ..domain.consent import Evidence, Method, Status, grant_single_optin
@@ -22,6 +23,7 @@ from ..domain.phone import mask_phone, normalize_phone
 from ..domain.soft_optin import soft_opt_in
 
 MAX_REJECTIONS_LISTED = 1000
+ERASED = "this number was erased at the person's request; it is never re-added by an import"
 
 
 class ImportRow(BaseModel):
@@ -104,8 +106,11 @@ def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, 
 
 
 class ImportService:
-    def __init__(self, repo: ConsentRepository) -> None:
+    def __init__(self, repo: ConsentRepository, pseudonyms: Callable[[str], list[str]] | None = None) -> None:
+        """``pseudonyms(phone)``: the number's keyed hashes (one per erasure key) to look up on the
+        suppression list; ``None`` only where no number was ever erased."""
         self.repo = repo
+        self.pseudonyms = pseudonyms or (lambda _phone: [])
 
     def run(
         self,
@@ -208,5 +213,12 @@ class ImportService:
             profile.first_name = row.first_name
         if row.timezone and not profile.timezone:
             profile.timezone, profile.timezone_source = row.timezone, "import"
-        self.repo.commit([transition], profile, previous.version if previous else None)
+        # Erased numbers stay out: the suppression entry must not exist, checked in the same transaction.
+        suppressed = suppression_checks(self.repo.table, self.pseudonyms(phone))
+        try:
+            self.repo.commit([transition], profile, previous.version if previous else None, first=suppressed)
+        except ConcurrentUpdate as exc:
+            if 0 <= exc.failed_index < len(suppressed):
+                return ERASED
+            raise
         return "imported"

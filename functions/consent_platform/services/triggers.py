@@ -60,6 +60,11 @@ class CustomerEvent(BaseModel):
     amount: float | None = None
 
 
+def trigger_schedule_name(cart_id: str) -> str:
+    """The one-time schedule that sends a cart's message (erasure deletes it by this name)."""
+    return "t-" + hashlib.sha256(cart_id.encode()).hexdigest()[:24]
+
+
 def start_cart_trigger(
     repo: ConsentRepository, scheduler: Scheduler, outbound_queue_arn: str, request: CartAbandoned, now: datetime
 ) -> dict[str, Any]:
@@ -113,8 +118,9 @@ def start_cart_trigger(
         {"status": "scheduled", "created_at": iso(started), "send_at": iso(send), "list_id": stored.list_id},
     ):
         return {"status": "duplicate", "cart_id": request.cart_id}
-    digest = hashlib.sha256(request.cart_id.encode()).hexdigest()[:24]
-    scheduler.schedule_once(f"t-{digest}", send, outbound_queue_arn, message.model_dump(mode="json"))
+    scheduler.schedule_once(
+        trigger_schedule_name(request.cart_id), send, outbound_queue_arn, message.model_dump(mode="json")
+    )
     return {"status": "scheduled", "cart_id": request.cart_id, "send_at_utc": iso(send), "rule": rule.code}
 
 

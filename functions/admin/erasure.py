@@ -1,0 +1,61 @@
+"""``DELETE /v1/admin/contacts/{phone}`` (IAM): erase a contact at the person's request.
+
+Its own function because it is the only code allowed to delete ledger items (see ``ErasureFunction``
+in the template): every other function may only append to the ledger.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from consent_platform.adapters.erasure import ErasureRepository, load_keys
+from consent_platform.adapters.scheduler import Scheduler
+from consent_platform.domain.clock import iso, utc_now
+from consent_platform.domain.phone import normalize_phone
+from consent_platform.http import json_response, register_error_handlers
+from consent_platform.services.erasure import erase_contact
+from consent_platform.services.triggers import trigger_schedule_name
+from consent_platform.settings import erasure_settings
+
+logger = Logger()
+metrics = Metrics(namespace="SmsConsent")
+app = APIGatewayHttpResolver(enable_validation=True)
+register_error_handlers(app, logger)
+
+
+@cache
+def repository() -> ErasureRepository:
+    settings = erasure_settings()
+    return ErasureRepository(settings.table_name, settings.ledger_table_name)
+
+
+def delete_cart_schedule(cart_id: str) -> bool:
+    settings = erasure_settings()
+    if not settings.schedule_group:
+        return False
+    return Scheduler(settings.schedule_group, "", "").delete(trigger_schedule_name(cart_id))
+
+
+@app.delete("/v1/admin/contacts/<phone>")
+def erase(phone: Annotated[str, Path()], country: Annotated[str | None, Query()] = None) -> Response[str]:
+    number = normalize_phone(unquote(phone), country)
+    settings = erasure_settings()
+    now = utc_now()
+    keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
+    report = erase_contact(repository(), keys, number.e164, now, delete_cart_schedule, logger)
+    metrics.add_metric(name="ContactErased", unit=MetricUnit.Count, value=1)
+    return json_response(200, report.body(number.e164, iso(now)))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,94 @@
+"""Erase a contact at the person's request (``DELETE /v1/admin/contacts/{phone}``).
+
+1. The ledger entries move to the pseudonym's partition with every personal field replaced by a keyed
+   hash (``domain/erasure.py``), in conditional transactions; the originals are deleted.
+2. Every item under the number goes: profile, subscriptions (leaving the audience registry and the
+   sparse audience index), reply-rate and frequency-cap records, request counters, cart triggers (their
+   pending schedules are deleted too).
+3. A suppression entry ``SUPPRESS#<hmac>`` stays, so no import (soft opt-in) ever re-adds the number.
+   The person may still opt in again themselves (web form, keyword, API): that starts a new ledger.
+
+Ledger first: if anything fails half-way, the contact is still there and a repeated ``DELETE`` finishes
+the job. A concurrent change to the contact starts the erasure again from fresh state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..adapters.erasure import ErasureRepository
+from ..adapters.repository import ConcurrentUpdate
+from ..domain.clock import iso
+from ..domain.erasure import pseudonym, pseudonymise_entry
+from ..domain.errors import NotFound, ServiceUnavailable
+from ..domain.phone import mask_phone
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class ErasureReport:
+    pseudonym: str
+    subscriptions_removed: int = 0
+    active_subscriptions_removed: int = 0
+    ledger_entries_pseudonymised: int = 0
+    records_deleted: int = 0
+    schedules_deleted: int = 0
+
+    def body(self, phone: str, erased_at: str) -> dict[str, Any]:
+        return {
+            "phone": phone,
+            "status": "erased",
+            "erased_at": erased_at,
+            "pseudonym": self.pseudonym,
+            "subscriptions_removed": self.subscriptions_removed,
+            "active_subscriptions_removed": self.active_subscriptions_removed,
+            "ledger_entries_pseudonymised": self.ledger_entries_pseudonymised,
+            "records_deleted": self.records_deleted,
+            "schedules_deleted": self.schedules_deleted,
+        }
+
+
+def erase_contact(
+    repo: ErasureRepository,
+    keys: list[bytes] | None,
+    phone: str,
+    now: datetime,
+    delete_schedule: Any = None,
+    logger: Any = None,
+) -> ErasureReport:
+    """``keys``: the HMAC keys (the first is current); ``delete_schedule(cart_id) -> bool`` removes a
+    pending abandoned-cart schedule."""
+    if not keys:
+        raise ServiceUnavailable("the erasure key parameter does not exist; create it (see README) and retry")
+    erased_at = iso(now)
+    report = ErasureReport(pseudonym(keys[0], phone))
+    seen: set[str] = set()  # every ledger entry met: on success all of them were moved
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        records = repo.load(phone)
+        if not records.known:
+            if attempt == 1:
+                raise NotFound("no such contact", {"phone": "unknown number"})
+            break  # a concurrent erasure finished the job
+        seen |= {item["sk"] for item in records.ledger}
+        cart_ids = [i["sk"].removeprefix("TRIGGER#cart#") for i in records.items if i["sk"].startswith("TRIGGER#cart#")]
+        try:
+            repo.move_ledger([(item, pseudonymise_entry(keys[0], item, erased_at)) for item in records.ledger])
+            records.ledger = []
+            deleted, active = repo.erase_state(records, report.pseudonym, erased_at, cart_ids)
+        except ConcurrentUpdate:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            continue
+        report.subscriptions_removed += len(records.subscriptions)
+        report.active_subscriptions_removed += active
+        report.records_deleted += deleted
+        if delete_schedule is not None:
+            report.schedules_deleted += sum(1 for cart_id in cart_ids if delete_schedule(cart_id))
+        break
+    report.ledger_entries_pseudonymised = len(seen)
+    if logger is not None:
+        logger.info("contact erased", extra=report.body(mask_phone(phone), erased_at))
+    return report
