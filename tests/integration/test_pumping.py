@@ -223,7 +223,11 @@ def test_keyword_joins_count_against_the_list_cap(
 
 
 def test_list_cap_default_and_validation(aws: LocalAws) -> None:
+    from consent_platform.domain.lists import StoredList
+    from consent_platform.domain.pumping import DEFAULT_MAX_CONFIRMATIONS_PER_DAY
+
     stored = aws.http("PUT", "/v1/admin/lists/demo", DEMO_LIST).body
-    assert stored["max_confirmations_per_day"] == 1000
+    assert stored["max_confirmations_per_day"] is None  # unset: the platform default applies
+    assert StoredList.model_validate(stored).daily_signup_cap == DEFAULT_MAX_CONFIRMATIONS_PER_DAY == 1000
     bad = aws.http("PUT", "/v1/admin/lists/demo", {**DEMO_LIST, "max_confirmations_per_day": 0})
     assert bad.status == 422 and "max_confirmations_per_day" in bad.body["error"]["fields"]

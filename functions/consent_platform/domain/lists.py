@@ -82,7 +82,8 @@ class ListConfig(BaseModel):
     frequency_cap: FrequencyCap | None = None
     # SMS-pumping defence: at most this many sign-up SMS (confirmation requests, or welcomes for a
     # single opt-in list) per UTC day; beyond it sign-ups answer 429 and ConfirmationCapReached alarms.
-    max_confirmations_per_day: int = Field(default=DEFAULT_MAX_CONFIRMATIONS_PER_DAY, ge=1, le=10_000_000)
+    # Unset (null): the platform default, DEFAULT_MAX_CONFIRMATIONS_PER_DAY.
+    max_confirmations_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
     cart_abandoned: CartAbandonedTemplate | None = None
     # Where a browser lands after a successful no-JavaScript form post (303); https only.
     thank_you_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
@@ -136,6 +137,10 @@ class ListConfig(BaseModel):
 
     def may_reach(self, country: str) -> bool:
         return self.allowed_countries is None or country in self.allowed_countries
+
+    @property
+    def daily_signup_cap(self) -> int:
+        return self.max_confirmations_per_day or DEFAULT_MAX_CONFIRMATIONS_PER_DAY
 
 
 def resolve_messages(config: ListConfig) -> dict[str, str]:

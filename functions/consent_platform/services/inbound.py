@@ -187,7 +187,7 @@ class InboundService:
         day = now.astimezone(UTC).strftime("%Y-%m-%d")
         ttl = int((now + timedelta(days=3)).timestamp())
         caps = [
-            self.repo.signup_cap_op(list_id, day, config.lists[list_id].max_confirmations_per_day, ttl)
+            self.repo.signup_cap_op(list_id, day, config.lists[list_id].daily_signup_cap, ttl)
             for list_id in plan.signup_lists
         ]
         try:

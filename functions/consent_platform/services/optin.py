@@ -273,7 +273,7 @@ class OptInService:
             new_profile.confirm_sent = [*new_profile.recent_confirmations(now), iso(now)]
             kind, status, outcome = "confirm_request", Status.PENDING, "pending_confirmation"
 
-        if sent_today >= stored.max_confirmations_per_day:
+        if sent_today >= stored.daily_signup_cap:
             raise _list_capped(stored, now)
         if request.email and request.email_consent and (profile is None or profile.email != request.email):
             transition.add(Action.GRANTED, now, replace(evidence, channel="email"), email=request.email)
@@ -296,7 +296,7 @@ class OptInService:
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
         day = now.astimezone(UTC).strftime("%Y-%m-%d")
         cap = self.repo.signup_cap_op(
-            stored.list_id, day, stored.max_confirmations_per_day, int((now + timedelta(days=3)).timestamp())
+            stored.list_id, day, stored.daily_signup_cap, int((now + timedelta(days=3)).timestamp())
         )
         try:
             self.repo.commit([transition], new_profile, profile.version if profile else None, first=[cap])
@@ -324,7 +324,7 @@ class OptInService:
 def _list_capped(stored: StoredList, now: datetime) -> ConfirmationCapReached:
     return ConfirmationCapReached(
         "this list has sent as many sign-up messages today as it allows; try again tomorrow",
-        {"list_id": f"daily cap of {stored.max_confirmations_per_day} sign-up messages reached"},
+        {"list_id": f"daily cap of {stored.daily_signup_cap} sign-up messages reached"},
         retry_after=seconds_until_next_day(now),
     )
 
