@@ -94,9 +94,12 @@ def test_at_most_three_confirmation_requests_per_number_per_day(aws: LocalAws, d
     # A new list for the same number inside the same 24 h is refused outright (nothing written).
     other = {**DEMO_LIST, "consent_text": {"version": "a", "text": "Tak"}}
     assert aws.http("PUT", "/v1/admin/lists/other", other).status == 201
+    clock.advance(hours=1)  # past the hourly per-number request limit: this is the 24-hour cap speaking
     refused = aws.http("POST", "/v1/optin", {**FORM, "list_id": "other"}, form=True)
     assert refused.status == 429
     assert refused.body["error"]["code"] == "rate_limited"
+    assert "confirmation requests" in refused.body["error"]["message"]
+    assert int(refused.headers["Retry-After"]) == 24 * 3600 - 115 * 60  # the first request was 115 min ago
     assert [s["list_id"] for s in contact(aws)["subscriptions"]] == ["demo"]
     clock.advance(hours=24)
     assert aws.http("POST", "/v1/optin", {**FORM, "list_id": "other"}, form=True).body["confirmation_sent"] is True
