@@ -76,10 +76,19 @@ class LocalScheduler:
             batch = self.due(now or utc_now())
             if not batch:
                 break
+            progressed = False
             for group, name, target in batch:
-                self._fire(target)
+                try:
+                    self._fire(target)
+                except Exception as exc:
+                    # Like Scheduler's retry policy: the schedule stays and is tried again next time.
+                    logger.warning("schedule %s failed (%s); it will be retried", name, type(exc).__name__)
+                    continue
                 boto3.client("scheduler").delete_schedule(Name=name, GroupName=group)
                 fired.append(name)
+                progressed = True
+            if not progressed:
+                break
             if wait:
                 self.wait_for_queues()
         return fired

@@ -684,15 +684,44 @@ class ConsentRepository:
             ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())},
         )
 
-    def mark_bucket_dispatched(self, campaign_id: str, bucket: str, now: datetime) -> bool:
+    def bucket_dispatched(self, campaign_id: str, bucket: str) -> bool:
+        key = {"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": f"DISPATCHED#{bucket}"}}
+        return bool(self._batch_get([key]))
+
+    def finish_bucket(self, campaign_id: str, bucket: str, now: datetime, counts: dict[str, int]) -> bool:
+        """Mark the bucket dispatched and count it, once: written only after every job was queued, so a
+        dispatcher that failed half-way is simply run again (the sender drops the repeated jobs)."""
         ddb = client("dynamodb")
-        try:
-            ddb.put_item(
-                TableName=self.table,
-                Item=to_item({"pk": f"CAMPAIGN#{campaign_id}", "sk": f"DISPATCHED#{bucket}", "at": iso(now)}),
-                ConditionExpression="attribute_not_exists(pk)",
+        counts = {k: v for k, v in counts.items() if v}
+        ops: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item(
+                        {"pk": f"CAMPAIGN#{campaign_id}", "sk": f"DISPATCHED#{bucket}", "at": iso(now), **counts}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        if counts:
+            ops.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": {
+                            "pk": {"S": f"CAMPAIGN#{campaign_id}"},
+                            "sk": {"S": f"STATS#{random.randrange(STATS_SHARDS)}"},
+                        },
+                        "UpdateExpression": "ADD " + ", ".join(f"#k{i} :v{i}" for i in range(len(counts))),
+                        "ExpressionAttributeNames": {f"#k{i}": k for i, k in enumerate(counts)},
+                        "ExpressionAttributeValues": {f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())},
+                    }
+                }
             )
-        except ddb.exceptions.ConditionalCheckFailedException:
+        try:
+            ddb.transact_write_items(TransactItems=ops)
+        except ddb.exceptions.TransactionCanceledException:
             return False
         return True
 

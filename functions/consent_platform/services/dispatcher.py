@@ -27,7 +27,7 @@ def dispatch(
     campaign, _ = repo.get_campaign(campaign_id)
     if campaign is None or campaign["status"] in ("cancelled", "done"):
         return 0
-    if not repo.mark_bucket_dispatched(campaign_id, bucket_key, now):
+    if repo.bucket_dispatched(campaign_id, bucket_key):
         return 0  # a retried schedule: this bucket went out already
     repo.set_campaign_status(campaign_id, "sending", ("scheduled",))
     bucket = Bucket.parse(bucket_key)
@@ -55,8 +55,8 @@ def dispatch(
                     queued += len(phones)
             if not start:
                 break
-    repo.add_campaign_stats(
-        campaign_id, {"queued": queued, "skipped_segment": skipped, "buckets_dispatched": 1}, hash(bucket_key)
+    repo.finish_bucket(
+        campaign_id, bucket_key, now, {"queued": queued, "skipped_segment": skipped, "buckets_dispatched": 1}
     )
     if logger is not None:
         logger.info("bucket dispatched", extra={"campaign_id": campaign_id, "bucket": bucket_key, "queued": queued})
