@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +18,12 @@ HOURS_PER_DAY = 24
 
 
 def campaign_message_id(campaign_id: str, phone: str) -> str:
-    """One campaign reaches one number at most once: the sender claims this id (invariant 4)."""
-    return f"cmp:{campaign_id}:{phone}"
+    """One campaign reaches one number at most once: the sender claims this id (invariant 4).
+
+    Deterministic per (campaign, number), but without the number in it: message ids appear in logs,
+    and logs never carry a phone number (invariant 9)."""
+    digest = hashlib.sha256(f"{campaign_id}:{phone}".encode()).hexdigest()[:32]
+    return f"cmp:{campaign_id}:{digest}"
 
 
 def dispatch(
