@@ -260,6 +260,7 @@ class InboundService:
             self._revoke(plan, chosen, at, evidence, detail, cls.word)
             self._first_list_reply(plan, reply, config, "stop")
             plan.outcome = f"revoked:{len(plan.transitions)}"
+            _fence(plan, chosen)
         elif cls.intent == Intent.OPT_IN:
             revoked = [s for s in subs.values() if s.status == Status.REVOKED and fresh(s)]
             revoked = [s for s in revoked if s.list_id in linked] or ([] if linked else revoked)
@@ -493,6 +494,18 @@ class _Replier:
             self.plan.replies = [m for i, m in enumerate(self.plan.replies) if i not in drop]
             self.plan.outcome += ",reply_capped"
         self.plan.capped_replies = min(len(self._capped), allowed)
+
+
+def _fence(plan: Plan, chosen: list[Subscription]) -> None:
+    """A STOP that found nothing to revoke still fences its lists in time: a START sent before it but
+    delivered after it must not re-activate them (found by the state-machine test). The fence is the
+    subscription's ``last_inbound_at``, written without a ledger entry (no consent changed)."""
+    revoked_now = {t.subscription.list_id for t in plan.transitions}
+    for sub in chosen:
+        if sub.list_id not in revoked_now:
+            plan.transitions.append(
+                Transition(sub.model_copy(deep=True), previous_version=sub.version, previous_status=sub.status)
+            )
 
 
 def _fresh(sub: Subscription, at: datetime) -> bool:
