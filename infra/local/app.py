@@ -107,7 +107,8 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     cleanup.callback(moto.stop)
     point_boto3_at(endpoint)
 
-    stack = provision()  # tables, queues and topics straight from template.yaml
+    # Like `sam deploy --parameter-overrides`: LOCAL_PARAMETER_OVERRIDES="Key=Value Key2=Value2".
+    stack = provision(parameter_overrides(os.environ.get("LOCAL_PARAMETER_OVERRIDES", "")))
     fresh_outbox(options.outbox)
     os.environ.update(merged_function_environment(stack, local_overrides(options.outbox)))
 
@@ -147,6 +148,11 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     # 0.0.0.0 / :: are fine to listen on but not to connect to: the curl lines use loopback.
     connect_host = options.host if options.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
     return Running(stack, _url(options.host, port), _url(connect_host, port), endpoint)
+
+
+def parameter_overrides(text: str) -> dict[str, str]:
+    pairs = [item.split("=", 1) for item in text.split() if "=" in item]
+    return {key: value for key, value in pairs}
 
 
 def _url(host: str, port: int) -> str:

@@ -38,6 +38,7 @@ class LocalStack:
     process: subprocess.Popen[str]
     base_url: str
     output: list[str] = field(default_factory=list)
+    stop_timeout: float = STOP_TIMEOUT
     exit_code: int | None = None
     pump: threading.Thread | None = None
 
@@ -70,11 +71,11 @@ class LocalStack:
         if self.exit_code is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.exit_code = self.process.wait(STOP_TIMEOUT)
+                self.exit_code = self.process.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                pytest.fail(f"the local stack did not stop within {STOP_TIMEOUT:.0f} s of SIGINT:\n{self.log()}")
+                pytest.fail(f"the local stack did not stop within {self.stop_timeout:.0f} s of SIGINT:\n{self.log()}")
             if self.pump is not None:
                 self.pump.join(5)  # the last lines (shutdown messages) are read after the exit
         return self.exit_code
@@ -95,10 +96,10 @@ def _pump(stream: Any, sink: list[str], ready: threading.Event) -> None:
 
 
 @contextmanager
-def run_local_stack() -> Iterator[LocalStack]:
+def run_local_stack(extra_env: dict[str, str] | None = None) -> Iterator[LocalStack]:
     """``python -m infra.local`` on a free port until the block ends, then Ctrl-C (which must exit 0)."""
     port = _free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local"],
         cwd=ROOT,
