@@ -219,7 +219,7 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
         with monkeypatch.context() as patch:
             for key, value in env.items():
                 patch.setenv(key, value)
-            models[name]()  # raises if a required variable is missing
+            models[name].from_env()  # raises if a required variable is missing
 
 
 def test_requirements_match_pyproject() -> None:
