@@ -75,6 +75,20 @@ FORGED = {
         "https",
     ),
     "truncated signature": lambda s: (PARAMS, s[:-4], "", HOST, "https"),
+    "signed for another path": lambda s: (
+        PARAMS,
+        RequestValidator(TWILIO_TOKEN).compute_signature(f"https://{HOST}/v1/inbound/other", PARAMS),
+        "",
+        HOST,
+        "https",
+    ),
+    "signed without the body": lambda s: (
+        PARAMS,
+        RequestValidator(TWILIO_TOKEN).compute_signature(URL, {}),
+        "",
+        HOST,
+        "https",
+    ),
 }
 
 
