@@ -18,6 +18,7 @@ from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
 from consent_platform.domain.errors import ConfirmationCapReached, DomainError, NotFound, RateLimited
+from consent_platform.domain.phone import preload
 from consent_platform.http import (
     FORM,
     error_headers,
@@ -32,6 +33,7 @@ from consent_platform.settings import optin_settings
 from consent_platform.web.pages import error_page, prefers_html, success_page
 from consent_platform.web.qr import QrRequest, render_qr
 
+preload()  # every sign-up parses a phone number and validates a stored list: phonenumbers loads with the module
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 app = APIGatewayHttpResolver()

@@ -11,9 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consent_platform.adapters.queue import OutboundQueue
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
+from consent_platform.domain.phone import preload
 from consent_platform.services.dispatcher import dispatch
 from consent_platform.settings import campaign_settings
 
+preload()  # every job's country comes from its number: phonenumbers loads with the module
 logger = Logger()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import ValidationFailed
@@ -20,6 +19,8 @@ Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
 
 
 def _check_region(code: str) -> str:
+    import phonenumbers  # only when a list's countries are validated: most functions never do
+
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise ValueError(f"unknown country code {code!r} (ISO 3166-1 alpha-2 expected)")
     return code

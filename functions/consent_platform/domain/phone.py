@@ -1,31 +1,47 @@
-"""Phone numbers: parsing to E.164 with ``phonenumbers`` and masking for logs."""
+"""Phone numbers: parsing to E.164 with ``phonenumbers`` and masking for logs.
+
+``phonenumbers`` (~10 ms to import) is loaded by the first parse, so functions that only mask numbers
+(the sender, the inbound webhook) never load it. Functions that parse a number in every invocation call
+``preload()`` when their handler module loads: that cost is part of their cold start, not of their
+first request.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
+from functools import cache
+from typing import Any
 
 from .errors import InvalidPhone
 
-# Only types that can receive SMS are accepted. FIXED_LINE_OR_MOBILE is what the metadata says for
-# the US/Canada (NANP) and a few other plans where the prefix does not tell mobile from landline.
-SMS_CAPABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
-
-_TYPE_NAMES = {
-    PhoneNumberType.FIXED_LINE: "a landline",
-    PhoneNumberType.PREMIUM_RATE: "a premium-rate number",
-    PhoneNumberType.TOLL_FREE: "a toll-free number",
-    PhoneNumberType.SHARED_COST: "a shared-cost number",
-    PhoneNumberType.VOIP: "a VoIP number",
-    PhoneNumberType.PERSONAL_NUMBER: "a personal (forwarding) number",
-    PhoneNumberType.PAGER: "a pager number",
-    PhoneNumberType.UAN: "a universal access number",
-    PhoneNumberType.VOICEMAIL: "a voicemail number",
-}
-
 MAX_RAW_LENGTH = 40
+
+
+@cache
+def _sms_types() -> tuple[Any, frozenset[int], dict[int, str]]:
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    # Only types that can receive SMS are accepted. FIXED_LINE_OR_MOBILE is what the metadata says for
+    # the US/Canada (NANP) and a few other plans where the prefix does not tell mobile from landline.
+    capable = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+    names = {
+        PhoneNumberType.FIXED_LINE: "a landline",
+        PhoneNumberType.PREMIUM_RATE: "a premium-rate number",
+        PhoneNumberType.TOLL_FREE: "a toll-free number",
+        PhoneNumberType.SHARED_COST: "a shared-cost number",
+        PhoneNumberType.VOIP: "a VoIP number",
+        PhoneNumberType.PERSONAL_NUMBER: "a personal (forwarding) number",
+        PhoneNumberType.PAGER: "a pager number",
+        PhoneNumberType.UAN: "a universal access number",
+        PhoneNumberType.VOICEMAIL: "a voicemail number",
+    }
+    return phonenumbers, capable, names
+
+
+def preload() -> None:
+    """Load ``phonenumbers`` now (see the module docstring)."""
+    _sms_types()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +60,16 @@ def normalize_phone(raw: str, default_region: str | None = None, field: str = "p
         raise InvalidPhone("phone is required", field)
     if len(text) > MAX_RAW_LENGTH:
         raise InvalidPhone("phone is too long", field)
+    phonenumbers, sms_capable, type_names = _sms_types()
     try:
         number = phonenumbers.parse(text, default_region.upper() if default_region else None)
-    except NumberParseException:
+    except phonenumbers.NumberParseException:
         raise InvalidPhone("not a phone number; use international format, e.g. +48501234567", field) from None
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
         raise InvalidPhone("not a valid phone number", field)
     number_type = phonenumbers.number_type(number)
-    if number_type not in SMS_CAPABLE_TYPES:
-        kind = _TYPE_NAMES.get(number_type, "not a mobile number")
+    if number_type not in sms_capable:
+        kind = type_names.get(number_type, "not a mobile number")
         raise InvalidPhone(f"cannot receive SMS: {kind}", field)
     region = phonenumbers.region_code_for_number(number) or ""
     return NormalizedPhone(
