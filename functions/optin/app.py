@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -83,7 +82,7 @@ def optin() -> Response[str]:
 
 
 @app.get("/v1/lists/<list_id>/public")
-def public_list(list_id: Annotated[str, Path()]) -> Response[str]:
+def public_list(list_id: str) -> Response[str]:
     stored, _ = service().repo.get_list(list_id)
     if stored is None:
         raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
