@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -24,7 +24,9 @@ from .domain.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from .services.optin import RequestContext
+
+if TYPE_CHECKING:  # only the opt-in builds one, and it has the opt-in service loaded anyway
+    from .services.optin import RequestContext
 
 FORM = "application/x-www-form-urlencoded"
 M = TypeVar("M", bound=BaseModel)
@@ -157,6 +159,8 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
 
 
 def request_context(app: APIGatewayHttpResolver, method: Any) -> RequestContext:
+    from .services.optin import RequestContext
+
     ctx = app.current_event.request_context
     return RequestContext(
         method=method,
