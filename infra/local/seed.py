@@ -32,6 +32,7 @@ DEMO_NUMBER = "4301"
 # named by template parameters, and never in the repository.
 LOCAL_TWILIO_TOKEN = "local-twilio-auth-token"  # noqa: S105 - a published dev-only value
 LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105 - a published dev-only value
+LOCAL_ERASURE_KEY = "local-erasure-key-not-a-secret"  # noqa: S105 - a published dev-only value
 
 
 class SeedFailed(RuntimeError):
@@ -48,6 +49,7 @@ def seed_secrets() -> None:
     for env_name, value in (
         ("TWILIO_AUTH_TOKEN_PARAMETER", LOCAL_TWILIO_TOKEN),
         ("WEBHOOK_SECRET_PARAMETER", LOCAL_WEBHOOK_SECRET),
+        ("ERASURE_KEY_PARAMETER", LOCAL_ERASURE_KEY),
     ):
         ssm.put_parameter(Name=os.environ[env_name], Value=value, Type="SecureString", Overwrite=True)
 
