@@ -5,6 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+# Every function calls AWS in every invocation, so boto3 loads with the module (part of each cold
+# start), never on the first request. The clients themselves are created on first use.
+import boto3
+from botocore.config import Config
+
 # botocore's "standard" retry mode backs off exponentially with jitter on throttling and transient
 # errors (ThrottlingException, ProvisionedThroughputExceeded, 5xx) — no hand-written retry loops.
 _RETRIES: Any = {"mode": "standard", "max_attempts": 5}
@@ -12,9 +17,6 @@ _RETRIES: Any = {"mode": "standard", "max_attempts": 5}
 
 @cache
 def client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
     session: Any = boto3.session.Session()  # one session per client: boto3 sessions are not thread-safe
     return session.client(service, config=Config(retries=_RETRIES, connect_timeout=3, read_timeout=10))
 
