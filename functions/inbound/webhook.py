@@ -18,10 +18,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from consent_platform.adapters.aws import client
 from consent_platform.domain.errors import DomainError, MalformedBody
+from consent_platform.domain.inbound_message import InboundMessage
 from consent_platform.domain.phone import mask_phone
 from consent_platform.domain.signatures import SignatureError, twilio_valid, verify_webhook
 from consent_platform.http import json_response, parse_json_object, raw_body, register_error_handlers, validate
-from consent_platform.services.inbound import InboundMessage
 from consent_platform.settings import inbound_webhook_settings
 
 logger = Logger()

@@ -17,8 +17,9 @@ from consent_platform.adapters.events import EventPublisher
 from consent_platform.adapters.queue import OutboundQueue
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
+from consent_platform.domain.inbound_message import parse_queue_body
 from consent_platform.domain.phone import preload
-from consent_platform.services.inbound import InboundService, parse_queue_body
+from consent_platform.services.inbound import InboundService
 from consent_platform.settings import inbound_worker_settings
 
 preload()  # every inbound message's sender is parsed: phonenumbers loads with the module

@@ -14,9 +14,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
@@ -38,6 +36,7 @@ from ..domain.contacts import Profile, may_send_confirmation
 from ..domain.errors import InvalidPhone
 from ..domain.events import consent_events, unmatched_event
 from ..domain.inbound import Classification, Intent, classify
+from ..domain.inbound_message import InboundMessage
 from ..domain.keywords import StoredKeyword
 from ..domain.lists import StoredList
 from ..domain.messages import MessageKind, OutboundMessage, build_message
@@ -47,39 +46,6 @@ from ..domain.phone import mask_phone, normalize_phone
 # are capped per rolling 24 h. STOP confirmations and the welcome after a confirmation are not capped.
 REPLY_DAILY_CAP = 5
 MARKER_DAYS = 30
-
-
-class InboundMessage(BaseModel):
-    """One inbound SMS, whatever way it came in."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    provider: Literal["end-user-messaging", "twilio", "webhook", "local"]
-    message_id: str
-    sender: str
-    to: str
-    body: str
-    at: datetime  # carrier time where known, else when we received it
-
-    @property
-    def key(self) -> str:
-        return f"INBOUND#{self.provider}#{self.message_id}"
-
-
-def parse_queue_body(body: str, sent_timestamp_ms: int | None) -> InboundMessage:
-    """The inbound queue carries End User Messaging's raw JSON (via SNS) or our webhook envelope."""
-    data = json.loads(body)
-    if "inboundMessageId" in data:
-        at = datetime.fromtimestamp(sent_timestamp_ms / 1000, UTC) if sent_timestamp_ms else datetime.now(UTC)
-        return InboundMessage(
-            provider="end-user-messaging",
-            message_id=data["inboundMessageId"],
-            sender=data["originationNumber"],
-            to=data["destinationNumber"],
-            body=data.get("messageBody") or "",
-            at=at,
-        )
-    return InboundMessage.model_validate(data)
 
 
 @dataclass
