@@ -9,7 +9,7 @@ first request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .errors import InvalidPhone
@@ -60,21 +60,31 @@ def normalize_phone(raw: str, default_region: str | None = None, field: str = "p
         raise InvalidPhone("phone is required", field)
     if len(text) > MAX_RAW_LENGTH:
         raise InvalidPhone("phone is too long", field)
+    return _parse(text, default_region.upper() if default_region else None, field)
+
+
+# The same number is parsed again and again: the inbound worker parses a sender two or three times per
+# message, the dispatcher each recipient twice when a campaign has a segment, a person submits a form
+# twice. Refusals are exceptions, which are never cached.
+@lru_cache(maxsize=4096)
+def _parse(text: str, region: str | None, field: str) -> NormalizedPhone:
     phonenumbers, sms_capable, type_names = _sms_types()
     try:
-        number = phonenumbers.parse(text, default_region.upper() if default_region else None)
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise InvalidPhone("not a phone number; use international format, e.g. +48501234567", field) from None
-    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+    # A valid number is one whose type is known: number_type() matches the same patterns as
+    # is_valid_number(), so one call answers both (each call walks the region's number patterns).
+    number_type = phonenumbers.number_type(number) if phonenumbers.is_possible_number(number) else None
+    if number_type is None or number_type == phonenumbers.PhoneNumberType.UNKNOWN:
         raise InvalidPhone("not a valid phone number", field)
-    number_type = phonenumbers.number_type(number)
     if number_type not in sms_capable:
         kind = type_names.get(number_type, "not a mobile number")
         raise InvalidPhone(f"cannot receive SMS: {kind}", field)
-    region = phonenumbers.region_code_for_number(number) or ""
+    region_code = phonenumbers.region_code_for_number(number) or ""
     return NormalizedPhone(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        country=region,
+        country=region_code,
     )
 
 
