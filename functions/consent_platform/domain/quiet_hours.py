@@ -30,6 +30,8 @@ DEFAULT_WINDOW: Window = (time(9), time(20))
 # most twice a year, so two changes within six hours of each other (which a probe pair would miss) do
 # not occur in the tz database.
 _OFFSET_PROBE = timedelta(hours=6)
+# next_allowed_time() looks for the next opening one day at a time (see there).
+_SEARCH_SLICE = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +201,19 @@ def next_allowed_time(at: datetime, zones: Sequence[str], rule: Rule, horizon_da
     if is_allowed(start, zones, rule):
         return start
     end = start + timedelta(days=horizon_days)
-    candidates: set[datetime] = set()
-    for zone in zones:
-        candidates.update(_openings(ZoneInfo(zone), rule, start, end))
-    for candidate in sorted(c for c in candidates if start < c <= end):
-        if is_allowed(candidate, zones, rule):
-            return candidate
+    # The candidates in (start, end] are those of consecutive one-day slices; checked slice by slice,
+    # in order, the first allowed one is the same as over the whole horizon, and it is nearly always in
+    # the first or second slice, so the rest of the fortnight is never computed.
+    low = start
+    while low < end:
+        high = min(low + _SEARCH_SLICE, end)
+        candidates: set[datetime] = set()
+        for zone in zones:
+            candidates.update(_openings(ZoneInfo(zone), rule, low, high))
+        for candidate in sorted(c for c in candidates if low < c <= high):
+            if is_allowed(candidate, zones, rule):
+                return candidate
+        low = high
     raise ValueError(f"no instant within {horizon_days} days is allowed by {rule.code} in all of {list(zones)}")
 
 
@@ -269,16 +278,17 @@ def _openings(tz: ZoneInfo, rule: Rule, start: datetime, end: datetime) -> set[d
     return openings
 
 
-def _wall_instants(day: date, wall: time, tz: ZoneInfo) -> list[datetime]:
+@lru_cache(maxsize=4096)  # the same days, windows and zones come up for every recipient of a bucket
+def _wall_instants(day: date, wall: time, tz: ZoneInfo) -> tuple[datetime, ...]:
     """Every UTC instant at which ``tz`` shows ``day wall``: none in a gap, two in an overlap, else one."""
     naive = datetime.combine(day, wall)
-    instants = []
+    instants: list[datetime] = []
     for fold in (0, 1):
         instant = naive.replace(tzinfo=tz, fold=fold).astimezone(UTC)
         # Naive comparison ignores fold, which is what we want: does the clock show this wall time?
         if instant.astimezone(tz).replace(tzinfo=None) == naive and instant not in instants:
             instants.append(instant)
-    return instants
+    return tuple(instants)
 
 
 def _offset_changes(tz: ZoneInfo, start: datetime, end: datetime) -> Iterator[datetime]:
