@@ -14,6 +14,7 @@ from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
+from . import moto_speedups
 from .template import REGION, Stack
 
 # Variables that could send a request to a real AWS account or to another endpoint despite
@@ -40,6 +41,8 @@ def start_moto(host: str = "127.0.0.1") -> tuple[ThreadedMotoServer, str]:
     """Start moto's server in a thread on a free port (port 0: the OS picks, so no race)."""
     # werkzeug logs every AWS call at INFO; the handlers' own logs are what a developer wants to see.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Without these, each transaction and query costs time in proportion to the table (moto_speedups.py).
+    moto_speedups.install()
     server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
     server.start()
     bound_host, port = server.get_host_and_port()
