@@ -7,7 +7,7 @@ PORT ?= 3000
 # The browser tests (tests/e2e/browser) drive the distribution's Chromium through Playwright.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-browser browser-status lint typecheck check clean
+.PHONY: run test test-browser browser-status lint typecheck check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ run: $(STAMP)
 	PORT=$(PORT) $(PY) -m infra.local
 
 test: $(STAMP)
-	$(PY) -m ruff check functions infra cli tests
-	$(PY) -m ruff format --check functions infra cli tests
+	$(PY) -m ruff check functions infra cli tests bench
+	$(PY) -m ruff format --check functions infra cli tests bench
 	$(PY) -m mypy
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 	@$(MAKE) --no-print-directory browser-status
@@ -40,8 +40,13 @@ browser-status:
 	fi
 
 lint: $(STAMP)
-	$(PY) -m ruff check functions infra tests
-	$(PY) -m ruff format --check functions infra tests
+	$(PY) -m ruff check functions infra tests bench
+	$(PY) -m ruff format --check functions infra tests bench
+
+# Cold start, AWS requests per message, planning, hot paths, local latency and cost (bench/, ~5 min):
+# prints a table and writes bench-results.json. `$(PY) -m bench --quick` for a fast try.
+bench: $(STAMP)
+	$(PY) -m bench
 
 typecheck: $(STAMP)
 	$(PY) -m mypy

@@ -1,0 +1,188 @@
+"""``python -m bench`` (``make bench``): every benchmark, a table, and ``bench-results.json``.
+
+``python -m bench --quick`` runs smaller sizes (for trying a change; its figures are not the targets').
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from bench import aws_requests, cold_start, cost, hot_paths, latency
+from infra.local.template import ROOT
+
+RESULTS = ROOT / "bench-results.json"
+TARGETS = {
+    "cold_start_ratio": cold_start.TARGET_RATIO,
+    "aws_requests_per_sent_message": 2.3,
+    "aws_requests_per_inbound_message": 4.0,
+    "local_optin_p50_ms": 50.0,
+    "cost_usd_per_million_sent": 2.0,
+}
+
+
+def _progress(started: float) -> Any:
+    def say(text: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(bench-results.json, details for the table)."""
+    say = _progress(time.perf_counter())
+    say("hot paths")
+    hot = hot_paths.measure()
+    say("cold start")
+    cold, floors = cold_start.measure(5 if quick else cold_start.RUNS, progress=say)
+    say("campaign")
+    campaign = aws_requests.campaign(200 if quick else aws_requests.CAMPAIGN_RECIPIENTS, progress=say)
+    say("inbound")
+    inbound = aws_requests.inbound(100 if quick else aws_requests.INBOUND_MESSAGES, progress=say)
+    say("planning")
+    planning = aws_requests.planning((10, 500) if quick else aws_requests.PLANNING_SIZES, progress=say)
+    say("local stack latency")
+    local = latency.measure(100 if quick else latency.REQUESTS, progress=say)
+    money = cost.per_million_sent(campaign, campaign["batch_sizes"])
+    small, large = (planning[k] for k in planning)
+    results = {
+        "cold_start": cold,
+        "aws_requests_per_sent_message": round(campaign["per_message"], 3),
+        "aws_requests_per_inbound_message": round(inbound["per_message"], 3),
+        "planning_requests": {
+            "subscribers_100": small["requests"],
+            "subscribers_20000": large["requests"],
+        },
+        "hot_paths_per_s": {k: hot[k] for k in hot_paths.TARGETS},
+        "local_optin_latency_ms": {"p50": local["p50"], "p99": local["p99"]},
+        "cost_usd_per_million_sent": money["total"],
+    }
+    details = {
+        "campaign": campaign,
+        "inbound": inbound,
+        "planning": planning,
+        "hot": hot,
+        "local": local,
+        "cost": money,
+        "floors": floors,
+        "quick": quick,
+    }
+    say("done")
+    return results, details
+
+
+def table(results: dict[str, Any], details: dict[str, Any]) -> str:
+    ok = lambda good: "ok" if good else "MISSED"  # noqa: E731
+    rows: list[tuple[str, str, str, str]] = []
+    cold = results["cold_start"]
+    rows.append(("cold start: import boto3 (baseline)", f"{cold['boto3_import_s'] * 1000:.0f} ms", "", ""))
+    for function, figures in cold["handlers"].items():
+        rows.append(
+            (
+                f"cold start: {function}",
+                f"{figures['import_s'] * 1000:.0f} ms  ×{figures['ratio']:.2f}  {figures['peak_rss_mb']} MB",
+                f"≤ ×{TARGETS['cold_start_ratio']}",
+                ok(figures["ratio"] <= TARGETS["cold_start_ratio"]),
+            )
+        )
+    floors = details["floors"]
+    rows.append(
+        (
+            "    floor: boto3 + Powertools + pydantic + resolver / batch / —",
+            " / ".join(f"×{floors[k]:.2f}" for k in ("floor_api", "floor_sqs", "floor_plain")),
+            "",
+            "",
+        )
+    )
+    campaign, inbound = details["campaign"], details["inbound"]
+    per_sent = results["aws_requests_per_sent_message"]
+    rows.append(
+        (
+            f"AWS requests per sent message ({campaign['sent']:,} recipients)",
+            f"{per_sent:.3f}",
+            f"≤ {TARGETS['aws_requests_per_sent_message']}",
+            ok(per_sent <= TARGETS["aws_requests_per_sent_message"]),
+        )
+    )
+    for operation, share in campaign["by_operation"].items():
+        rows.append((f"    {operation}", f"{share:.4f}", "", ""))
+    per_in = results["aws_requests_per_inbound_message"]
+    mix = ", ".join(f"{n} {word}" for word, n in inbound["mix"].items())
+    rows.append(
+        (
+            f"AWS requests per inbound message ({mix})",
+            f"{per_in:.3f}",
+            f"≤ {TARGETS['aws_requests_per_inbound_message']:.0f}",
+            ok(per_in <= TARGETS["aws_requests_per_inbound_message"]),
+        )
+    )
+    for operation, share in inbound["by_operation"].items():
+        rows.append((f"    {operation}", f"{share:.4f}", "", ""))
+    plan = results["planning_requests"]
+    sizes = list(details["planning"])
+    rows.append(
+        (
+            f"planning requests, {sizes[0].split('_')[1]} vs {sizes[1].split('_')[1]} subscribers",
+            f"{plan['subscribers_100']} vs {plan['subscribers_20000']}",
+            "equal",
+            ok(plan["subscribers_100"] == plan["subscribers_20000"]),
+        )
+    )
+    for name, target in hot_paths.TARGETS.items():
+        rate = results["hot_paths_per_s"][name]
+        rows.append((f"hot path: {name}", f"{rate:,}/s", f"≥ {target:,}/s", ok(rate >= target)))
+    uncached = details["hot"]["normalize_phone_uncached"]
+    rows.append(("    normalize_phone, every call a new number", f"{uncached:,}/s", "", ""))
+    local = results["local_optin_latency_ms"]
+    rows.append(
+        (
+            f"local POST /v1/optin, {details['local']['requests']:,} sequential",
+            f"p50 {local['p50']} ms, p99 {local['p99']} ms",
+            f"p50 ≤ {TARGETS['local_optin_p50_ms']:.0f} ms",
+            ok(local["p50"] <= TARGETS["local_optin_p50_ms"]),
+        )
+    )
+    money = details["cost"]
+    rows.append(
+        (
+            "infrastructure $ per million sent",
+            f"${money['total']:.2f}",
+            f"≤ ${TARGETS['cost_usd_per_million_sent']:.0f}",
+            ok(money["total"] <= TARGETS["cost_usd_per_million_sent"]),
+        )
+    )
+    for line, dollars in money["lines"].items():
+        rows.append((f"    {line}", f"${dollars:.4f}", "", ""))
+    sms = money["sms_us_per_million"]
+    low, high = sms["with_carrier_fees"]
+    rows.append(
+        (
+            "    for comparison: US SMS fees per million (1 part)",
+            f"${sms['aws_fee']:,} + carrier fees = ${low:,}–${high:,}",
+            "",
+            "",
+        )
+    )
+    width = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"{'benchmark':<{width[0]}}  {'result':<{width[1]}}  {'target':<{width[2]}}  "]
+    lines.append("-" * (sum(width) + 8))
+    lines += [f"{a:<{width[0]}}  {b:<{width[1]}}  {c:<{width[2]}}  {d}".rstrip() for a, b, c, d in rows]
+    if details["quick"]:
+        lines.append("(--quick: smaller sizes; these are not the target figures)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    results, details = run(quick)
+    print(table(results, details))
+    if not quick:
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote {RESULTS.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

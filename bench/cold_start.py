@@ -1,0 +1,172 @@
+"""Cold start: import each function's handler module in a fresh interpreter, against ``import boto3``.
+
+Lambda loads the handler module once per execution environment, so the import is the part of a cold
+start our code controls. Each function of ``template.yaml`` is imported in its own child process,
+interleaved with a child that imports only boto3 (every invocation needs it), ``RUNS`` times; the
+figure is the median, and ``ratio`` = median handler import / median boto3 import of the same run.
+
+The code root is a copy of ``functions/`` without ``__pycache__`` and the children never write bytecode:
+``sam build`` leaves ``.pyc`` files out of the artifact and ``/var/task`` is read-only, so in Lambda our
+own modules are compiled at every cold start, while the dependencies (installed by pip) come with
+bytecode — the same as here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from infra.local.template import ROOT, Stack, load_template
+
+RUNS = 11
+TARGET_RATIO = 1.4
+
+# What a handler cannot import less than, with this design: boto3, Powertools (its package imports
+# Logger, Metrics and the Tracer class), pydantic with one model built, and the Powertools piece the
+# function's trigger needs. Measured like the handlers (same runs), reported next to them.
+FLOORS = {
+    "floor_api": "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver",
+    "floor_sqs": "from aws_lambda_powertools.utilities.batch import BatchProcessor",
+    "floor_plain": "import aws_lambda_powertools",
+}
+_FLOOR_MODULE = """\
+import boto3
+import aws_lambda_powertools
+{trigger}
+import pydantic
+
+
+class Model(pydantic.BaseModel):
+    x: int
+"""
+
+# Runs in the child: nothing is imported before the clock starts (``time`` is built in).
+_CHILD = """\
+import time
+_t = time.perf_counter()
+import {module}
+_elapsed = time.perf_counter() - _t
+import json, resource, sys
+print(json.dumps({{"import_s": _elapsed, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "modules": sorted(sys.modules) if {list_modules} else []}}))
+"""
+
+
+def handler_modules() -> dict[str, str]:
+    """Function logical id → handler module, for every function in template.yaml."""
+    stack = Stack(load_template())
+    return {function: stack.handler(function).rpartition(".")[0] for function in stack.functions()}
+
+
+def _environment(code_root: Path) -> dict[str, str]:
+    stack = Stack(load_template())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "POWERTOOLS", "AWS_"))}
+    glob = stack.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    for key, value in glob.items():
+        if isinstance(value, str):  # plain values only: the others name resources that do not exist here
+            env[key] = value
+    env.update(
+        PYTHONPATH=str(code_root),
+        PYTHONDONTWRITEBYTECODE="1",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_LAMBDA_FUNCTION_NAME="bench",
+    )
+    return env
+
+
+def _child(module: str, env: dict[str, str], list_modules: bool = False) -> dict[str, Any]:
+    code = _CHILD.format(module=module, list_modules=list_modules)
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own code
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"importing {module} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def code_root_copy(dest: Path, source: Path | None = None) -> Path:
+    """What ``sam build`` puts in the artifact: functions/ without bytecode (and the floor modules)."""
+    root = dest / "task"
+    shutil.copytree(source or ROOT / "functions", root, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name, trigger in FLOORS.items():
+        (root / f"{name}.py").write_text(_FLOOR_MODULE.format(trigger=trigger), encoding="utf-8")
+    return root
+
+
+def measure(
+    runs: int = RUNS, progress: Any = None, source: Path | None = None
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """(``cold_start`` of bench-results.json, floor ratios). ``source``: another functions/ directory."""
+    modules = handler_modules()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _environment(code_root_copy(Path(tmp), source))
+        names = ["boto3", *modules.values(), *FLOORS]
+        times: dict[str, list[float]] = {m: [] for m in names}
+        rss: dict[str, list[int]] = {m: [] for m in names}
+        rng = random.Random(1)  # noqa: S311 - a shuffle, not a secret
+        for run in range(runs):
+            order = list(names)
+            rng.shuffle(order)  # background load hits baseline and handlers alike
+            for module in order:
+                got = _child(module, env)
+                times[module].append(got["import_s"])
+                rss[module].append(got["peak_rss_kb"])
+            if progress:
+                progress(f"cold start: run {run + 1}/{runs}")
+    boto3_s = statistics.median(times["boto3"])
+    handlers = {}
+    for function, module in modules.items():
+        median = statistics.median(times[module])
+        handlers[function] = {
+            "import_s": round(median, 4),
+            "ratio": round(median / boto3_s, 3),
+            "peak_rss_mb": round(max(rss[module]) / 1024),
+        }
+    floors = {name: round(statistics.median(times[name]) / boto3_s, 3) for name in FLOORS}
+    return {"boto3_import_s": round(boto3_s, 4), "handlers": handlers}, floors
+
+
+def heavy_modules_loaded(module: str) -> list[str]:
+    """Every module a fresh interpreter holds after importing ``module`` (for tests and diagnosis)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return list(_child(module, _environment(code_root_copy(Path(tmp))), list_modules=True)["modules"])
+
+
+def why(module: str, top: int = 25) -> list[tuple[float, str]]:
+    """The biggest self times (ms) of ``python -X importtime`` beyond what boto3 itself imports."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _environment(code_root_copy(Path(tmp)))
+
+        def run(code: str) -> dict[str, int]:
+            done = subprocess.run(  # noqa: S603 - this interpreter, our own code
+                [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, env=env, check=True
+            )
+            out = {}
+            for line in done.stderr.splitlines():
+                parts = line.split("|")
+                if line.startswith("import time:") and len(parts) == 3 and "[us]" not in line:
+                    out[parts[2].strip()] = int(parts[0].split(":")[1])
+            return out
+
+        base = run("import boto3")
+        full = run(f"import boto3; import {module}")
+    extra = [(us / 1000, name) for name, us in full.items() if name not in base]
+    return sorted(extra, reverse=True)[:top]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        for ms, name in why(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 25):
+            print(f"{ms:8.1f} ms  {name}")
+    else:
+        source = Path(os.environ["BENCH_FUNCTIONS"]) if os.environ.get("BENCH_FUNCTIONS") else None
+        print(json.dumps(measure(int(os.environ.get("BENCH_RUNS", RUNS)), print, source), indent=2))

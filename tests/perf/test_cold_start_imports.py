@@ -1,0 +1,44 @@
+"""What a cold start loads: each handler module imported in a fresh interpreter (like Lambda's init),
+checked for heavy modules it does not need. Not a timing test (``make bench`` times the imports)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.cold_start import handler_modules, heavy_modules_loaded
+
+HANDLERS = handler_modules()  # every function in template.yaml
+
+# Never at import: loaded by the code path that needs them, if any.
+NEVER = (
+    "phonenumbers.geocoder",  # ~0.3 s and ~100 MB; only to tell a US state from an area code
+    "phonenumbers.timezone",
+    "aws_xray_sdk",  # tracing is Lambda's (Tracing: Active); no SDK in the functions
+    "pydantic_settings",  # settings read the environment with plain pydantic models
+    "holidays",  # only rules with a public-holiday ban need it
+    "segno",  # only the QR route draws codes
+    "aws_lambda_powertools.utilities.parser",  # batch utility imported after pydantic builds these models
+)
+# Resolvers without enable_validation=True do not need Powertools' OpenAPI parameter models.
+NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction"}
+# Functions that never parse a phone number (they only mask one for logs).
+NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction"}
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, set[str]]:
+    return {function: set(heavy_modules_loaded(module)) for function, module in HANDLERS.items()}
+
+
+@pytest.mark.parametrize("function", sorted(HANDLERS))
+def test_handler_import_loads_only_what_it_uses(function: str, loaded: dict[str, set[str]]) -> None:
+    modules = loaded[function]
+    assert "boto3" in modules, "every invocation calls AWS: boto3 belongs to the cold start, not the first request"
+    for heavy in NEVER:
+        assert not any(m == heavy or m.startswith(heavy + ".") for m in modules), f"{function} imports {heavy}"
+    if function in NO_OPENAPI_PARAMS:
+        assert "aws_lambda_powertools.event_handler.openapi.params" not in modules
+    if function in NO_PHONENUMBERS:
+        assert "phonenumbers" not in modules
+    else:  # it parses numbers in every invocation: loaded with the module, not by the first request
+        assert "phonenumbers" in modules or function in {"AdminFunction", "CampaignFunction"}

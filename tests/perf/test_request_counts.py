@@ -1,0 +1,39 @@
+"""AWS request counts of the hot flows, as targets (``make bench`` measures them at full size).
+
+Counts, not timings: the same handlers on moto, every AWS call a handler makes recorded (the provider
+call included), nothing the harness does to play AWS (bench/aws_requests.py).
+"""
+
+from __future__ import annotations
+
+from bench import aws_requests
+
+PER_SENT_MESSAGE = 2.3
+PER_INBOUND_MESSAGE = 4.0
+
+
+def test_requests_per_sent_campaign_message() -> None:
+    """Per additional recipient: the claim transaction, the provider call, and the per-batch shares
+    (provider ids and campaign stats per sender batch of 25, one SendMessageBatch per 10 jobs, one
+    BatchGetItem of profiles per 100). The difference of two campaigns leaves out what a campaign costs
+    once (planning, one dispatch per bucket), which 2,000 recipients spread thin in the bench."""
+    small, large = aws_requests.campaign(25), aws_requests.campaign(75)
+    assert (small["sent"], large["sent"]) == (25, 75)
+    per_message = (large["requests"] - small["requests"]) / (large["sent"] - small["sent"])
+    assert per_message <= PER_SENT_MESSAGE, large["by_operation"]
+    sender = large["functions"]["SenderFunction"]["calls"]
+    assert sender["dynamodb:TransactWriteItems"] == sender["sns:Publish"] == 75  # one claim, one send each
+    assert sender["dynamodb:BatchWriteItem"] == sender["dynamodb:UpdateItem"] == 3  # per batch of 25
+
+
+def test_requests_per_inbound_message_with_a_warm_worker() -> None:
+    result = aws_requests.inbound(40)
+    assert result["mix"] == {"TEA": 10, "STOP": 10, "HELP": 10, "YES": 10}
+    assert result["per_message"] <= PER_INBOUND_MESSAGE, result["by_operation"]
+    assert result["replies_sent"] == 40  # every message answered: confirmation request, STOP, HELP, welcome
+
+
+def test_planning_does_not_grow_with_the_list() -> None:
+    planning = aws_requests.planning((5, 60))
+    small, large = planning["subscribers_5"], planning["subscribers_60"]
+    assert small["operations"] == large["operations"], planning
