@@ -7,7 +7,7 @@ PORT ?= 3000
 # The browser tests (tests/e2e/browser) drive the distribution's Chromium through Playwright.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-browser browser-status lint typecheck check clean bench
+.PHONY: run test test-browser browser-status lint typecheck check clean bench openapi
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ browser-status:
 lint: $(STAMP)
 	$(PY) -m ruff check functions infra tests bench
 	$(PY) -m ruff format --check functions infra tests bench
+
+# docs/openapi.json from the handlers (tests/infra/test_openapi.py fails when it is out of date).
+openapi: $(STAMP)
+	$(PY) -m infra.openapi
 
 # Cold start, AWS requests per message, planning, hot paths, local latency and cost (bench/, ~5 min):
 # prints a table and writes bench-results.json. `$(PY) -m bench --quick` for a fast try.

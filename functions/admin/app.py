@@ -12,6 +12,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, Field
 
 from consent_platform.adapters.aws import client
 from consent_platform.adapters.erasure import erasures_recorded, load_keys
@@ -24,7 +26,17 @@ from consent_platform.domain.keywords import KeywordConfig
 from consent_platform.domain.list_stats import summarize, totals
 from consent_platform.domain.lists import ListConfig
 from consent_platform.domain.phone import normalize_phone
-from consent_platform.http import json_response, parse_json_object, raw_body, register_error_handlers, reject_oversized
+from consent_platform.http import (
+    JSON,
+    api_responses,
+    documented_body,
+    json_response,
+    parse_json_object,
+    raw_body,
+    register_error_handlers,
+    reject_oversized,
+    validate,
+)
 from consent_platform.services import contacts, keywords, lists
 from consent_platform.services.contacts import ContactPatch
 from consent_platform.services.imports import ImportService, parse_rows
@@ -37,6 +49,13 @@ register_error_handlers(app, logger)
 
 MAX_BODY = 64 * 1024
 IMPORT_MAX_BODY = 5 * 1024 * 1024  # larger files go through the import bucket (s3_key)
+IMPORT_ERRORS = (400, 404, 413, 415, 422, 503)
+
+
+class ImportFromS3(BaseModel):
+    """Import a file already uploaded to the import bucket (larger than a request may be)."""
+
+    s3_key: str = Field(min_length=1, max_length=1024, description="Object key in the stack's import bucket")
 
 
 @cache
@@ -45,19 +64,34 @@ def repository() -> ConsentRepository:
     return ConsentRepository(settings.table_name, settings.ledger_table_name)
 
 
-@app.put("/v1/admin/lists/<list_id>")
+@app.put(
+    "/v1/admin/lists/<list_id>",
+    summary="Create or replace a list (consent text versions are kept forever)",
+    tags=["Lists"],
+    responses=api_responses({200: ("Replaced", "StoredList"), 201: ("Created", "StoredList")}, *(400, 413, 422, 503)),
+)
 def put_list(list_id: Annotated[str, Path()], config: Annotated[ListConfig, Body()]) -> Response[str]:
     stored, created = lists.put_list(repository(), list_id, config, utc_now())
     logger.info("list stored", extra={"list_id": list_id, "new_list": created})
     return json_response(201 if created else 200, stored.public_view())
 
 
-@app.get("/v1/admin/lists/<list_id>")
+@app.get(
+    "/v1/admin/lists/<list_id>",
+    summary="Read a list",
+    tags=["Lists"],
+    responses=api_responses({200: ("The list", "StoredList")}, 404, 503),
+)
 def get_list(list_id: Annotated[str, Path()]) -> Response[str]:
     return json_response(200, lists.get_list(repository(), list_id).public_view())
 
 
-@app.get("/v1/admin/contacts/<phone>")
+@app.get(
+    "/v1/admin/contacts/<phone>",
+    summary="Proof of consent: profile, subscriptions and the full ledger of a number",
+    tags=["Contacts"],
+    responses=api_responses({200: ("The contact", "ContactProof")}, 404, 422, 503),
+)
 def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Query()] = None) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
     profile, subscriptions, ledger = repository().get_contact(number.e164)
@@ -74,7 +108,12 @@ def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Qu
     )
 
 
-@app.patch("/v1/admin/contacts/<phone>")
+@app.patch(
+    "/v1/admin/contacts/<phone>",
+    summary="Update a contact's profile (time zone, name, custom attributes)",
+    tags=["Contacts"],
+    responses=api_responses({200: ("The updated profile", "ContactPatched")}, *(400, 404, 413, 422, 503)),
+)
 def patch_contact(
     phone: Annotated[str, Path()],
     patch: Annotated[ContactPatch, Body()],
@@ -84,7 +123,22 @@ def patch_contact(
     return json_response(200, contacts.patch_contact(repository(), number.e164, patch, utc_now()))
 
 
-@app.post("/v1/admin/lists/<list_id>/import")
+@app.post(
+    "/v1/admin/lists/<list_id>/import",
+    summary="Import existing customers as soft opt-in (CSV, JSON lines, or a file in the import bucket)",
+    tags=["Lists"],
+    responses=api_responses({200: ("What was imported and why rows were rejected", "ImportReport")}, *IMPORT_ERRORS),
+    openapi_extensions={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                JSON: documented_body("ImportFromS3", JSON)["requestBody"]["content"][JSON],
+            },
+        }
+    },
+)
 def import_customers(list_id: Annotated[str, Path()]) -> Response[str]:
     """Existing customers as soft opt-in: CSV (``text/csv``), JSON lines (``application/x-ndjson``) or
     ``{"s3_key": "..."}`` naming an object in the import bucket for files too big for a request."""
@@ -92,10 +146,7 @@ def import_customers(list_id: Annotated[str, Path()]) -> Response[str]:
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     data = raw_body(app, IMPORT_MAX_BODY)
     if content_type == "application/json":
-        key = str(parse_json_object(data).get("s3_key") or "")
-        if not key:
-            raise ValidationFailed("s3_key is required for a JSON body", {"s3_key": "required"})
-        data, content_type = imports_s3(key)
+        data, content_type = imports_s3(validate(ImportFromS3, parse_json_object(data)).s3_key)
     elif content_type not in ("text/csv", "application/csv", "application/x-ndjson", "application/jsonl"):
         raise UnsupportedMediaType(
             "send text/csv, application/x-ndjson, or JSON with s3_key", {"content-type": content_type}
@@ -137,13 +188,21 @@ def imports_s3(key: str) -> tuple[bytes, str]:
     s3 = client("s3")
     try:
         obj = s3.get_object(Bucket=bucket, Key=key)
-    except s3.exceptions.NoSuchKey:
-        raise NotFound(f"no object {key!r} in the import bucket", {"s3_key": "not found"}) from None
+    except ClientError as exc:
+        # NoSuchKey, or a bare 404 for a key S3 cannot even route (control characters): the caller's mistake.
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            raise NotFound(f"no object {key!r} in the import bucket", {"s3_key": "not found"}) from None
+        raise ServiceUnavailable("the import bucket could not be read; retry") from exc
     kind = "text/csv" if key.lower().endswith(".csv") else "application/x-ndjson"
     return obj["Body"].read(), kind
 
 
-@app.get("/v1/admin/lists/<list_id>/stats")
+@app.get(
+    "/v1/admin/lists/<list_id>/stats",
+    summary="Daily sign-ups, confirmations, opt-outs and sends of a list",
+    tags=["Lists"],
+    responses=api_responses({200: ("Days and totals", "ListStats")}, 404, 422, 503),
+)
 def list_stats(
     list_id: Annotated[str, Path()],
     from_: Annotated[date | None, Query(alias="from")] = None,
@@ -161,7 +220,15 @@ def list_stats(
     )
 
 
-@app.post("/v1/admin/triggers")
+@app.post(
+    "/v1/admin/triggers",
+    summary="Start an abandoned-cart message (sent in the recipient's allowed hours, cancelled by a purchase)",
+    tags=["Audience"],
+    responses=api_responses(
+        {200: ("Not scheduled: duplicate or not subscribed", "TriggerResult"), 202: ("Scheduled", "TriggerResult")},
+        *(400, 404, 413, 422, 503),
+    ),
+)
 def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
     s = scheduling_settings()
     result = start_cart_trigger(
@@ -174,14 +241,26 @@ def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
     return json_response(202 if result["status"] == "scheduled" else 200, result)
 
 
-@app.put("/v1/admin/keywords/<keyword>")
+@app.put(
+    "/v1/admin/keywords/<keyword>",
+    summary="Create or replace a text-to-join keyword",
+    tags=["Keywords"],
+    responses=api_responses(
+        {200: ("Replaced", "StoredKeyword"), 201: ("Created", "StoredKeyword")}, *(400, 404, 409, 413, 422, 503)
+    ),
+)
 def put_keyword(keyword: Annotated[str, Path()], config: Annotated[KeywordConfig, Body()]) -> Response[str]:
     stored, created = keywords.put_keyword(repository(), unquote(keyword), config, utc_now())
     logger.info("keyword stored", extra={"keyword": stored.keyword, "new_keyword": created})
     return json_response(201 if created else 200, stored.model_dump(mode="json"))
 
 
-@app.get("/v1/admin/keywords/<keyword>")
+@app.get(
+    "/v1/admin/keywords/<keyword>",
+    summary="Read a keyword and its usage",
+    tags=["Keywords"],
+    responses=api_responses({200: ("The keyword", "KeywordView")}, 404, 409, 503),
+)
 def get_keyword(keyword: Annotated[str, Path()]) -> Response[str]:
     return json_response(200, keywords.get_keyword(repository(), unquote(keyword)))
 

@@ -20,7 +20,7 @@ from consent_platform.adapters.erasure import ErasureRepository, load_keys
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import normalize_phone, preload
-from consent_platform.http import json_response, register_error_handlers
+from consent_platform.http import api_responses, json_response, register_error_handlers
 from consent_platform.services.erasure import erase_contact
 from consent_platform.services.triggers import trigger_schedule_name
 from consent_platform.settings import erasure_settings
@@ -45,7 +45,12 @@ def delete_cart_schedule(cart_id: str) -> bool:
     return Scheduler(settings.schedule_group, "", "").delete(trigger_schedule_name(cart_id))
 
 
-@app.delete("/v1/admin/contacts/<phone>")
+@app.delete(
+    "/v1/admin/contacts/<phone>",
+    summary="Erase a contact at the person's request (ledger pseudonymised, number suppressed)",
+    tags=["Contacts"],
+    responses=api_responses({200: ("Erased", "Erased")}, 404, 422, 503),
+)
 def erase(phone: Annotated[str, Path()], country: Annotated[str | None, Query()] = None) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
     settings = erasure_settings()

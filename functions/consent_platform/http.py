@@ -29,7 +29,56 @@ if TYPE_CHECKING:  # only the opt-in builds one, and it has the opt-in service l
     from .services.optin import RequestContext
 
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
 M = TypeVar("M", bound=BaseModel)
+
+# What each error status means to a client, for the OpenAPI document (infra/openapi.py).
+ERROR_MEANINGS = {
+    400: "Malformed body (not JSON, not UTF-8, not an object)",
+    401: "Missing, stale or wrong webhook signature",
+    403: "Twilio signature does not match",
+    404: "Unknown list, contact, keyword or campaign",
+    409: "Conflicts with the current state",
+    413: "Body too large",
+    415: "Unsupported content type",
+    422: "Invalid input; `fields` names each bad field",
+    429: "Rate limited; see Retry-After",
+    503: "A dependency (AWS) is unavailable or throttling; retry",
+}
+
+
+def schema_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def api_responses(ok: dict[int, tuple[str, str | None]], *errors: int, media: str = JSON) -> dict[int, Any]:
+    """Powertools ``responses=`` for a route: ``{status: (description, schema name or None)}`` plus
+    the error statuses it can answer, all with the one error shape.
+
+    Schemas are named, not passed as model classes, so a cold start builds nothing for the document:
+    ``infra/openapi.py`` resolves each name in ``consent_platform.api_models``.
+    """
+    out: dict[int, Any] = {}
+    for status, (description, schema) in ok.items():
+        out[status] = {"description": description}
+        if schema is not None:
+            out[status]["content"] = {media: {"schema": schema_ref(schema)}}
+    for status in errors:
+        out[status] = {"description": ERROR_MEANINGS[status], "content": {JSON: {"schema": schema_ref("ErrorBody")}}}
+    return out
+
+
+def documented_body(schema: str, *media_types: str) -> dict[str, Any]:
+    """``openapi_extensions=`` for a route that parses its own body (a form post and JSON alike)."""
+    return {
+        "requestBody": {"required": True, "content": {m: {"schema": schema_ref(schema)} for m in media_types}},
+    }
+
+
+def documented_query(schema: str) -> dict[str, Any]:
+    """``openapi_extensions=`` for a route that validates its query string against one model:
+    ``infra/openapi.py`` turns the model's fields into query parameters."""
+    return {"x-query-model": schema}
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> str:
@@ -106,6 +155,12 @@ def register_error_handlers(app: APIGatewayHttpResolver, logger: Any) -> None:
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "malformed_body", "the body is not valid JSON")
         return error_response(422, "validation_error", "invalid input", fields_from_errors(errors))
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(exc: UnicodeDecodeError) -> Response[str]:
+        # Powertools decodes a validated route's body before any of our code runs; API Gateway passes
+        # bytes that are not UTF-8 base64-encoded, and decoding them must be the client's 400, not a 500.
+        return error_response(400, "malformed_body", "the body is not valid UTF-8")
 
     @app.exception_handler(ValidationError)
     def _model_validation(exc: ValidationError) -> Response[str]:

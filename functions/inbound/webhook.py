@@ -21,7 +21,17 @@ from consent_platform.domain.errors import DomainError, MalformedBody
 from consent_platform.domain.inbound_message import InboundMessage
 from consent_platform.domain.phone import mask_phone
 from consent_platform.domain.signatures import SignatureError, twilio_valid, verify_webhook
-from consent_platform.http import json_response, parse_json_object, raw_body, register_error_handlers, validate
+from consent_platform.http import (
+    FORM,
+    JSON,
+    api_responses,
+    documented_body,
+    json_response,
+    parse_json_object,
+    raw_body,
+    register_error_handlers,
+    validate,
+)
 from consent_platform.settings import inbound_webhook_settings
 
 logger = Logger()
@@ -89,7 +99,23 @@ def enqueue(message: InboundMessage) -> None:
     )
 
 
-@app.post("/v1/inbound/twilio")
+def signature_header(name: str) -> dict[str, object]:
+    return {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
+
+
+@app.post(
+    "/v1/inbound/twilio",
+    summary="Twilio's incoming-SMS webhook (X-Twilio-Signature checked against the auth token)",
+    tags=["Inbound SMS"],
+    responses={
+        200: {"description": "Queued; empty TwiML", "content": {"text/xml": {"schema": {"type": "string"}}}},
+        **api_responses({}, 400, 403, 413, 503),
+    },
+    openapi_extensions={
+        **documented_body("TwilioInbound", FORM),
+        "parameters": [signature_header("X-Twilio-Signature")],
+    },
+)
 def twilio() -> Response[str]:
     data = raw_body(app, inbound_webhook_settings().max_body_bytes)
     try:
@@ -118,7 +144,13 @@ def twilio() -> Response[str]:
     return Response(status_code=200, content_type="text/xml", body='<?xml version="1.0" encoding="UTF-8"?><Response/>')
 
 
-@app.post("/v1/inbound/webhook")
+@app.post(
+    "/v1/inbound/webhook",
+    summary="Incoming SMS from any provider, signed with HMAC-SHA256 (X-Signature: t=<unix>,v1=<hex>)",
+    tags=["Inbound SMS"],
+    responses=api_responses({202: ("Queued", "WebhookQueued")}, 400, 401, 413, 422, 503),
+    openapi_extensions={**documented_body("WebhookMessage", JSON), "parameters": [signature_header("X-Signature")]},
+)
 def webhook() -> Response[str]:
     data = raw_body(app, inbound_webhook_settings().max_body_bytes)
     try:

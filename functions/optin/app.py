@@ -20,6 +20,10 @@ from consent_platform.domain.errors import ConfirmationCapReached, DomainError, 
 from consent_platform.domain.phone import preload
 from consent_platform.http import (
     FORM,
+    JSON,
+    api_responses,
+    documented_body,
+    documented_query,
     error_headers,
     json_response,
     parse_body,
@@ -55,7 +59,22 @@ def service() -> OptInService:
     )
 
 
-@app.post("/v1/optin")
+@app.post(
+    "/v1/optin",
+    summary="Sign a number up to a list (web form or integration)",
+    description="JSON or an HTML form post. A form posted by a browser (Accept: text/html) gets an HTML page, "
+    "or a 303 to the list's thank_you_url, instead of JSON.",
+    tags=["Sign-up"],
+    responses=api_responses(
+        {
+            200: ("Already active: nothing sent", "OptInAccepted"),
+            202: ("Accepted: pending confirmation (double opt-in) or active (single opt-in)", "OptInAccepted"),
+            303: ("Browser form post: see the list's thank_you_url", None),
+        },
+        *(400, 404, 413, 415, 422, 429, 503),
+    ),
+    openapi_extensions=documented_body("OptInRequest", JSON, FORM),
+)
 def optin() -> Response[str]:
     headers = app.current_event.headers
     is_form = (headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
@@ -81,7 +100,12 @@ def optin() -> Response[str]:
     return json_response(result.http_status, result.body())
 
 
-@app.get("/v1/lists/<list_id>/public")
+@app.get(
+    "/v1/lists/<list_id>/public",
+    summary="What a sign-up form shows about a list",
+    tags=["Sign-up"],
+    responses=api_responses({200: ("The list's public view", "PublicList")}, 404, 503),
+)
 def public_list(list_id: str) -> Response[str]:
     stored, _ = service().repo.get_list(list_id)
     if stored is None:
@@ -89,7 +113,19 @@ def public_list(list_id: str) -> Response[str]:
     return json_response(200, stored.form_view(), headers={"Cache-Control": "public, max-age=60"})
 
 
-@app.get("/v1/qr")
+@app.get(
+    "/v1/qr",
+    summary="QR code for text-to-join (SMSTO:/sms:) or a URL",
+    tags=["Sign-up"],
+    responses={
+        200: {
+            "description": "The code as SVG or PNG",
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}, "image/png": {"schema": {"type": "string"}}},
+        },
+        **api_responses({}, 422),
+    },
+    openapi_extensions=documented_query("QrRequest"),
+)
 def qr() -> Response[bytes]:
     params = dict(app.current_event.query_string_parameters or {})
     image, content_type = render_qr(validate(QrRequest, params))

@@ -14,7 +14,7 @@ from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.campaigns import CampaignRequest
 from consent_platform.domain.clock import utc_now
-from consent_platform.http import json_response, register_error_handlers, reject_oversized
+from consent_platform.http import api_responses, json_response, register_error_handlers, reject_oversized
 from consent_platform.services import campaigns
 from consent_platform.settings import campaign_settings, scheduling_settings
 
@@ -37,7 +37,12 @@ def scheduler() -> Scheduler:
     return Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn)
 
 
-@app.post("/v1/admin/campaigns")
+@app.post(
+    "/v1/admin/campaigns",
+    summary="Schedule a campaign at a local time in each recipient's zone (or at one instant, or now)",
+    tags=["Campaigns"],
+    responses=api_responses({201: ("Scheduled, with its preview and plan", "Campaign")}, *(400, 404, 413, 422, 503)),
+)
 def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
     campaign = campaigns.create_campaign(
         repository(), scheduler(), scheduling_settings().dispatcher_function_arn, request, utc_now()
@@ -46,12 +51,22 @@ def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
     return json_response(201, campaign)
 
 
-@app.get("/v1/admin/campaigns/<campaign_id>")
+@app.get(
+    "/v1/admin/campaigns/<campaign_id>",
+    summary="A campaign with its statistics",
+    tags=["Campaigns"],
+    responses=api_responses({200: ("The campaign", "Campaign")}, 404, 503),
+)
 def read(campaign_id: Annotated[str, Path()]) -> Response[str]:
     return json_response(200, campaigns.get_campaign(repository(), campaign_id))
 
 
-@app.delete("/v1/admin/campaigns/<campaign_id>")
+@app.delete(
+    "/v1/admin/campaigns/<campaign_id>",
+    summary="Cancel a campaign: nothing more is sent",
+    tags=["Campaigns"],
+    responses=api_responses({200: ("Cancelled", "Campaign")}, 404, 409, 503),
+)
 def cancel(campaign_id: Annotated[str, Path()]) -> Response[str]:
     return json_response(200, campaigns.cancel_campaign(repository(), scheduler(), campaign_id))
 

@@ -16,6 +16,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.openapi import generate as generate_document
+
+from .apidocs import api_doc_routes
 from .devroutes import local_routes
 from .environment import (
     fresh_outbox,
@@ -117,6 +120,7 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     local_scheduler = LocalScheduler(stack, invoker)
     routes = local_routes(options.outbox, stack)
     routes[("POST", "/dev/clock")] = local_scheduler.handle_clock
+    routes.update(api_doc_routes(generate_document()))
     gateway = Gateway(stack.http_routes(), invoker.invoke, routes)
     # The sign-up form renders with its list's data, which it asks the gateway for like any client.
     gateway.local_routes.update(web_routes(gateway_list_fetcher(gateway.handle)))

@@ -68,7 +68,19 @@ def _iso(ts: datetime) -> str:
 class CampaignRequest(BaseModel):
     """Body of ``POST /v1/admin/campaigns``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "list_id": "demo",
+                    "name": "Friday sale",
+                    "text": "Hi {first_name|there}! 20% off today.",
+                    "send_at_local": "2031-05-16T18:00:00",
+                }
+            ]
+        },
+    )
 
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -67,7 +67,10 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 class OptInRequest(BaseModel):
     """Body of ``POST /v1/optin`` (JSON or an HTML form post). Unknown fields are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"examples": [{"phone": "+48 501 234 567", "list_id": "demo", "sms_consent": True}]},
+    )
 
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

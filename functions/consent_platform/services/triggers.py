@@ -32,7 +32,14 @@ HOURS_PER_DAY = 24
 class CartAbandoned(BaseModel):
     """``POST /v1/admin/triggers`` body, and the detail of the ``Cart.Abandoned`` event."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {"list_id": "demo", "phone": "+48501234567", "cart_id": "c-1001", "url": "https://shop.example/c/1001"}
+            ]
+        },
+    )
 
     trigger: Literal["cart_abandoned"] = "cart_abandoned"
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

@@ -1,0 +1,158 @@
+"""Response bodies of the HTTP API, as models — for the OpenAPI document only.
+
+The handlers build their responses from the services' own data; these models describe those bodies so
+``infra/openapi.py`` can publish them and the fuzz test (tests/e2e/test_api_fuzz.py) can hold every
+response to them. Nothing imports this module at run time: the handlers name these schemas by string
+(``http.api_responses``), so no cold start pays for building them.
+
+Request bodies that handlers parse themselves are re-exported here under the names they use.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .domain.campaigns import CampaignRequest
+from .domain.contacts import Profile
+from .domain.keywords import StoredKeyword
+from .domain.lists import ConsentText, StoredList
+from .services.optin import OptInRequest
+from .web.qr import QrRequest
+
+__all__ = [
+    "CampaignRequest",
+    "OptInRequest",
+    "QrRequest",
+    "StoredKeyword",
+    "StoredList",
+]
+
+
+class _Open(BaseModel):
+    """A response may gain fields over time; clients must ignore the ones they do not know."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. validation_error, not_found, rate_limited")
+    message: str
+    fields: dict[str, str] = Field(description="Bad field → what is wrong with it (empty when no field is to blame)")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx the API itself answers."""
+
+    error: ErrorDetail
+
+
+class OptInAccepted(_Open):
+    status: Literal["pending_confirmation", "active", "already_active"]
+    phone: str = Field(description="E.164")
+    list_id: str
+    confirmation_sent: bool | None = Field(
+        default=None, description="Only for pending_confirmation: false when a request within the cooldown was re-sent"
+    )
+
+
+class PublicList(_Open):
+    """What a sign-up form may show anyone about a list."""
+
+    list_id: str
+    brand: str
+    opt_in: Literal["double", "single"]
+    language: str
+    default_country: str
+    allowed_countries: list[str] | None
+    frequency: str
+    support: str
+    consent_text: ConsentText
+    thank_you_url: str | None
+
+
+class KeywordView(_Open):
+    keyword: str
+    display: str
+    created_at: str
+    updated_at: str
+    usage: dict[str, Any] = Field(description="total, and per_day: {YYYY-MM-DD: count}")
+
+
+class ContactProof(_Open):
+    """Proof of consent: the profile, every subscription and the full ledger."""
+
+    phone: str
+    profile: dict[str, Any] | None
+    subscriptions: list[dict[str, Any]]
+    ledger: list[dict[str, Any]]
+
+
+class ContactPatched(Profile):
+    model_config = ConfigDict(extra="allow")
+
+    buckets_moved: int
+
+
+class Erased(_Open):
+    phone: str
+    status: Literal["erased"]
+    erased_at: str
+    pseudonym: str
+    subscriptions_removed: int
+    active_subscriptions_removed: int
+    ledger_entries_pseudonymised: int
+    records_deleted: int
+    schedules_deleted: int
+
+
+class ImportReport(_Open):
+    received: int
+    imported: int
+    unchanged: int
+    rejected: int
+    rejections: list[dict[str, Any]]
+
+
+class ListStats(_Open):
+    list_id: str
+    from_: str = Field(alias="from")
+    to: str
+    days: list[dict[str, Any]]
+    totals: dict[str, Any]
+
+
+class TriggerResult(_Open):
+    status: Literal["scheduled", "duplicate", "not_subscribed"]
+    cart_id: str
+    send_at_utc: str | None = None
+    rule: str | None = None
+
+
+class Campaign(_Open):
+    campaign_id: str
+    list_id: str
+    name: str | None = None
+    text: str
+    status: Literal["scheduled", "sending", "done", "cancelled"]
+    created_at: str
+    preview: dict[str, Any]
+    plan: list[dict[str, Any]]
+    stats: dict[str, Any]
+    schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")
+
+
+class WebhookQueued(_Open):
+    status: Literal["queued"]
+    message_id: str
+
+
+class TwilioInbound(_Open):
+    """Twilio's form post for an incoming SMS (signed: ``X-Twilio-Signature``); every field Twilio sends is
+    part of the signature, so unknown ones are allowed."""
+
+    From: str
+    To: str
+    Body: str
+    MessageSid: str
