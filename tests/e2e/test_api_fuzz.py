@@ -35,6 +35,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from infra.openapi import DOCUMENT
+
 from .conftest import LocalStack, run_local_stack
 
 pytestmark = pytest.mark.e2e
@@ -136,6 +138,15 @@ def assert_clean(tally: dict[str, Any], minimum: int) -> None:
     # Every operation was reached, and both accepted and refused requests happened.
     assert tally["operations"] >= 18 and len(tally["per_operation"]) == tally["operations"]
     assert any(s.startswith("2") for s in tally["statuses"]) and any(s.startswith("4") for s in tally["statuses"])
+
+
+def test_stack_serves_the_document_of_the_running_code_and_swagger_ui(fuzz_stack: LocalStack) -> None:
+    served = fuzz_stack.request("GET", "/openapi.json")
+    assert served.status == 200 and served.body == json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    page = fuzz_stack.request("GET", "/docs")
+    assert page.status == 200 and "text/html" in page.headers.get("content-type", page.headers.get("Content-Type", ""))
+    assert "SwaggerUIBundle" in page.body and "/v1/optin" in page.body  # spec and script inlined: works offline
+    assert fuzz_stack.request("GET", "/docs?format=json").body == served.body
 
 
 def test_fuzz_every_operation_from_the_openapi_document(fuzz_stack: LocalStack) -> None:
