@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, StringConstraints
 
 _lock = threading.Lock()
 _offset = timedelta(0)
@@ -35,3 +39,17 @@ def iso(ts: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _zone_name(value: str) -> str | None:
+    if not value:
+        return None  # an empty form field: no zone given
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError; bad paths raise ValueError
+        raise ValueError("not an IANA time zone name, e.g. Europe/Warsaw") from None
+    return value
+
+
+# A time zone field of a request or an imported row: an IANA name ("Europe/Warsaw"), blank meaning none.
+ZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_zone_name)]

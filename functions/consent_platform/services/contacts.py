@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
-from ..domain.clock import iso
+from ..domain.clock import ZoneName, iso
 from ..domain.errors import NotFound
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -21,24 +21,11 @@ class ContactPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    timezone: ZoneName | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     last_activity_at: AwareDatetime | None = None
     last_purchase_at: AwareDatetime | None = None
     attributes: dict[AttrKey, str | int | float | bool] | None = Field(default=None, max_length=50)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from zoneinfo import ZoneInfo
-
-        try:
-            ZoneInfo(value)
-        except (ValueError, KeyError, OSError):
-            raise ValueError("not an IANA time zone name, e.g. Europe/Warsaw") from None
-        return value
 
     @field_validator("attributes")
     @classmethod

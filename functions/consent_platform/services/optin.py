@@ -7,14 +7,13 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
 
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
-from ..domain.clock import iso, parse_iso
+from ..domain.clock import ZoneName, iso, parse_iso
 from ..domain.consent import (
     Action,
     Evidence,
@@ -80,7 +79,7 @@ class OptInRequest(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] | None
     ) = None
     first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    timezone: ZoneName | None = None
     source: Short | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
     email_consent: Affirmative = False
@@ -90,17 +89,6 @@ class OptInRequest(BaseModel):
     def _must_consent(cls, value: bool) -> bool:
         if not value:
             raise ValueError("SMS consent must be given (an unticked box is not consent)")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana_zone(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        try:
-            ZoneInfo(value)
-        except (ValueError, KeyError, OSError):
-            raise ValueError("not an IANA time zone name, e.g. Europe/Warsaw") from None
         return value
 
     @field_validator("email")
