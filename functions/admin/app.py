@@ -51,6 +51,14 @@ MAX_BODY = 64 * 1024
 IMPORT_MAX_BODY = 5 * 1024 * 1024  # larger files go through the import bucket (s3_key)
 IMPORT_ERRORS = (400, 404, 413, 415, 422, 503)
 
+# Path parameters, with the examples the OpenAPI document shows (the local stack seeds list "demo" and
+# keyword "DEMO"; the fuzz test's sign-up example creates the contact).
+ListId = Annotated[str, Path(description="The list's id", examples=["demo"])]
+KeywordInPath = Annotated[str, Path(description="The keyword (any case, accents ignored)", examples=["DEMO"])]
+PhoneInPath = Annotated[
+    str, Path(description="E.164 (URL-encode the +), or national with ?country=", examples=["+48501234567"])
+]
+
 
 class ImportFromS3(BaseModel):
     """Import a file already uploaded to the import bucket (larger than a request may be)."""
@@ -70,7 +78,7 @@ def repository() -> ConsentRepository:
     tags=["Lists"],
     responses=api_responses({200: ("Replaced", "StoredList"), 201: ("Created", "StoredList")}, *(400, 413, 422, 503)),
 )
-def put_list(list_id: Annotated[str, Path()], config: Annotated[ListConfig, Body()]) -> Response[str]:
+def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response[str]:
     stored, created = lists.put_list(repository(), list_id, config, utc_now())
     logger.info("list stored", extra={"list_id": list_id, "new_list": created})
     return json_response(201 if created else 200, stored.public_view())
@@ -82,7 +90,7 @@ def put_list(list_id: Annotated[str, Path()], config: Annotated[ListConfig, Body
     tags=["Lists"],
     responses=api_responses({200: ("The list", "StoredList")}, 404, 503),
 )
-def get_list(list_id: Annotated[str, Path()]) -> Response[str]:
+def get_list(list_id: ListId) -> Response[str]:
     return json_response(200, lists.get_list(repository(), list_id).public_view())
 
 
@@ -92,7 +100,7 @@ def get_list(list_id: Annotated[str, Path()]) -> Response[str]:
     tags=["Contacts"],
     responses=api_responses({200: ("The contact", "ContactProof")}, 404, 422, 503),
 )
-def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Query()] = None) -> Response[str]:
+def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = None) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
     profile, subscriptions, ledger = repository().get_contact(number.e164)
     if profile is None and not subscriptions and not ledger:
@@ -115,7 +123,7 @@ def get_contact(phone: Annotated[str, Path()], country: Annotated[str | None, Qu
     responses=api_responses({200: ("The updated profile", "ContactPatched")}, *(400, 404, 413, 422, 503)),
 )
 def patch_contact(
-    phone: Annotated[str, Path()],
+    phone: PhoneInPath,
     patch: Annotated[ContactPatch, Body()],
     country: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
@@ -139,7 +147,7 @@ def patch_contact(
         }
     },
 )
-def import_customers(list_id: Annotated[str, Path()]) -> Response[str]:
+def import_customers(list_id: ListId) -> Response[str]:
     """Existing customers as soft opt-in: CSV (``text/csv``), JSON lines (``application/x-ndjson``) or
     ``{"s3_key": "..."}`` naming an object in the import bucket for files too big for a request."""
     event = app.current_event
@@ -204,7 +212,7 @@ def imports_s3(key: str) -> tuple[bytes, str]:
     responses=api_responses({200: ("Days and totals", "ListStats")}, 404, 422, 503),
 )
 def list_stats(
-    list_id: Annotated[str, Path()],
+    list_id: ListId,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
 ) -> Response[str]:
@@ -249,7 +257,7 @@ def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
         {200: ("Replaced", "StoredKeyword"), 201: ("Created", "StoredKeyword")}, *(400, 404, 409, 413, 422, 503)
     ),
 )
-def put_keyword(keyword: Annotated[str, Path()], config: Annotated[KeywordConfig, Body()]) -> Response[str]:
+def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]) -> Response[str]:
     stored, created = keywords.put_keyword(repository(), unquote(keyword), config, utc_now())
     logger.info("keyword stored", extra={"keyword": stored.keyword, "new_keyword": created})
     return json_response(201 if created else 200, stored.model_dump(mode="json"))
@@ -261,7 +269,7 @@ def put_keyword(keyword: Annotated[str, Path()], config: Annotated[KeywordConfig
     tags=["Keywords"],
     responses=api_responses({200: ("The keyword", "KeywordView")}, 404, 409, 503),
 )
-def get_keyword(keyword: Annotated[str, Path()]) -> Response[str]:
+def get_keyword(keyword: KeywordInPath) -> Response[str]:
     return json_response(200, keywords.get_keyword(repository(), unquote(keyword)))
 
 

@@ -32,6 +32,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app, logger)
 
 
+PhoneInPath = Annotated[str, Path(description="E.164 (URL-encode the +), or national with ?country=")]
+
+
 @cache
 def repository() -> ErasureRepository:
     settings = erasure_settings()
@@ -51,7 +54,10 @@ def delete_cart_schedule(cart_id: str) -> bool:
     tags=["Contacts"],
     responses=api_responses({200: ("Erased", "Erased")}, 404, 422, 503),
 )
-def erase(phone: Annotated[str, Path()], country: Annotated[str | None, Query()] = None) -> Response[str]:
+def erase(
+    phone: Annotated[str, Path(description="E.164 (URL-encode the +), or national with ?country=")],
+    country: Annotated[str | None, Query()] = None,
+) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
     settings = erasure_settings()
     now = utc_now()
