@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -15,12 +16,25 @@ from botocore.config import Config
 _RETRIES: Any = {"mode": "standard", "max_attempts": 5}
 
 
+_lock = threading.Lock()
+_session: Any = None
+
+
 @cache
 def client(service: str) -> Any:
-    session: Any = boto3.session.Session()  # one session per client: boto3 sessions are not thread-safe
-    return session.client(service, config=Config(retries=_RETRIES, connect_timeout=3, read_timeout=10))
+    """One client per service from one session. A new session per client would re-read botocore's
+    endpoint and service JSON every time (~0.1-0.2 s of a cold start per client); creating clients from
+    a shared session is not thread-safe, hence the lock (using the clients is)."""
+    global _session  # noqa: PLW0603 - the process-wide session is the point
+    with _lock:
+        if _session is None:
+            _session = boto3.session.Session()
+        return _session.client(service, config=Config(retries=_RETRIES, connect_timeout=3, read_timeout=10))
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests switch endpoints and credentials between runs)."""
-    client.cache_clear()
+    """Forget cached clients and the session (tests switch endpoints and credentials between runs)."""
+    global _session  # noqa: PLW0603
+    with _lock:
+        client.cache_clear()
+        _session = None
