@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from consent_platform.adapters.aws import client
 from consent_platform.adapters.erasure import erasures_recorded, load_keys
@@ -205,6 +205,18 @@ def imports_s3(key: str) -> tuple[bytes, str]:
     return obj["Body"].read(), kind
 
 
+# A calendar day in a query string. Typed as a pattern-checked string, not ``date``: pydantic's lax date
+# parsing would take "0.0" as a Unix timestamp (1970-01-01), which no caller means.
+IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("invalid date", {name: "not a calendar day (YYYY-MM-DD)"}) from None
+
+
 @app.get(
     "/v1/admin/lists/<list_id>/stats",
     summary="Daily sign-ups, confirmations, opt-outs and sends of a list",
@@ -213,11 +225,13 @@ def imports_s3(key: str) -> tuple[bytes, str]:
 )
 def list_stats(
     list_id: ListId,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[
+        IsoDate | None, Query(alias="from", description="First day, YYYY-MM-DD (default: to − 29)")
+    ] = None,
+    to: Annotated[IsoDate | None, Query(description="Last day, YYYY-MM-DD (default: today, UTC)")] = None,
 ) -> Response[str]:
-    last = to or utc_now().date()
-    first = from_ or last - timedelta(days=29)
+    last = _day(to, "to") if to else utc_now().date()
+    first = _day(from_, "from") if from_ else last - timedelta(days=29)
     if first > last or (last - first).days > 366:
         raise ValidationFailed("invalid range", {"from": "from ≤ to, at most 366 days apart"})
     lists.get_list(repository(), list_id)  # 404 for an unknown list

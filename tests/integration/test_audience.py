@@ -174,3 +174,8 @@ def test_list_statistics_from_counters(aws: LocalAws, demo_list: dict, clock: Cl
     assert reply.body["totals"]["optouts"] == 1
     assert aws.http("GET", "/v1/admin/lists/demo/stats", query="from=2026-11-22&to=2026-11-01").status == 422
     assert aws.http("GET", "/v1/admin/lists/nope/stats").status == 404
+    # Not a calendar day: refused, never read as a Unix timestamp ("0.0" would be 1970-01-01).
+    for query, field in (("to=0.0", "to"), ("from=2026-02-30", "from"), ("to=20261122", "to")):
+        reply = aws.http("GET", "/v1/admin/lists/demo/stats", query=query)
+        assert reply.status == 422, (query, reply.body)
+        assert field in reply.body["error"]["fields"], reply.body

@@ -75,13 +75,7 @@ def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, 
     except UnicodeDecodeError:
         raise MalformedBody("the file is not UTF-8") from None
     if content_type in ("text/csv", "application/csv"):
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or "phone" not in [f.strip() for f in reader.fieldnames]:
-            raise MalformedBody(
-                "the CSV needs a header row with at least phone and evidence", {"body": "missing phone column"}
-            )
-        for number, raw in enumerate(reader, start=1):
-            yield number, {(k or "").strip(): v for k, v in raw.items()}, ""
+        yield from _csv_rows(text)
         return
     for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
         try:
@@ -90,6 +84,30 @@ def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, 
             yield number, None, "not valid JSON"
             continue
         yield (number, value, "") if isinstance(value, dict) else (number, None, "not a JSON object")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    # newline="" semantics: the csv module wants to see the raw line ends itself.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise MalformedBody(f"the CSV header cannot be read: {exc}", {"body": "malformed CSV"}) from None
+    if not header or "phone" not in [f.strip() for f in header]:
+        raise MalformedBody(
+            "the CSV needs a header row with at least phone and evidence", {"body": "missing phone column"}
+        )
+    number = 0
+    while True:
+        number += 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the rest of the file cannot be split into rows reliably: stop here
+            yield number, None, f"malformed CSV from here on ({exc}); nothing after this row was read"
+            return
+        yield number, {(k or "").strip(): v for k, v in raw.items()}, ""
 
 
 class ImportService:
