@@ -163,4 +163,4 @@ def test_fuzz_every_operation_from_the_openapi_document(fuzz_stack: LocalStack) 
 
 @pytest.mark.slow
 def test_fuzz_long_run_random_seed(fuzz_stack: LocalStack) -> None:
-    assert_clean(fuzz(fuzz_stack, 150, derandomize=False), 5 * MIN_REQUESTS)
+    assert_clean(fuzz(fuzz_stack, 170, derandomize=False), 5 * MIN_REQUESTS)
