@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from datetime import datetime
 from functools import cache
@@ -51,6 +52,20 @@ def service() -> SenderService:
     )
 
 
+def control_keys(event: dict[str, Any]) -> list[tuple[str, str]]:
+    """The campaign (or trigger) control item of every campaign message in the batch."""
+    keys = []
+    for record in event.get("Records", []):
+        try:
+            job = json.loads(record["body"]).get("campaign")
+        except (KeyError, TypeError, ValueError):
+            continue  # the record handler reports it
+        if isinstance(job, dict) and job.get("campaign_id"):
+            control = job.get("control")
+            keys.append(tuple(control) if control else (f"CAMPAIGN#{job['campaign_id']}", "META"))
+    return keys
+
+
 def record_handler(record: SQSRecord) -> str:
     message = OutboundMessage.model_validate_json(record.body)
     outcome = service().deliver(message, utc_now(), logger)
@@ -66,13 +81,15 @@ def record_handler(record: SQSRecord) -> str:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _batch_stats.clear()
+    sender = service()
+    sender.prefetch_controls(control_keys(event))
     try:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
     finally:
-        sender = service()
         sender.flush_records()
         for index, (campaign_id, counts) in enumerate(_batch_stats.items()):
             sender.repo.add_campaign_stats(campaign_id, dict(counts), shard=hash(context.aws_request_id) + index)
+            logger.info("campaign batch", extra={"campaign_id": campaign_id, **counts})
         _batch_stats.clear()

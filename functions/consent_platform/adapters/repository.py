@@ -8,7 +8,7 @@ Two tables, both defined in ``template.yaml``:
       LIST#<list_id>   META                 list configuration (current consent text)
       LIST#<list_id>   CONSENT#<version>    every consent text version ever published (immutable)
       PHONE#<e164>     PROFILE              contact profile
-      PHONE#<e164>     SUB#<list_id>        subscription state
+      PHONE#<e164>     SUB#<list_id>        subscription state, and the sender's campaign send marks
       LSTATS#<list_id> DAY#<date>#<shard>   daily opt-in/confirmation/opt-out counters (sharded)
       LIST#<list_id>   BUCKET#<bucket>      number of active subscribers per audience bucket (planning)
       CAMPAIGN#<id>    META | STATS#<n>     campaign and its sharded counters
@@ -25,7 +25,8 @@ Two tables, both defined in ``template.yaml``:
       CONFIG           KEYWORD#<keyword>    custom keyword
       KWSTATS#<kw>     TOTAL | DAY#<date>   keyword usage counters
       INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, replies kept
-      MSG#<message_id> MSG                  sent-message record (the sender's idempotency claim)
+      MSG#<message_id> MSG                  sent-message record (a transactional message's idempotency
+                                            claim; a campaign message's, written after it went out)
 
 * the **ledger table** (``phone``/``sk`` = ``<at>#<seq>#<event_id>``) is append-only: functions get
   ``PutItem`` and ``Query`` on it and nothing else (see the IAM policies in the template), and every
@@ -48,19 +49,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from ..domain.clock import iso
-from ..domain.consent import LedgerEntry, Status, Subscription, Transition
-from ..domain.contacts import Profile
+from ..domain.clock import iso, parse_iso
 from ..domain.errors import Conflict
-from ..domain.keywords import StoredKeyword
-from ..domain.list_stats import counter_increments
-from ..domain.lists import StoredList
-from ..domain.messages import SubscriptionGuard
-from ..domain.pumping import COUNTER_GRACE, Check
+from ..domain.list_stats import counter_increments  # every consent change (commit) counts its ledger entries
 from .aws import client
 from .dynamo import from_item, to_item
+
+# The domain models are imported by the methods that build them: every function loads this module, and
+# the sender and the dispatcher use none of them (the services that do import them at their top).
+if TYPE_CHECKING:
+    from ..domain.consent import LedgerEntry, Subscription, Transition
+    from ..domain.contacts import Profile
+    from ..domain.keywords import StoredKeyword
+    from ..domain.lists import StoredList
+    from ..domain.messages import SubscriptionGuard
+    from ..domain.pumping import Check
 
 AUDIENCE_INDEX = "AudienceIndex"
 AUDIENCE_SHARDS = 4  # write sharding of the audience index: no hot partition for a big list
@@ -90,10 +96,59 @@ def audience_partition(list_id: str, bucket: str, shard: int) -> str:
 
 def audience_keys(sub: Subscription) -> dict[str, str]:
     """Index keys while active, none otherwise (a sparse index holds only the sendable audience)."""
-    if sub.status != Status.ACTIVE or not sub.bucket:
+    if sub.status != "active" or not sub.bucket:
         return {}
     shard = int(hashlib.sha256(sub.phone.encode()).hexdigest(), 16) % AUDIENCE_SHARDS
     return {"aud_pk": audience_partition(sub.list_id, sub.bucket, shard), "aud_sk": sub.phone}
+
+
+@cache
+def subscription_fields() -> tuple[str, ...]:
+    from ..domain.consent import Subscription
+
+    return tuple(Subscription.model_fields)
+
+
+AUDIENCE_INDEX_KEYS = ("aud_pk", "aud_sk")
+# Campaign send marks on the subscription item: ``sent_w<week>`` is a string set of 12-hex-digit digests
+# of the message ids claimed, by the week (days since the epoch // 7) the message was *created* in, so
+# that every delivery of one message looks in the same place. A claim looks in its week and both
+# neighbours (a re-run dispatcher builds the same message id with a later ``created_at``, within hours)
+# and drops marks of weeks at least SEND_MARK_WEEKS_KEPT older: a duplicate can only arrive while the
+# message can still be delivered — outbound queue 4 days, its DLQ 14 days, a deferral a few days.
+SEND_MARK_WEEKS_KEPT = 5
+SEND_MARK_WEEKS_DROPPED = 8  # how many weeks beyond that each claim removes (missing ones cost nothing)
+
+
+def send_mark(message_id: str, created_at: str) -> tuple[str, str]:
+    """(attribute, digest) of one campaign message's send mark."""
+    week = int(parse_iso(created_at).timestamp()) // 86400 // 7
+    return f"sent_w{week}", hashlib.sha256(message_id.encode()).hexdigest()[:12]
+
+
+def send_mark_update(message_id: str, created_at: str) -> dict[str, Any]:
+    """Condition and update of a campaign claim on the subscription item (see ``send_mark``)."""
+    name, digest = send_mark(message_id, created_at)
+    week = int(name.removeprefix("sent_w"))
+    checked = {f"#c{i}": f"sent_w{week + d}" for i, d in enumerate((-1, 0, 1))}
+    dropped = {f"#x{i}": f"sent_w{week - SEND_MARK_WEEKS_KEPT - i}" for i in range(SEND_MARK_WEEKS_DROPPED)}
+    return {
+        "ConditionExpression": "#s = :active AND " + " AND ".join(f"NOT contains({n}, :d)" for n in checked),
+        "UpdateExpression": "ADD #c1 :dset REMOVE " + ", ".join(dropped),
+        "ExpressionAttributeNames": {"#s": "status", **checked, **dropped},
+        "ExpressionAttributeValues": {
+            ":active": {"S": "active"},
+            ":d": {"S": digest},
+            ":dset": {"SS": [digest]},
+        },
+    }
+
+
+def _refused(item: dict[str, Any] | None) -> CampaignClaim:
+    """Why a campaign claim's condition failed, from the subscription item as it was."""
+    if not item or item.get("status", {}).get("S") != "active":
+        return CampaignClaim.OPTED_OUT
+    return CampaignClaim.DUPLICATE
 
 
 class CampaignClaim(StrEnum):
@@ -141,6 +196,8 @@ class ConsentRepository:
     # ---- reads -------------------------------------------------------------------------------
 
     def get_list(self, list_id: str, consent_version: str | None = None) -> tuple[StoredList | None, str | None]:
+        from ..domain.lists import StoredList
+
         keys = [list_key(list_id)]
         if consent_version is not None:
             keys.append(list_key(list_id, f"CONSENT#{consent_version}"))
@@ -157,6 +214,8 @@ class ConsentRepository:
     ) -> tuple[StoredList | None, str | None, int]:
         """The list, the consent text version asked for, and the list's sign-up SMS so far that day —
         one ``BatchGetItem``, as before the daily cap existed."""
+        from ..domain.lists import StoredList
+
         keys = [list_key(list_id), {"pk": {"S": f"LCAP#{list_id}"}, "sk": {"S": f"DAY#{day}"}}]
         if consent_version is not None:
             keys.append(list_key(list_id, f"CONSENT#{consent_version}"))
@@ -193,6 +252,8 @@ class ConsentRepository:
 
         Returns the checks whose limit was already reached (then nothing was written), else ``[]``.
         """
+        from ..domain.pumping import COUNTER_GRACE
+
         if not checks:
             return []
         ops = []
@@ -234,6 +295,9 @@ class ConsentRepository:
 
     def load_contact_state(self, phone: str, list_id: str) -> tuple[Profile | None, Subscription | None]:
         """Profile and one subscription, in one strongly consistent ``BatchGetItem``."""
+        from ..domain.consent import Subscription
+        from ..domain.contacts import Profile
+
         items = self._batch_get([phone_key(phone, PROFILE), phone_key(phone, f"SUB#{list_id}")])
         profile = items.get((f"PHONE#{phone}", PROFILE))
         sub = items.get((f"PHONE#{phone}", f"SUB#{list_id}"))
@@ -243,6 +307,9 @@ class ConsentRepository:
         )
 
     def get_contact(self, phone: str) -> tuple[Profile | None, list[Subscription], list[LedgerEntry]]:
+        from ..domain.consent import LedgerEntry, Subscription
+        from ..domain.contacts import Profile
+
         profile: Profile | None = None
         subs: list[Subscription] = []
         for item in self._query(self.table, "pk", f"PHONE#{phone}"):
@@ -255,6 +322,9 @@ class ConsentRepository:
 
     def load_phone(self, phone: str) -> PhoneState:
         """Profile, every subscription and the reply-rate record of one number: one Query."""
+        from ..domain.consent import Subscription
+        from ..domain.contacts import Profile
+
         state = PhoneState()
         for item in self._query(self.table, "pk", f"PHONE#{phone}"):
             if item["sk"] == PROFILE:
@@ -268,6 +338,9 @@ class ConsentRepository:
 
     def load_config(self) -> tuple[dict[str, StoredList], dict[str, StoredKeyword]]:
         """Every list snapshot and keyword: one Query on the CONFIG partition."""
+        from ..domain.keywords import StoredKeyword
+        from ..domain.lists import StoredList
+
         lists: dict[str, StoredList] = {}
         keywords: dict[str, StoredKeyword] = {}
         for item in self._query(self.table, "pk", CONFIG):
@@ -280,6 +353,8 @@ class ConsentRepository:
         return lists, keywords
 
     def get_keyword(self, keyword: str) -> tuple[StoredKeyword | None, dict[str, int]]:
+        from ..domain.keywords import StoredKeyword
+
         items = self._batch_get([{"pk": {"S": CONFIG}, "sk": {"S": f"KEYWORD#{keyword}"}}])
         item = items.get((CONFIG, f"KEYWORD#{keyword}"))
         usage = {row["sk"]: int(row.get("count", 0)) for row in self._query(self.table, "pk", f"KWSTATS#{keyword}")}
@@ -408,17 +483,7 @@ class ConsentRepository:
             sub = transition.subscription
             sub.version = (transition.previous_version or 0) + 1
             ops.extend(self._audience_ops(transition, zone_hint or (profile.timezone if profile else None)))
-            ops.append(
-                self._versioned_put(
-                    {
-                        "pk": f"PHONE#{sub.phone}",
-                        "sk": f"SUB#{sub.list_id}",
-                        **sub.model_dump(mode="json"),
-                        **audience_keys(sub),
-                    },
-                    transition.previous_version,
-                )
-            )
+            ops.append(self._subscription_write(sub, transition.previous_version))
             ops.extend(self._ledger_put(entry) for entry in transition.entries)
         if profile is not None:
             profile.version = (profile_previous_version or 0) + 1
@@ -446,24 +511,14 @@ class ConsentRepository:
         ]
         moved = 0
         for sub in subscriptions:
-            if sub.status != Status.ACTIVE or not sub.bucket:
+            if sub.status != "active" or not sub.bucket:
                 continue
             bucket = resolve_zone(sub.phone, profile.timezone).bucket
             if bucket == sub.bucket:
                 continue
             ops.extend(self._bucket_count(sub.list_id, sub.bucket, -1) + self._bucket_count(sub.list_id, bucket, 1))
             moved_sub = sub.model_copy(update={"bucket": bucket, "version": sub.version + 1})
-            ops.append(
-                self._versioned_put(
-                    {
-                        "pk": f"PHONE#{sub.phone}",
-                        "sk": f"SUB#{sub.list_id}",
-                        **moved_sub.model_dump(mode="json"),
-                        **audience_keys(moved_sub),
-                    },
-                    sub.version,
-                )
-            )
+            ops.append(self._subscription_write(moved_sub, sub.version))
             moved += 1
         self._transact(ops)
         return moved
@@ -579,6 +634,8 @@ class ConsentRepository:
     def _audience_ops(self, transition: Transition, zone_hint: str | None) -> list[dict[str, Any]]:
         """Keep the per-list bucket registry in step: +1 when a subscription becomes active, −1 when it
         stops being active — in the same transaction as the change itself."""
+        from ..domain.consent import Status
+
         sub = transition.subscription
         was_active = transition.previous_status == Status.ACTIVE
         is_active = sub.status == Status.ACTIVE
@@ -725,52 +782,60 @@ class ConsentRepository:
             return False
         return True
 
-    def claim_campaign_message(
-        self, record: dict[str, Any], phone: str, list_id: str, control: tuple[str, str], cap: dict[str, Any] | None
+    def claim_campaign_send(
+        self, phone: str, list_id: str, message_id: str, created_at: str, cap: dict[str, Any] | None
     ) -> CampaignClaim:
-        """One request: subscription still active, campaign not cancelled, this (campaign, number) not
-        sent before, and — when a cap applies — the cap record unchanged since it was read."""
+        """One conditional write on the subscription item itself: it is still active and carries no send
+        mark for this message id; the mark is added by the same write (``send_mark_update``).
+
+        A single-item ``UpdateItem`` (1 WRU while the item is under 1 KB; the AudienceIndex is keys-only
+        and its keys do not change, so no index write). When a cap applies, the conditional update of the
+        number's cap record joins it in one ``TransactWriteItems``."""
         ddb = client("dynamodb")
-        ops: list[dict[str, Any]] = [
-            {
-                "ConditionCheck": {
-                    "TableName": self.table,
-                    "Key": phone_key(phone, f"SUB#{list_id}"),
-                    "ConditionExpression": "#s = :active",
-                    "ExpressionAttributeNames": {"#s": "status"},
-                    "ExpressionAttributeValues": {":active": {"S": "active"}},
-                }
-            },
-            {
-                "ConditionCheck": {
-                    "TableName": self.table,
-                    "Key": {"pk": {"S": control[0]}, "sk": {"S": control[1]}},
-                    "ConditionExpression": "attribute_exists(pk) AND #s <> :cancelled",
-                    "ExpressionAttributeNames": {"#s": "status"},
-                    "ExpressionAttributeValues": {":cancelled": {"S": "cancelled"}},
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": to_item({"pk": f"MSG#{record['message_id']}", "sk": "MSG", **record}),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-        ]
-        if cap is not None:
-            ops.append(cap)
+        update = {
+            "TableName": self.table,
+            "Key": phone_key(phone, f"SUB#{list_id}"),
+            **send_mark_update(message_id, created_at),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if cap is None:
+            try:
+                ddb.update_item(**update)
+            except ddb.exceptions.ConditionalCheckFailedException as exc:
+                return _refused(exc.response.get("Item"))
+            return CampaignClaim.CLAIMED
         try:
-            ddb.transact_write_items(TransactItems=ops)
+            ddb.transact_write_items(TransactItems=[{"Update": update}, cap])
         except ddb.exceptions.TransactionCanceledException as exc:
-            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            for index, outcome in enumerate(
-                (CampaignClaim.OPTED_OUT, CampaignClaim.CANCELLED, CampaignClaim.DUPLICATE, CampaignClaim.CAP_RACE)
-            ):
-                if index < len(codes) and codes[index] == "ConditionalCheckFailed":
-                    return outcome
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return _refused(reasons[0].get("Item"))
+            if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+                return CampaignClaim.CAP_RACE
             raise
         return CampaignClaim.CLAIMED
+
+    def release_campaign_send(self, phone: str, list_id: str, message_id: str, created_at: str) -> None:
+        """Undo a claim after the provider refused the message (transiently), so that a retry may send it."""
+        name, digest = send_mark(message_id, created_at)
+        client("dynamodb").update_item(
+            TableName=self.table,
+            Key=phone_key(phone, f"SUB#{list_id}"),
+            UpdateExpression="DELETE #m :d",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#m": name},
+            ExpressionAttributeValues={":d": {"SS": [digest]}},
+        )
+
+    def open_controls(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bool]:
+        """For each campaign (or trigger) control item: may messages still go out (exists and not
+        cancelled)? One strongly consistent ``BatchGetItem`` for all of them."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            found.update(self._batch_get([{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in chunk]))
+        return {key: key in found and found[key].get("status") != "cancelled" for key in wanted}
 
     def cap_put(self, phone: str, sent: list[str], ttl: int, previous: dict[str, Any] | None) -> dict[str, Any]:
         version = int(previous.get("version", 0)) if previous else None
@@ -817,6 +882,38 @@ class ConsentRepository:
             put["ConditionExpression"] = "version = :expected"
             put["ExpressionAttributeValues"] = {":expected": {"N": str(previous_version)}}
         return {"Put": put}
+
+    def _subscription_write(self, sub: Subscription, previous_version: int | None) -> dict[str, Any]:
+        """A subscription change as an ``Update`` (not a ``Put``): every field of the model is set or
+        removed, conditional on the version like ``_versioned_put``, and the sender's send marks on the
+        item (``sent_w<week>``, not part of the model) survive any consent change."""
+        data = {**sub.model_dump(mode="json"), **audience_keys(sub)}
+        if previous_version is None:  # a new item carries no marks: a plain conditional put
+            return self._versioned_put({"pk": f"PHONE#{sub.phone}", "sk": f"SUB#{sub.list_id}", **data}, None)
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets: list[str] = []
+        removes: list[str] = []
+        for index, field_name in enumerate([*subscription_fields(), *AUDIENCE_INDEX_KEYS]):
+            names[f"#f{index}"] = field_name
+            value = data.get(field_name)
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                values[f":f{index}"] = to_item({"v": value})["v"]
+                sets.append(f"#f{index} = :f{index}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        names["#version"] = "version"
+        values[":expected"] = {"N": str(previous_version)}
+        update: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": phone_key(sub.phone, f"SUB#{sub.list_id}"),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#version = :expected",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        return {"Update": update}
 
     def _transact(self, ops: list[dict[str, Any]]) -> None:
         ddb = client("dynamodb")

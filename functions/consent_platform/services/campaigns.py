@@ -11,6 +11,7 @@ from ..adapters.scheduler import Scheduler
 from ..domain.campaigns import CampaignRequest, preview, with_opt_out
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..domain.lists import StoredList  # noqa: F401 - every request reads the list (``repo.get_list`` builds it)
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
 
 # A schedule must lie in the future when it is created; due buckets fire this soon.

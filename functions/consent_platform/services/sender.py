@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -20,6 +21,11 @@ from ..domain.quiet_hours import is_allowed, next_allowed_time
 # then treat the message as orphaned (the write failed and the caller got an error). Must stay below
 # the queue's maxReceiveCount × VisibilityTimeout (5 × 60 s) so orphans are dropped, not dead-lettered.
 ORPHAN_AFTER = timedelta(minutes=4)
+
+# A campaign's (or trigger's) status is read once per batch, strongly consistent, and read again before a
+# claim once the last read is this old: a cancel stops every claim made more than this after it commits
+# (with the check inside each claim, a message claimed just before the cancel could still go out too).
+CONTROL_MAX_AGE_S = 1.0
 
 
 class Delivery(StrEnum):
@@ -76,6 +82,7 @@ class SenderService:
         self.record_days = record_days
         self.defer = defer  # puts a campaign message back for later (a one-time schedule)
         self.sent_records: list[dict[str, Any]] = []
+        self.controls: dict[tuple[str, str], tuple[bool, float]] = {}  # control item → (open, read at)
 
     def deliver(self, message: OutboundMessage, now: datetime, logger: Any = None) -> Delivery:
         if message.campaign is not None:
@@ -119,9 +126,25 @@ class SenderService:
         )
         return Delivery.SENT
 
+    def prefetch_controls(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Read the control items (campaign META, or a trigger record) of a whole batch at its start:
+        one strongly consistent ``BatchGetItem`` instead of a condition in every message's claim."""
+        read_at = time.monotonic()
+        self.controls = {key: (is_open, read_at) for key, is_open in self.repo.open_controls(keys).items()}
+
+    def _control_open(self, key: tuple[str, str]) -> bool:
+        """Cancellation check: the batch's read, or a fresh one once that is CONTROL_MAX_AGE old."""
+        known = self.controls.get(key)
+        if known is None or time.monotonic() - known[1] > CONTROL_MAX_AGE_S:
+            read_at = time.monotonic()
+            known = (self.repo.open_controls([key])[key], read_at)
+            self.controls[key] = known
+        return known[0]
+
     def _deliver_campaign(self, message: OutboundMessage, job: CampaignJob, now: datetime, logger: Any) -> Delivery:
-        """Right before the provider call: window at the actual time, then consent + dedupe + caps in one
-        conditional write, then send (PROMOTIONAL)."""
+        """Right before the provider call: window at the actual time, the campaign not cancelled (read at
+        most CONTROL_MAX_AGE_S ago), then consent + dedupe (+ caps) in one conditional write, then send
+        (PROMOTIONAL)."""
         log = {"message_id": message.message_id, "to": mask_phone(message.to), "campaign_id": job.campaign_id}
         rule = rule_by_code(job.rule)
         if not is_allowed(now, job.zones, rule):
@@ -132,6 +155,9 @@ class SenderService:
             self.defer(message, when)
             _info(logger, "campaign message deferred", {**log, "until": iso(when)})
             return Delivery.DEFERRED
+        if not self._control_open(job.control_key()):
+            _info(logger, "campaign message skipped: cancelled", log)
+            return Delivery.CANCELLED
         cap_op = None
         if job.caps:
             state = self.repo.cap_state(message.to)
@@ -143,23 +169,14 @@ class SenderService:
                     return Delivery.FREQUENCY_CAP
             ttl = int((now + timedelta(hours=longest + 24)).timestamp())
             cap_op = self.repo.cap_put(message.to, [*recent, iso(now)], ttl, state)
-        record = {
-            **message.model_dump(mode="json", exclude={"guard", "campaign"}),
-            "campaign_id": job.campaign_id,
-            "provider": self.provider.name,
-            "claimed_at": iso(now),
-            "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
-        }
         assert message.list_id is not None
-        claim = self.repo.claim_campaign_message(record, message.to, message.list_id, job.control_key(), cap_op)
+        claim = self.repo.claim_campaign_send(
+            message.to, message.list_id, message.message_id, message.created_at, cap_op
+        )
         if claim == CampaignClaim.CAP_RACE:
             raise NotYetVisible("the number's cap record changed concurrently; retry")
         if claim != CampaignClaim.CLAIMED:
-            outcome = {
-                CampaignClaim.OPTED_OUT: Delivery.OPTED_OUT,
-                CampaignClaim.CANCELLED: Delivery.CANCELLED,
-                CampaignClaim.DUPLICATE: Delivery.DUPLICATE,
-            }[claim]
+            outcome = {CampaignClaim.OPTED_OUT: Delivery.OPTED_OUT, CampaignClaim.DUPLICATE: Delivery.DUPLICATE}[claim]
             _info(logger, f"campaign message skipped: {outcome.value}", log)
             return outcome
         try:
@@ -169,10 +186,20 @@ class SenderService:
             if code in PERMANENT_ERRORS:
                 _info(logger, "campaign message failed permanently", {**log, "error": code})
                 return Delivery.FAILED  # the claim stays: this number is not retried for this campaign
-            self.repo.release_message(message.message_id)
+            self.repo.release_campaign_send(message.to, message.list_id, message.message_id, message.created_at)
             raise
+        # The sent-message record (audit: who, when, the provider's id), written with the batch's others.
+        record = {
+            **message.model_dump(mode="json", exclude={"guard", "campaign"}),
+            "campaign_id": job.campaign_id,
+            "provider": self.provider.name,
+            "claimed_at": iso(now),
+            "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
+        }
         self.sent_records.append({**record, "provider_message_id": provider_id, "sent_at": iso(now)})
-        _info(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
+        # DEBUG, not INFO: the sent-message record holds the same fields, and the handler logs one line
+        # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
+        _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
 
     def flush_records(self) -> None:
@@ -185,3 +212,8 @@ class SenderService:
 def _info(logger: Any, text: str, extra: dict[str, Any]) -> None:
     if logger is not None:
         logger.info(text, extra=extra)
+
+
+def _debug(logger: Any, text: str, extra: dict[str, Any]) -> None:
+    if logger is not None:
+        logger.debug(text, extra=extra)

@@ -19,6 +19,7 @@ from ..adapters.scheduler import Scheduler
 from ..domain.campaigns import render, with_opt_out
 from ..domain.clock import iso
 from ..domain.consent import Status
+from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the number (``repo.load_phone``)
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.lists import origination_for
 from ..domain.messages import CampaignJob, SubscriptionGuard, build_message
