@@ -393,31 +393,42 @@ def test_local_wall_time_to_utc_is_the_first_instant_showing_that_time_or_later(
 
 
 @cache
-def first_offset_change(zone: str) -> date | None:
-    """The local date of the zone's first UTC-offset change in 2026-2027 (daily scan), if any."""
+def offset_changes(zone: str) -> tuple[date, ...]:
+    """Local dates of the zone's UTC-offset changes (DST and others) in 2026-2028 (daily scan at noon UTC)."""
     tz = ZoneInfo(zone)
     noon = datetime(2026, 1, 1, 12, tzinfo=UTC)
     previous = noon.astimezone(tz).utcoffset()
-    for days in range(1, 730):
+    found = []
+    for days in range(1, 3 * 366):
         instant = noon + timedelta(days=days)
         offset = instant.astimezone(tz).utcoffset()
         if offset != previous:
-            return (instant - timedelta(days=1)).astimezone(tz).date()
+            found.append((instant - timedelta(days=1)).astimezone(tz).date())
         previous = offset
-    return None
+    return tuple(found)
 
 
-@pytest.mark.parametrize("code", ["US", "DEFAULT"])
-def test_every_zone_gets_an_allowed_time_around_its_dst_change(code: str) -> None:
+def first_offset_change(zone: str) -> date | None:
+    changes = offset_changes(zone)
+    return changes[0] if changes else None
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_zone_gets_an_allowed_time_on_each_of_its_offset_change_days(code: str) -> None:
+    """Every IANA zone, every DST (or other offset) change day of 2026-2028, every jurisdiction's rule:
+    the next allowed time is never early and always allowed."""
     rule = RULES[code]
+    checked = 0
     for zone in sorted(zoneinfo.available_timezones()):
         tz = ZoneInfo(zone)
-        day = first_offset_change(zone) or date(2026, 6, 1)
-        for hour in (0, 12, 22):
-            at = datetime.combine(day, time(hour), tzinfo=tz)
-            result = next_allowed_time(at, [zone], rule)
-            assert result >= at, zone
-            assert is_allowed(result, [zone], rule), zone
+        for day in offset_changes(zone) or (date(2026, 6, 1),):
+            for hour in (0, 12, 22):
+                at = datetime.combine(day, time(hour), tzinfo=tz)
+                result = next_allowed_time(at, [zone], rule)
+                assert result >= at, (zone, at)
+                assert is_allowed(result, [zone], rule), (zone, at)
+                checked += 1
+    assert checked > 3 * len(zoneinfo.available_timezones())
 
 
 def test_wall_times_around_every_zones_dst_change_map_to_the_first_instant_showing_them() -> None:
