@@ -183,7 +183,7 @@ def test_expired_confirmation_changes_nothing_but_replies(aws: LocalAws, kwiaty:
     aws.text("TAK")
     assert status(aws) == "expired"
     assert [e["action"] for e in ledger(aws)] == ["requested", "expired"]
-    assert "expired" in bodies()[-1] and "KWIATY" in bodies()[-1]
+    assert "wygasło" in bodies()[-1] and "KWIATY" in bodies()[-1]  # the demo list is Polish: so is the notice
 
 
 def test_unmatched_text_goes_to_the_bus(aws: LocalAws, demo_list: dict, events: Any) -> None:

@@ -72,3 +72,34 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 SUPPORTED_LANGUAGES = frozenset(DEFAULT_MESSAGES)
+
+# The answer to a confirmation word sent after the pending sign-up lapsed (48 h): (with the list's join
+# keyword, without one). A person who replied in the list's language gets the answer in it too.
+EXPIRED_NOTICES: dict[str, tuple[str, str]] = {
+    "en": (
+        "{brand}: this confirmation has expired — text {keyword} to join again.",
+        "{brand}: this confirmation has expired — please sign up again.",
+    ),
+    "pl": (
+        "{brand}: to potwierdzenie wygasło — wyślij {keyword}, aby zapisać się ponownie.",
+        "{brand}: to potwierdzenie wygasło — zapisz się ponownie.",
+    ),
+    "de": (
+        "{brand}: Diese Bestätigung ist abgelaufen — sende {keyword}, um dich erneut anzumelden.",
+        "{brand}: Diese Bestätigung ist abgelaufen — bitte melde dich erneut an.",
+    ),
+    "fr": (
+        "{brand} : cette confirmation a expiré — envoyez {keyword} pour vous réinscrire.",
+        "{brand} : cette confirmation a expiré — merci de vous réinscrire.",
+    ),
+    "es": (
+        "{brand}: esta confirmación ha caducado — envía {keyword} para suscribirte de nuevo.",
+        "{brand}: esta confirmación ha caducado — suscríbete de nuevo.",
+    ),
+}
+
+
+def expired_notice(language: str, brand: str, keyword: str | None) -> str:
+    with_keyword, without = EXPIRED_NOTICES.get(language, EXPIRED_NOTICES["en"])
+    text = with_keyword.format(brand=brand, keyword=keyword) if keyword else without.format(brand=brand)
+    return text if brand else text.split(":", 1)[1].strip()

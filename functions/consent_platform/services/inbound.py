@@ -38,6 +38,7 @@ from ..domain.events import consent_events, unmatched_event
 from ..domain.inbound import Classification, Intent, classify
 from ..domain.inbound_message import InboundMessage
 from ..domain.keywords import StoredKeyword
+from ..domain.language import expired_notice
 from ..domain.lists import StoredList
 from ..domain.messages import MessageKind, OutboundMessage, build_message
 from ..domain.phone import mask_phone, normalize_phone
@@ -318,11 +319,8 @@ class InboundService:
                 (k.display for k in config.keywords.values() if k.action == "join" and k.list_id == expired_lists[0]),
                 None,
             )
-            brand = stored.brand if stored else ""
-            how = f"text {join} to join again" if join else "sign up again"
-            reply.send(
-                "reply", f"{brand}: this confirmation has expired — {how}.".strip(": "), expired_lists[0], capped=True
-            )
+            text = expired_notice(stored.language if stored else "en", stored.brand if stored else "", join)
+            reply.send("reply", text, expired_lists[0], capped=True)
         confirmed = sum(1 for t in plan.transitions if t.subscription.status == Status.ACTIVE)
         plan.outcome = f"confirmed:{confirmed}" + (f",expired:{len(expired_lists)}" if expired_lists else "")
 
