@@ -71,7 +71,9 @@ class Options:
         return cls(
             host=os.environ.get("HOST", "127.0.0.1"),
             port=port,
-            outbox=ROOT / ".local" / "outbox.jsonl",
+            # One outbox per port: a `make run` and the test suite's stacks (or two stacks) never share
+            # (and never empty) each other's outbox.
+            outbox=ROOT / ".local" / ("outbox.jsonl" if port == 3000 else f"outbox-{port}.jsonl"),
         )
 
 
@@ -113,6 +115,8 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     # Like `sam deploy --parameter-overrides`: LOCAL_PARAMETER_OVERRIDES="Key=Value Key2=Value2".
     stack = provision(parameter_overrides(os.environ.get("LOCAL_PARAMETER_OVERRIDES", "")))
     fresh_outbox(options.outbox)
+    if options.outbox.name != "outbox.jsonl":  # a per-port outbox (tests, a second stack) goes with its stack
+        cleanup.callback(options.outbox.unlink, missing_ok=True)
     os.environ.update(merged_function_environment(stack, local_overrides(options.outbox)))
 
     invoker = Invoker(stack)
