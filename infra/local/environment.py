@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import WSGIRequestHandler
 
 from . import moto_speedups
 from .template import REGION, Stack
@@ -43,6 +44,9 @@ def start_moto(host: str = "127.0.0.1") -> tuple[ThreadedMotoServer, str]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Without these, each transaction and query costs time in proportion to the table (moto_speedups.py).
     moto_speedups.install()
+    # werkzeug writes a response's status line, headers and body separately; with Nagle's algorithm on,
+    # a small trailing write can wait for the client's delayed ACK (tens of ms on loopback) — per AWS call.
+    WSGIRequestHandler.disable_nagle_algorithm = True
     server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
     server.start()
     bound_host, port = server.get_host_and_port()

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from moto import backends as moto_backends
 from moto.core.utils import unix_time
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
@@ -171,7 +172,17 @@ def _unix_time_millis(dt: Any = None) -> float:
     return _unix_time(dt) * 1000.0
 
 
+_MOTO_MODULES = tuple(moto_backends.list_of_moto_modules())
+
+
+def _moto_modules() -> Iterable[str]:
+    """moto's server lists its package directory (``os.listdir`` + an ``isdir`` per entry, ~150 system
+    calls) for every request it routes, under a lock that serialises them; the list never changes."""
+    return _MOTO_MODULES
+
+
 _PATCHES: list[tuple[Any, str, Any]] = [
+    (moto_backends, "list_of_moto_modules", _moto_modules),
     (DynamoDBBackend, "transact_write_items", _transact_write_items),
     (Table, "query", _query),
     (SQSBackend, "is_message_valid_based_on_retention_period", _retained),

@@ -59,6 +59,7 @@ class LocalHttpServer(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     server: LocalHttpServer
     protocol_version = "HTTP/1.1"  # keep-alive, and "Expect: 100-continue" which curl sends for -d >1 KB
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: no delayed-ACK stalls
     server_version = "sms-consent-local"
 
     def do_GET(self) -> None:
