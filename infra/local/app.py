@@ -176,6 +176,7 @@ def _banner(running: Running, outbox: Path) -> str:
         "Pages:",
         f"  {url}/            sign-up form, web/index.html (?list=<list_id>; embed it in an <iframe>)",
         f"  {url}/dev/phone   dev phone: the texts a number got; reply TAK, HELP, STOP (local only)",
+        f"  {url}/docs        Swagger UI of the API ({url}/openapi.json: the OpenAPI document of the running code)",
         "",
         "Routes from template.yaml:",
     ]
