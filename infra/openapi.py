@@ -96,16 +96,13 @@ def _complete(schema: dict[str, Any], models: dict[str, Any], iam_routes: set[tu
             query_model = operation.pop("x-query-model", None)
             if query_model:
                 operation["parameters"] = [*operation.get("parameters", []), *_query_parameters(models[query_model])]
-            for status, response in operation.get("responses", {}).items():
-                text = json.dumps(response)
-                if "HTTPValidationError" in text:
+            for response in operation.get("responses", {}).values():
+                if "HTTPValidationError" in json.dumps(response):
                     response.clear()
                     response.update(
                         description="Invalid input; `fields` names each bad field",
                         content={"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
                     )
-                if status == "422" and "description" not in response:
-                    response["description"] = "Invalid input"
             if (method.upper(), path) in iam_routes:
                 operation["security"] = [{"sigv4": []}]
 

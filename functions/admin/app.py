@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from consent_platform.adapters.aws import client
 from consent_platform.adapters.erasure import erasures_recorded, load_keys
@@ -62,6 +62,8 @@ PhoneInPath = Annotated[
 
 class ImportFromS3(BaseModel):
     """Import a file already uploaded to the import bucket (larger than a request may be)."""
+
+    model_config = ConfigDict(defer_build=True)  # built by the first such import, not at every cold start
 
     s3_key: str = Field(min_length=1, max_length=1024, description="Object key in the stack's import bucket")
 
