@@ -12,10 +12,8 @@ import logging
 import os
 from pathlib import Path
 
-from moto.server import ThreadedMotoServer
-from werkzeug.serving import WSGIRequestHandler
-
 from . import moto_speedups
+from .moto_server import LocalMotoServer
 from .template import REGION, Stack
 
 # Variables that could send a request to a real AWS account or to another endpoint despite
@@ -38,19 +36,15 @@ class EnvironmentConflict(RuntimeError):
     """Two functions want different values for one variable; one shared process cannot honour both."""
 
 
-def start_moto(host: str = "127.0.0.1") -> tuple[ThreadedMotoServer, str]:
-    """Start moto's server in a thread on a free port (port 0: the OS picks, so no race)."""
+def start_moto(host: str = "127.0.0.1") -> tuple[LocalMotoServer, str]:
+    """Start moto's server (keep-alive, see moto_server.py) in a thread on a free port."""
     # werkzeug logs every AWS call at INFO; the handlers' own logs are what a developer wants to see.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Without these, each transaction and query costs time in proportion to the table (moto_speedups.py).
     moto_speedups.install()
-    # werkzeug writes a response's status line, headers and body separately; with Nagle's algorithm on,
-    # a small trailing write can wait for the client's delayed ACK (tens of ms on loopback) — per AWS call.
-    WSGIRequestHandler.disable_nagle_algorithm = True
-    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+    server = LocalMotoServer(host)
     server.start()
-    bound_host, port = server.get_host_and_port()
-    return server, f"http://{bound_host}:{port}"
+    return server, server.endpoint
 
 
 def point_boto3_at(endpoint: str) -> None:
