@@ -99,6 +99,10 @@ class CampaignSettings(_Base):
     outbound_queue_url: str
 
 
+class ExpirySettings(_Base):
+    """The scheduled expiry sweep (services/expiry.py): the tables are all it needs."""
+
+
 class SenderSettings(_Base):
     sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
     eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
@@ -144,3 +148,8 @@ def campaign_settings() -> CampaignSettings:
 @lru_cache
 def sender_settings() -> SenderSettings:
     return SenderSettings.from_env()
+
+
+@lru_cache
+def expiry_settings() -> ExpirySettings:
+    return ExpirySettings.from_env()

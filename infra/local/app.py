@@ -143,11 +143,14 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
 
     poller_stop = threading.Event()
     pollers = start_pollers(stack, invoker, poller_stop)
+    periodic = local_scheduler.start_periodic(poller_stop)
 
     def stop_pollers() -> None:
         poller_stop.set()
         for poller in pollers:
             poller.join(POLLER_JOIN_SECONDS)
+        for thread in periodic:
+            thread.join(POLLER_JOIN_SECONDS)
 
     cleanup.callback(stop_pollers)
     server.start()

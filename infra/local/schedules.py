@@ -4,6 +4,11 @@
 one-time ``at()`` schedule that became due — a Lambda target is invoked like Scheduler would, an SQS
 target gets its input as a message — deletes it (``ActionAfterCompletion: DELETE``), and waits until the
 queues have drained, so the answer reflects everything that time caused.
+
+The template's own periodic schedules (``ScheduleV2`` events, such as the expiry sweep's
+``rate(15 minutes)``) run every period of wall-clock time, and once more at the end of every clock move:
+the runs a jump skipped are coalesced into that one, which is enough for functions that catch up on
+everything due (as the sweep does).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +32,8 @@ from .template import Stack
 logger = logging.getLogger("infra.local")
 
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 DRAIN_TIMEOUT_S = 60.0
 MAX_ROUNDS = 10
 
@@ -69,6 +77,40 @@ class LocalScheduler:
         advance_to(target)
         self.wait_for_queues()
         return fired
+
+    def run_periodic(self) -> list[str]:
+        """One run of each of the template's periodic schedules (Scheduler sends a Lambda target ``{}``)."""
+        ran = []
+        for function, _expression in self.stack.periodic_schedules():
+            try:
+                self.invoker.invoke(function, {})
+            except Exception as exc:
+                logger.warning("periodic %s failed (%s); it runs again next period", function, type(exc).__name__)
+                continue
+            ran.append(function)
+        return ran
+
+    def start_periodic(self, stop: threading.Event) -> list[threading.Thread]:
+        """A thread per ``rate()`` schedule of the template, invoking its function every period."""
+        threads = []
+        for function, expression in self.stack.periodic_schedules():
+            match = _RATE.match(expression)
+            if not match:
+                logger.warning("%s: %s runs only when the clock moves (POST /dev/clock)", function, expression)
+                continue
+            period = int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
+
+            def loop(function: str = function, period: int = period) -> None:
+                while not stop.wait(period):
+                    try:
+                        self.invoker.invoke(function, {})
+                    except Exception as exc:
+                        logger.warning("periodic %s failed (%s)", function, type(exc).__name__)
+
+            thread = threading.Thread(target=loop, name=f"periodic-{function}", daemon=True)
+            thread.start()
+            threads.append(thread)
+        return threads
 
     def fire_due(self, now: datetime | None = None, wait: bool = True) -> list[str]:
         fired: list[str] = []
@@ -150,8 +192,10 @@ class LocalScheduler:
             target = now
         self.wait_for_queues()
         fired = self.run_until(target)
+        periodic = self.run_periodic() if target > now else []
+        self.wait_for_queues()
         new_now = utc_now()
-        return json_response(200, {"now": new_now.strftime("%Y-%m-%dT%H:%M:%SZ"), "fired": fired})
+        return json_response(200, {"now": new_now.strftime("%Y-%m-%dT%H:%M:%SZ"), "fired": fired, "periodic": periodic})
 
 
 def _seconds(value: float) -> Any:

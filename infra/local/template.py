@@ -187,6 +187,15 @@ class Stack:
                     found.append((logical_id, self.resolve(event["Properties"])))
         return found
 
+    def periodic_schedules(self) -> list[tuple[str, str]]:
+        """(function, schedule expression) for every ``ScheduleV2`` / ``Schedule`` event source."""
+        found = []
+        for logical_id, fn in self.functions().items():
+            for event in fn["Properties"].get("Events", {}).values():
+                if event["Type"] in ("ScheduleV2", "Schedule"):
+                    found.append((logical_id, str(self.resolve(event["Properties"]["ScheduleExpression"]))))
+        return found
+
     def sqs_sources(self) -> list[SqsSource]:
         sources = [
             SqsSource(fn, eventbridge_shim_queue(fn), 1, False, eventbridge=True)

@@ -202,6 +202,7 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
         "CampaignFunction": settings.CampaignSettings,
         "DispatcherFunction": settings.CampaignSettings,
         "AudienceEventsFunction": settings.AdminSettings,
+        "ExpiryFunction": settings.ExpirySettings,
     }
     fake = Stack(
         TEMPLATE,

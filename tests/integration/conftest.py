@@ -185,6 +185,7 @@ def _reset_cached_settings() -> None:
         settings.scheduling_settings,
         settings.campaign_settings,
         settings.erasure_settings,
+        settings.expiry_settings,
     ):
         fn.cache_clear()
     import admin.app
@@ -195,6 +196,7 @@ def _reset_cached_settings() -> None:
     import optin.app
     import scheduler.api
     import scheduler.dispatcher
+    import scheduler.expiry
     import sender.app
 
     for cached in (
@@ -202,6 +204,7 @@ def _reset_cached_settings() -> None:
         scheduler.api.repository,
         scheduler.api.scheduler,
         scheduler.dispatcher._adapters,
+        scheduler.expiry._repository,
         optin.app.service,
         admin.app.repository,
         admin.erasure.repository,
@@ -275,6 +278,7 @@ class Clock:
         import optin.app
         import scheduler.api
         import scheduler.dispatcher
+        import scheduler.expiry
         import sender.app
 
         for module in (
@@ -285,6 +289,7 @@ class Clock:
             inbound.worker,
             scheduler.api,
             scheduler.dispatcher,
+            scheduler.expiry,
             audience.events,
         ):
             monkeypatch.setattr(module, "utc_now", lambda: self.now)

@@ -22,7 +22,7 @@ NEVER = (
 # Resolvers without enable_validation=True do not need Powertools' OpenAPI parameter models.
 NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction"}
 # Functions that never parse a phone number (they only mask one for logs).
-NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction"}
+NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction", "ExpiryFunction"}
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """The consent state machine, driven through the real handlers on moto by hypothesis.
 
 Random sequences of web sign-ups, keyword joins, YES/TAK, STOP variants, START, HELP, duplicate and
-out-of-order deliveries, campaigns and a moving clock. After every step: the ledger explains every
-subscription's state, nothing marketing went to a number after its latest revocation, no campaign
-reached a number twice, every accepted request left exactly its ledger entries, and a STOP is
-confirmed exactly once.
+out-of-order deliveries, campaigns, expiry sweeps and a moving clock. After every step: the ledger
+explains every subscription's state, a lapse is recorded once, nothing marketing went to a number after
+its latest revocation, no campaign reached a number twice, every accepted request left exactly its
+ledger entries, and a STOP is confirmed exactly once.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import boto3
@@ -20,7 +21,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from consent_platform.domain.clock import iso
 from infra.local.invoker import Invoker
+from infra.local.lambda_runtime import FakeLambdaContext, load_handler
 from infra.local.schedules import LocalScheduler
 from tests.integration.conftest import DEMO_LIST, sent_sms
 from tests.reliability.harness import moto_stack
@@ -142,6 +145,26 @@ class ConsentMachine(RuleBasedStateMachine):
         self.clock.advance(seconds=61)  # schedules are created at least a minute ahead
         self.settle()
 
+    @rule()
+    def sweep(self) -> None:
+        """The scheduled expiry sweep: every closed confirmation window lapses, and nothing else changes."""
+        before = {phone: self.contact(phone) for phone in NUMBERS}
+        handler = load_handler(self.aws.stack, "ExpiryFunction")
+        handler({}, FakeLambdaContext("ExpiryFunction", timeout_s=300))
+        now = iso(self.clock.now)
+        for phone in NUMBERS:
+            was = {s["list_id"]: s for s in before[phone]["subscriptions"]}
+            after = self.contact(phone)
+            lapsed = 0
+            for sub in after["subscriptions"]:
+                old = was[sub["list_id"]]
+                due = old["status"] == "pending" and old["pending_expires_at"] <= now
+                lapsed += due
+                assert sub["status"] == ("expired" if due else old["status"]), (phone, old, sub)
+            new = [e["action"] for e in after["ledger"][len(before[phone]["ledger"]) :]]
+            assert new == ["expired"] * lapsed, (phone, new)
+        self.clock.advance(seconds=1)
+
     @rule(minutes=st.sampled_from([1, 11, 60 * 9, 60 * 24, 60 * 49]))
     def advance(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
@@ -160,6 +183,9 @@ class ConsentMachine(RuleBasedStateMachine):
                 )
                 assert entries, sub
                 assert entries[-1]["status_after"] == sub["status"], (phone, sub, entries[-1])
+                actions = [e["action"] for e in entries]
+                # One lapse, one entry: the sweep and the lazy path never both record it.
+                assert all(a != b for a, b in pairwise(actions) if a == "expired"), (phone, actions)
 
     @invariant()
     def no_marketing_after_revocation_and_none_twice(self) -> None:

@@ -12,6 +12,7 @@ from consent_platform.domain.consent import (
     Status,
     confirm_pending,
     grant_single_optin,
+    lapse_pending,
     request_double_optin,
     revoke,
 )
@@ -67,6 +68,26 @@ def test_confirm_after_expiry_records_the_lapse_and_refuses() -> None:
     assert lapse.subscription.status == Status.EXPIRED
     assert [e.action for e in lapse.entries] == [Action.EXPIRED]
     assert err.value.status == 409
+
+
+def test_the_sweep_lapses_a_closed_window_once_and_nothing_else() -> None:
+    sub = pending()
+    assert lapse_pending(sub, NOW + TTL - timedelta(seconds=1)) is None  # still open
+    t = lapse_pending(sub, NOW + TTL, request_id="sweep-1")
+    assert t is not None and t.previous_version == sub.version
+    assert (t.subscription.status, t.subscription.pending_expires_at) == (Status.EXPIRED, None)
+    [entry] = t.entries
+    assert (entry.action, entry.method, entry.source, entry.request_id) == (
+        Action.EXPIRED,
+        Method.WEB_FORM,  # attributed to how the sign-up was made
+        "footer-form",
+        "sweep-1",
+    )
+    assert entry.detail == {"expired_at": iso(NOW + TTL)}
+    assert sub.status == Status.PENDING  # the input is not changed
+    assert lapse_pending(t.subscription, NOW + TTL * 2) is None  # already expired
+    confirmed = confirm_pending(sub, NOW + timedelta(hours=1), REPLY).subscription
+    assert lapse_pending(confirmed, NOW + TTL * 2) is None
 
 
 @pytest.mark.parametrize("status", [None, Status.ACTIVE, Status.REVOKED, Status.EXPIRED])

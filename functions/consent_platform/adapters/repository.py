@@ -39,6 +39,8 @@ A state change and its ledger entries are written in one ``TransactWriteItems``.
 
 Active subscriptions also carry ``aud_pk`` = ``AUD#<list>#<bucket>#<shard>`` / ``aud_sk`` = phone: the
 sparse, write-sharded ``AudienceIndex`` the dispatcher pages through. Revoked ones drop out of it.
+Pending double opt-ins carry ``exp_pk`` = ``EXPIRY#<shard>``: with ``pending_expires_at`` as its sort
+key, the sparse ``ExpiryIndex`` lists every confirmation window by its end, for the expiry sweep.
 """
 
 from __future__ import annotations
@@ -98,8 +100,26 @@ def audience_keys(sub: Subscription) -> dict[str, str]:
     """Index keys while active, none otherwise (a sparse index holds only the sendable audience)."""
     if sub.status != "active" or not sub.bucket:
         return {}
-    shard = int(hashlib.sha256(sub.phone.encode()).hexdigest(), 16) % AUDIENCE_SHARDS
+    shard = _shard(sub.phone, AUDIENCE_SHARDS)
     return {"aud_pk": audience_partition(sub.list_id, sub.bucket, shard), "aud_sk": sub.phone}
+
+
+# Sparse and write-sharded like the audience index: only pending subscriptions carry exp_pk, and the
+# index sorts them by pending_expires_at, so the expiry sweep finds every closed confirmation window
+# with one Query per shard however many sign-ups are pending (and however long the sweep was down).
+EXPIRY_INDEX = "ExpiryIndex"
+EXPIRY_SHARDS = 4
+
+
+def _shard(phone: str, shards: int) -> int:
+    return int(hashlib.sha256(phone.encode()).hexdigest(), 16) % shards
+
+
+def expiry_keys(sub: Subscription) -> dict[str, str]:
+    """The expiry index's partition key while a confirmation is pending, none otherwise."""
+    if sub.status != "pending" or not sub.pending_expires_at:
+        return {}
+    return {"exp_pk": f"EXPIRY#{_shard(sub.phone, EXPIRY_SHARDS)}"}
 
 
 @cache
@@ -109,7 +129,7 @@ def subscription_fields() -> tuple[str, ...]:
     return tuple(Subscription.model_fields)
 
 
-AUDIENCE_INDEX_KEYS = ("aud_pk", "aud_sk")
+INDEX_KEYS = ("aud_pk", "aud_sk", "exp_pk")  # set or removed with every subscription write
 # Campaign send marks on the subscription item: ``sent_w<week>`` is a string set of 12-hex-digit digests
 # of the message ids claimed, by the week (days since the epoch // 7) the message was *created* in, so
 # that every delivery of one message looks in the same place. A claim looks in its week and both
@@ -682,6 +702,44 @@ class ConsentRepository:
         response = client("dynamodb").query(**params)
         return [i["aud_sk"]["S"] for i in response.get("Items", [])], response.get("LastEvaluatedKey")
 
+    def lapsed_pending(self, now: str, limit: int) -> list[tuple[str, str]]:
+        """(phone, list_id) of up to ``limit`` pending confirmations whose window closed at or before
+        ``now``, oldest first within each shard. The index is eventually consistent: read each item
+        again before acting on it."""
+        found: list[tuple[str, str]] = []
+        for shard in range(EXPIRY_SHARDS):
+            params: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": EXPIRY_INDEX,
+                "KeyConditionExpression": "exp_pk = :p AND pending_expires_at <= :now",
+                "ExpressionAttributeValues": {":p": {"S": f"EXPIRY#{shard}"}, ":now": {"S": now}},
+                "Limit": limit - len(found),
+            }
+            while len(found) < limit:
+                response = client("dynamodb").query(**params)
+                for item in response.get("Items", []):
+                    found.append((item["pk"]["S"].removeprefix("PHONE#"), item["sk"]["S"].removeprefix("SUB#")))
+                if "LastEvaluatedKey" not in response:
+                    break
+                params.update(ExclusiveStartKey=response["LastEvaluatedKey"], Limit=limit - len(found))
+            if len(found) >= limit:
+                break
+        return found
+
+    def subscriptions(self, keys: list[tuple[str, str]]) -> list[Subscription]:
+        """The current (strongly consistent) subscriptions of (phone, list_id) pairs; missing ones left out."""
+        from ..domain.consent import Subscription
+
+        found: list[Subscription] = []
+        for start in range(0, len(keys), 100):  # BatchGetItem takes at most 100 keys
+            chunk = keys[start : start + 100]
+            items = self._batch_get([phone_key(phone, f"SUB#{list_id}") for phone, list_id in chunk])
+            for phone, list_id in chunk:
+                item = items.get((f"PHONE#{phone}", f"SUB#{list_id}"))
+                if item is not None:
+                    found.append(Subscription.model_validate(item))
+        return found
+
     def profiles(self, phones: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(phones), 100):  # BatchGetItem takes at most 100 keys
@@ -887,14 +945,14 @@ class ConsentRepository:
         """A subscription change as an ``Update`` (not a ``Put``): every field of the model is set or
         removed, conditional on the version like ``_versioned_put``, and the sender's send marks on the
         item (``sent_w<week>``, not part of the model) survive any consent change."""
-        data = {**sub.model_dump(mode="json"), **audience_keys(sub)}
+        data = {**sub.model_dump(mode="json"), **audience_keys(sub), **expiry_keys(sub)}
         if previous_version is None:  # a new item carries no marks: a plain conditional put
             return self._versioned_put({"pk": f"PHONE#{sub.phone}", "sk": f"SUB#{sub.list_id}", **data}, None)
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
         sets: list[str] = []
         removes: list[str] = []
-        for index, field_name in enumerate([*subscription_fields(), *AUDIENCE_INDEX_KEYS]):
+        for index, field_name in enumerate([*subscription_fields(), *INDEX_KEYS]):
             names[f"#f{index}"] = field_name
             value = data.get(field_name)
             if value is None:

@@ -172,6 +172,20 @@ def expire_if_due(transition: Transition, now: datetime, evidence: Evidence) -> 
         transition.add(Action.EXPIRED, now, lapse, expired_at=expired_at)
 
 
+def lapse_pending(sub: Subscription, now: datetime, request_id: str | None = None) -> Transition | None:
+    """The expiry sweep's ``expired`` transition for a confirmation window that closed unanswered.
+
+    ``None`` when nothing is due any more: the person confirmed, opted out or signed up again after the
+    sweep read its index. The lapse is attributed to how the sign-up was made (its method and source).
+    """
+    if not is_pending_expired(sub, now):
+        return None
+    transition = _start(sub, sub.phone, sub.list_id, now)
+    evidence = Evidence(method=sub.method or Method.API, source=sub.source, request_id=request_id)
+    expire_if_due(transition, now, evidence)
+    return transition
+
+
 def request_double_optin(
     existing: Subscription | None,
     phone: str,

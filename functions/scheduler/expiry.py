@@ -1,0 +1,39 @@
+"""Scheduled every few minutes: writes the ``expired`` entry of every pending double opt-in whose
+confirmation window has closed (services/expiry.py)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.domain.clock import utc_now
+from consent_platform.services.expiry import expire_lapsed
+from consent_platform.settings import expiry_settings
+
+logger = Logger()
+# Leave this much of the Lambda timeout for the round in flight; what is left is the next run's.
+RESERVE_MS = 30_000
+
+
+@cache
+def _repository() -> ConsentRepository:
+    settings = expiry_settings()
+    return ConsentRepository(settings.table_name, settings.ledger_table_name)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    report = expire_lapsed(
+        _repository(),
+        utc_now(),
+        request_id=context.aws_request_id,
+        out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MS,
+        logger=logger,
+    )
+    if report.expired or report.more:
+        logger.info("pending confirmations expired", extra=report.as_dict())
+    return report.as_dict()

@@ -1,0 +1,117 @@
+"""The expiry sweep (ExpiryFunction, every 15 minutes): a pending double opt-in nobody confirmed gets its
+``expired`` ledger entry, status and statistics when its window closes, exactly once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.services import expiry
+from infra.local.lambda_runtime import FakeLambdaContext, load_handler
+from tests.integration.conftest import Clock, LocalAws
+
+A, B, C = "+48501234567", "+48501234568", "+48501234569"
+
+
+def sign_up(aws: LocalAws, phone: str) -> None:
+    reply = aws.http("POST", "/v1/optin", {"phone": phone, "list_id": "demo", "sms_consent": "on"}, form=True)
+    assert reply.status == 202, reply.body
+    aws.drain()
+
+
+def contact(aws: LocalAws, phone: str) -> dict[str, Any]:
+    reply = aws.http("GET", f"/v1/admin/contacts/{phone.replace('+', '%2B')}")
+    assert reply.status == 200, reply.body
+    return reply.body  # type: ignore[no-any-return]
+
+
+def status(aws: LocalAws, phone: str) -> str:
+    return str(next(s["status"] for s in contact(aws, phone)["subscriptions"] if s["list_id"] == "demo"))
+
+
+def actions(aws: LocalAws, phone: str) -> list[str]:
+    return [e["action"] for e in contact(aws, phone)["ledger"]]
+
+
+def sweep(aws: LocalAws) -> dict[str, Any]:
+    result: dict[str, Any] = load_handler(aws.stack, "ExpiryFunction")(
+        {}, FakeLambdaContext("ExpiryFunction", timeout_s=300)
+    )
+    return result
+
+
+def indexed(aws: LocalAws) -> list[str]:
+    """Every phone the expiry index lists, due or not."""
+    table = aws.stack.attributes["ConsentTable"]["Ref"]
+    items = boto3.client("dynamodb").scan(TableName=table, IndexName="ExpiryIndex")["Items"]
+    return sorted(item["pk"]["S"].removeprefix("PHONE#") for item in items)
+
+
+def test_lapsed_sign_ups_expire_when_their_window_closes(aws: LocalAws, demo_list: dict, clock: Clock) -> None:
+    sign_up(aws, A)
+    sign_up(aws, B)
+    aws.text("TAK", sender=B, to="+48500000000")  # B confirms: leaves the index
+    clock.advance(hours=1)
+    sign_up(aws, C)
+    assert indexed(aws) == [A, C]
+
+    clock.advance(hours=47, minutes=1)  # A's 48 h are over, C's are not
+    assert sweep(aws) == {"expired": 1, "skipped": 0, "more": False}
+    assert (status(aws, A), status(aws, B), status(aws, C)) == ("expired", "active", "pending")
+    lapse = contact(aws, A)["ledger"][-1]
+    assert [e["action"] for e in contact(aws, A)["ledger"]] == ["requested", "expired"]
+    assert lapse["detail"]["expired_at"] == "2026-11-24T12:00:00.000000Z"  # the window's end, not the sweep's time
+    assert lapse["method"] == "web_form" and lapse["status_after"] == "expired"
+    assert indexed(aws) == [C]
+
+    assert sweep(aws) == {"expired": 0, "skipped": 0, "more": False}  # a second run writes nothing
+    assert actions(aws, A) == ["requested", "expired"]
+
+    clock.advance(hours=1)
+    assert sweep(aws)["expired"] == 1
+    assert status(aws, C) == "expired" and indexed(aws) == []
+
+    stats = aws.http("GET", "/v1/admin/lists/demo/stats", query="from=2026-11-22&to=2026-11-30").body
+    assert stats["totals"]["expired"] == 2 and stats["totals"]["requested"] == 3
+
+
+def test_a_change_after_the_index_was_read_wins(
+    aws: LocalAws, demo_list: dict, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep read A, then A signed up again (the opt-in path records the lapse itself and starts a new
+    window): the sweep's conditional write fails and A's lapse is in the ledger once."""
+    sign_up(aws, A)
+    clock.advance(hours=49)
+    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    stale = repo.subscriptions([(A, "demo")])
+    sign_up(aws, A)
+    monkeypatch.setattr(repo, "subscriptions", lambda keys: stale)
+    monkeypatch.setattr(repo, "lapsed_pending", lambda now, limit: [(A, "demo")])
+
+    report = expiry.expire_lapsed(repo, clock.now)
+    assert (report.expired, report.skipped) == (0, 1)
+    assert actions(aws, A) == ["requested", "expired", "requested"]
+    assert status(aws, A) == "pending" and indexed(aws) == [A]
+
+
+def test_many_lapses_go_in_rounds_and_stop_for_time(
+    aws: LocalAws, demo_list: dict, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phones = [f"+4850123{n:04d}" for n in range(7)]
+    for phone in phones:
+        sign_up(aws, phone)
+    clock.advance(hours=49)
+    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    monkeypatch.setattr(expiry, "BATCH", 3)
+
+    rounds: list[int] = []
+    stopped = expiry.expire_lapsed(repo, clock.now, out_of_time=lambda: rounds.append(1) or len(rounds) > 2)
+    assert (stopped.expired, stopped.more) == (6, True)  # two rounds of 3, then out of time
+
+    finished = expiry.expire_lapsed(repo, clock.now)
+    assert (finished.expired, finished.more) == (1, False)
+    assert sorted(status(aws, p) for p in phones) == ["expired"] * 7
+    assert indexed(aws) == []
