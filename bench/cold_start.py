@@ -70,6 +70,13 @@ print(json.dumps({{"import_s": _elapsed, "peak_rss_kb": resource.getrusage(resou
 """
 
 
+def floor_of(function: str) -> str:
+    """Which floor applies to a function: its trigger decides what of Powertools it must import."""
+    events = Stack(load_template()).functions()[function]["Properties"].get("Events", {}).values()
+    types = {event["Type"] for event in events}
+    return "floor_api" if "HttpApi" in types else "floor_sqs" if "SQS" in types else "floor_plain"
+
+
 def handler_modules() -> dict[str, str]:
     """Function logical id → handler module, for every function in template.yaml."""
     stack = Stack(load_template())
