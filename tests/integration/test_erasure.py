@@ -81,6 +81,11 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
     actions = [(e["action"], e["channel"]) for e in before["ledger"]]
     assert actions == [("requested", "sms"), ("granted", "email"), ("confirmed", "sms"), ("revoked", "sms")]
 
+    sent = [
+        i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}" and i["sk"]["S"].startswith("~MSG#")
+    ]
+    assert len(sent) == 3  # confirmation request, welcome, STOP confirmation: the sent-message records
+
     reply = aws.http("DELETE", PATH)
     assert reply.status == 200, reply.body
     assert reply.body == {
@@ -94,7 +99,7 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
         "records_deleted": reply.body["records_deleted"],
         "schedules_deleted": 0,
     }
-    assert reply.body["records_deleted"] >= 3  # profile, subscription, reply-rate record, request counter
+    assert reply.body["records_deleted"] >= 6  # subscription, reply-rate record, request counter, 3 messages
 
     assert aws.http("GET", PATH).status == 404
     assert aws.http("DELETE", PATH).status == 404  # idempotent: nothing left to erase
@@ -121,11 +126,11 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
     # The suppression entry, under the same keyed hash, and nothing else names the number.
     [suppressed] = [i for i in scan(aws, "ConsentTable") if i["pk"]["S"].startswith("SUPPRESS#")]
     assert suppressed["pk"]["S"] == "SUPPRESS#" + HASHED.removeprefix("hmac:")
-    # Known gap (README): sent-message records (MSG#, the sender's idempotency claims) and inbound markers
-    # (INBOUND#, replies kept for redeliveries) are keyed by message id, so erasure cannot find them; they
-    # name the number until their TTL removes them. Nothing else does.
+    # Sent-message records live under the number and went with it. Inbound markers (INBOUND#<id>, kept
+    # 30 days so that a redelivered text stays a no-op) still name it until their TTL: nothing else does.
     naming = [i for i in scan(aws, "ConsentTable") if "501234567" in json.dumps(i)]
-    assert {i["pk"]["S"].split("#")[0] for i in naming} <= {"MSG", "INBOUND"}
+    assert naming, "the walk above leaves inbound markers"
+    assert {i["pk"]["S"].split("#")[0] for i in naming} == {"INBOUND"}
     assert all("ttl" in i for i in naming)
 
 

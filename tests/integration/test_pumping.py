@@ -50,7 +50,7 @@ def state_items(aws: LocalAws) -> list[str]:
     return sorted(
         f"{i['pk']['S']}|{i['sk']['S']}"
         for i in scan(aws, "ConsentTable")
-        if i["pk"]["S"].startswith(("PHONE#", "LSTATS#", "LCAP#", "MSG#")) and not i["sk"]["S"].startswith("RL#")
+        if i["pk"]["S"].startswith(("PHONE#", "LSTATS#", "LCAP#")) and not i["sk"]["S"].startswith("RL#")
     )
 
 

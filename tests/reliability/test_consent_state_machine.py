@@ -191,7 +191,7 @@ class ConsentMachine(RuleBasedStateMachine):
     def no_marketing_after_revocation_and_none_twice(self) -> None:
         table = self.aws.stack.attributes["ConsentTable"]["Ref"]
         records = [
-            r for r in boto3.client("dynamodb").scan(TableName=table)["Items"] if r["pk"]["S"].startswith("MSG#")
+            r for r in boto3.client("dynamodb").scan(TableName=table)["Items"] if r["sk"]["S"].startswith("~MSG#")
         ]
         for record in records:
             if record["kind"]["S"] != "marketing" or "provider_message_id" not in record:

@@ -25,8 +25,11 @@ Two tables, both defined in ``template.yaml``:
       CONFIG           KEYWORD#<keyword>    custom keyword
       KWSTATS#<kw>     TOTAL | DAY#<date>   keyword usage counters
       INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, replies kept
-      MSG#<message_id> MSG                  sent-message record (a transactional message's idempotency
-                                            claim; a campaign message's, written after it went out)
+      PHONE#<e164>     ~MSG#<message_id>    sent-message record (a transactional message's idempotency
+                                            claim; a campaign message's, written after it went out).
+                                            Under the number so that erasure deletes it with the rest;
+                                            "~" sorts after every state item, so state reads stop before
+                                            them (``sk < "~"``) however many messages a number received
 
 * the **ledger table** (``phone``/``sk`` = ``<at>#<seq>#<event_id>``) is append-only: functions get
   ``PutItem`` and ``Query`` on it and nothing else (see the IAM policies in the template), and every
@@ -78,6 +81,8 @@ META = "META"
 PROFILE = "PROFILE"
 CONFIG = "CONFIG"
 RATE = "RATE"
+MESSAGES = "~MSG#"  # sort-key prefix of sent-message records: after every state item of a number
+STATE_BELOW = "~"  # the sort-key bound of a number's state (profile, subscriptions, caps, triggers)
 
 
 def list_key(list_id: str, sk: str = META) -> dict[str, Any]:
@@ -86,6 +91,14 @@ def list_key(list_id: str, sk: str = META) -> dict[str, Any]:
 
 def phone_key(phone: str, sk: str) -> dict[str, Any]:
     return {"pk": {"S": f"PHONE#{phone}"}, "sk": {"S": sk}}
+
+
+def message_key(phone: str, message_id: str) -> dict[str, Any]:
+    return phone_key(phone, f"{MESSAGES}{message_id}")
+
+
+def _message_item_key(record: dict[str, Any]) -> dict[str, str]:
+    return {"pk": f"PHONE#{record['to']}", "sk": f"{MESSAGES}{record['message_id']}"}
 
 
 def ledger_sort_key(entry: LedgerEntry) -> str:
@@ -332,7 +345,7 @@ class ConsentRepository:
 
         profile: Profile | None = None
         subs: list[Subscription] = []
-        for item in self._query(self.table, "pk", f"PHONE#{phone}"):
+        for item in self._query(self.table, "pk", f"PHONE#{phone}", below=STATE_BELOW):
             if item["sk"] == PROFILE:
                 profile = Profile.model_validate(item)
             elif item["sk"].startswith("SUB#"):
@@ -346,7 +359,7 @@ class ConsentRepository:
         from ..domain.contacts import Profile
 
         state = PhoneState()
-        for item in self._query(self.table, "pk", f"PHONE#{phone}"):
+        for item in self._query(self.table, "pk", f"PHONE#{phone}", below=STATE_BELOW):
             if item["sk"] == PROFILE:
                 state.profile = Profile.model_validate(item)
             elif item["sk"] == RATE:
@@ -431,13 +444,18 @@ class ConsentRepository:
             request = response.get("UnprocessedKeys") or {}
         return found
 
-    def _query(self, table: str, key_name: str, key_value: str) -> Iterable[dict[str, Any]]:
+    def _query(self, table: str, key_name: str, key_value: str, below: str | None = None) -> Iterable[dict[str, Any]]:
+        """Every item of one partition (strongly consistent); with ``below``, only sort keys before it."""
+        condition, values = "#k = :v", {":v": {"S": key_value}}
+        if below is not None:
+            condition += " AND sk < :below"
+            values[":below"] = {"S": below}
         paginator = client("dynamodb").get_paginator("query")
         pages = paginator.paginate(
             TableName=table,
-            KeyConditionExpression="#k = :v",
+            KeyConditionExpression=condition,
             ExpressionAttributeNames={"#k": key_name},
-            ExpressionAttributeValues={":v": {"S": key_value}},
+            ExpressionAttributeValues=values,
             ConsistentRead=True,
         )
         for page in pages:
@@ -600,7 +618,7 @@ class ConsentRepository:
     def cancel_triggers_before(self, phone: str, at: str) -> int:
         ddb = client("dynamodb")
         cancelled = 0
-        for item in self._query(self.table, "pk", f"PHONE#{phone}"):
+        for item in self._query(self.table, "pk", f"PHONE#{phone}", below=STATE_BELOW):
             if not item["sk"].startswith("TRIGGER#") or item.get("status") != "scheduled" or item["created_at"] > at:
                 continue
             try:
@@ -907,7 +925,7 @@ class ConsentRepository:
         for start in range(0, len(records), 25):
             request = {
                 self.table: [
-                    {"PutRequest": {"Item": to_item({"pk": f"MSG#{r['message_id']}", "sk": "MSG", **r})}}
+                    {"PutRequest": {"Item": to_item({**_message_item_key(r), **r})}}
                     for r in records[start : start + 25]
                 ]
             }
@@ -997,7 +1015,7 @@ class ConsentRepository:
         ddb = client("dynamodb")
         put = {
             "TableName": self.table,
-            "Item": to_item({"pk": f"MSG#{record['message_id']}", "sk": "MSG", **record}),
+            "Item": to_item({**_message_item_key(record), **record}),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         if guard is None:
@@ -1026,6 +1044,6 @@ class ConsentRepository:
             raise
         return Claim(ClaimOutcome.CLAIMED)
 
-    def release_message(self, message_id: str) -> None:
+    def release_message(self, phone: str, message_id: str) -> None:
         """Undo a claim after the provider refused the message, so that a retry may send it."""
-        client("dynamodb").delete_item(TableName=self.table, Key={"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "MSG"}})
+        client("dynamodb").delete_item(TableName=self.table, Key=message_key(phone, message_id))

@@ -111,7 +111,7 @@ class SenderService:
             provider_id = self.provider.send(message)
         except Exception:
             # Give the claim back so the retry SQS makes can send it; nothing went out.
-            self.repo.release_message(message.message_id)
+            self.repo.release_message(message.to, message.message_id)
             raise
         _info(
             logger,
