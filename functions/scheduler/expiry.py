@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.repository import ConsentRepository
@@ -15,6 +16,7 @@ from consent_platform.services.expiry import expire_lapsed
 from consent_platform.settings import expiry_settings
 
 logger = Logger()
+metrics = Metrics(namespace="SmsConsent")
 # Leave this much of the Lambda timeout for the round in flight; what is left is the next run's.
 RESERVE_MS = 30_000
 
@@ -25,6 +27,7 @@ def _repository() -> ConsentRepository:
     return ConsentRepository(settings.table_name, settings.ledger_table_name)
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = expire_lapsed(
@@ -34,6 +37,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MS,
         logger=logger,
     )
+    metrics.add_metric(name="PendingExpired", unit=MetricUnit.Count, value=report.expired)
+    if report.more:  # a backlog bigger than one run: the next run goes on, an alarm can watch this
+        metrics.add_metric(name="ExpiryBacklog", unit=MetricUnit.Count, value=1)
     if report.expired or report.more:
         logger.info("pending confirmations expired", extra=report.as_dict())
     return report.as_dict()
