@@ -17,12 +17,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.erasure import ErasureRepository, load_keys
-from consent_platform.adapters.scheduler import Scheduler
+from consent_platform.adapters.scheduler import Scheduler, trigger_schedule_name
 from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import normalize_phone, preload
 from consent_platform.http import api_responses, json_response, register_error_handlers
 from consent_platform.services.erasure import erase_contact
-from consent_platform.services.triggers import trigger_schedule_name
 from consent_platform.settings import erasure_settings
 
 preload()  # every erasure parses a phone number: phonenumbers loads with the module

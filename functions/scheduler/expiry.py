@@ -40,6 +40,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="PendingExpired", unit=MetricUnit.Count, value=report.expired)
     if report.more:  # a backlog bigger than one run: the next run goes on, an alarm can watch this
         metrics.add_metric(name="ExpiryBacklog", unit=MetricUnit.Count, value=1)
-    if report.expired or report.more:
+    if report.expired or report.more or report.failed:
         logger.info("pending confirmations expired", extra=report.as_dict())
     return report.as_dict()

@@ -38,15 +38,17 @@ class KeepAliveMotoHandler(MotoRequestHandler):
     disable_nagle_algorithm = True
 
     def run_wsgi(self) -> None:
-        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        # "Expect: 100-continue" was answered by http.server's parse_request (handle_expect_100).
         environ = self.make_environ()
-        # make_environ wraps a chunked body in a de-chunking reader; either way, read it all now.
+        # make_environ wraps a chunked body in a de-chunking reader; either way, read it all now. moto
+        # then sees a plain body of known length: a Transfer-Encoding left in place would make werkzeug
+        # treat the length as unknown and give moto an empty body.
         if environ.get("wsgi.input_terminated"):
             body = environ["wsgi.input"].read()
         else:
             body = self.rfile.read(int(environ.get("CONTENT_LENGTH") or 0))
         environ.pop("wsgi.input_terminated", None)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         self.environ = environ
@@ -114,5 +116,7 @@ class LocalMotoServer:
         self._thread.start()
 
     def stop(self) -> None:
+        # Stops accepting; connections kept alive end with their client or with the process (their
+        # threads are daemons) — the local stack stops moto only on its way out.
         self._server.shutdown()
         self._server.server_close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -54,14 +55,42 @@ def test_one_connection_carries_many_requests(moto: LocalMotoServer) -> None:
     connection.close()
 
 
-def test_chunked_request_body_is_read_whole(moto: LocalMotoServer) -> None:
+def test_chunked_request_body_reaches_moto_whole(moto: LocalMotoServer) -> None:
     connection = _connection(moto)
-    for _ in range(2):  # the second request proves the first body was consumed to its end
-        connection.request("POST", "/", body=iter([b"{", b"}"]), headers=_LIST_TABLES, encode_chunked=True)
-        response = connection.getresponse()
-        assert response.status == 200, response.read()
-        assert "TableNames" in json.loads(response.read())
+    create = {
+        "TableName": "chunked",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    body = json.dumps(create).encode()
+    headers = {**_LIST_TABLES, "X-Amz-Target": "DynamoDB_20120810.CreateTable"}
+    chunks = iter([body[:10], body[10:]])  # the table name only makes sense if both chunks arrive
+    connection.request("POST", "/", body=chunks, headers=headers, encode_chunked=True)
+    response = connection.getresponse()
+    assert response.status == 200, response.read()
+    assert json.loads(response.read())["TableDescription"]["TableName"] == "chunked"
+    # The next request on the same connection proves the chunked body was consumed to its end.
+    connection.request("POST", "/", body=b"{}", headers=_LIST_TABLES)
+    response = connection.getresponse()
+    assert "chunked" in json.loads(response.read())["TableNames"]
     connection.close()
+
+
+def test_expect_100_continue_is_answered_once(moto: LocalMotoServer) -> None:
+    parts = urlsplit(moto.endpoint)
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=10) as sock:
+        head = "".join(f"{k}: {v}\r\n" for k, v in _LIST_TABLES.items())
+        sock.sendall(f"POST / HTTP/1.1\r\nHost: x\r\n{head}Content-Length: 2\r\nExpect: 100-continue\r\n\r\n".encode())
+        interim = sock.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100")
+        sock.sendall(b"{}")
+        answer = b""
+        while b"TableNames" not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, "connection closed before the answer"
+            answer += chunk
+        assert b"100 Continue" not in interim[interim.index(b"\r\n\r\n") + 4 :] + answer
 
 
 def test_bodiless_answers_keep_the_connection_usable(moto: LocalMotoServer) -> None:

@@ -134,6 +134,25 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
     assert all("ttl" in i for i in naming)
 
 
+def test_a_record_written_during_the_erasure_goes_with_a_second_one(
+    aws: LocalAws, demo_list: dict, clock: Clock
+) -> None:
+    """A sender batch that finishes while the erasure runs writes its sent-message records afterwards;
+    that record names the number, so erasing again removes it (it would otherwise stay 400 days)."""
+    from consent_platform.adapters.repository import ConsentRepository
+
+    subscribe_confirm_stop(aws, clock)
+    assert aws.http("DELETE", PATH).status == 200
+    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo.record_sent([{"message_id": "late-1", "to": PHONE, "body": "Promo", "kind": "marketing", "ttl": 1}])
+    assert [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}"]
+
+    again = aws.http("DELETE", PATH)
+    assert again.status == 200 and again.body["records_deleted"] == 1, again.body
+    assert not [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}"]
+    assert aws.http("DELETE", PATH).status == 404
+
+
 def test_unknown_number_is_404_and_bad_number_422(aws: LocalAws, demo_list: dict) -> None:
     missing = aws.http("DELETE", "/v1/admin/contacts/%2B48600100200")
     assert missing.status == 404 and missing.body["error"]["fields"] == {"phone": "unknown number"}

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.services import expiry
@@ -59,7 +60,7 @@ def test_lapsed_sign_ups_expire_when_their_window_closes(aws: LocalAws, demo_lis
     assert indexed(aws) == [A, C]
 
     clock.advance(hours=47, minutes=1)  # A's 48 h are over, C's are not
-    assert sweep(aws) == {"expired": 1, "skipped": 0, "more": False}
+    assert sweep(aws) == {"expired": 1, "skipped": 0, "failed": 0, "more": False}
     assert (status(aws, A), status(aws, B), status(aws, C)) == ("expired", "active", "pending")
     lapse = contact(aws, A)["ledger"][-1]
     assert [e["action"] for e in contact(aws, A)["ledger"]] == ["requested", "expired"]
@@ -67,7 +68,7 @@ def test_lapsed_sign_ups_expire_when_their_window_closes(aws: LocalAws, demo_lis
     assert lapse["method"] == "web_form" and lapse["status_after"] == "expired"
     assert indexed(aws) == [C]
 
-    assert sweep(aws) == {"expired": 0, "skipped": 0, "more": False}  # a second run writes nothing
+    assert sweep(aws) == {"expired": 0, "skipped": 0, "failed": 0, "more": False}  # a second run writes nothing
     assert actions(aws, A) == ["requested", "expired"]
 
     clock.advance(hours=1)
@@ -89,7 +90,7 @@ def test_a_change_after_the_index_was_read_wins(
     stale = repo.subscriptions([(A, "demo")])
     sign_up(aws, A)
     monkeypatch.setattr(repo, "subscriptions", lambda keys: stale)
-    monkeypatch.setattr(repo, "lapsed_pending", lambda now, limit: [(A, "demo")])
+    monkeypatch.setattr(repo, "lapsed_pending", lambda now, page_size: iter([[(A, "demo")]]))
 
     report = expiry.expire_lapsed(repo, clock.now)
     assert (report.expired, report.skipped) == (0, 1)
@@ -97,21 +98,56 @@ def test_a_change_after_the_index_was_read_wins(
     assert status(aws, A) == "pending" and indexed(aws) == [A]
 
 
-def test_many_lapses_go_in_rounds_and_stop_for_time(
+def test_many_lapses_go_in_pages_and_stop_for_time(
     aws: LocalAws, demo_list: dict, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    phones = [f"+4850123{n:04d}" for n in range(7)]
+    phones = [f"+4850123{n:04d}" for n in range(9)]
     for phone in phones:
         sign_up(aws, phone)
     clock.advance(hours=49)
     repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
-    monkeypatch.setattr(expiry, "BATCH", 3)
+    monkeypatch.setattr(expiry, "BATCH", 2)
 
-    rounds: list[int] = []
-    stopped = expiry.expire_lapsed(repo, clock.now, out_of_time=lambda: rounds.append(1) or len(rounds) > 2)
-    assert (stopped.expired, stopped.more) == (6, True)  # two rounds of 3, then out of time
+    checks: list[int] = []
+    stopped = expiry.expire_lapsed(repo, clock.now, out_of_time=lambda: checks.append(1) or len(checks) > 2)
+    assert stopped.more and 2 <= stopped.expired <= 4  # two pages of at most 2, then out of time
 
-    finished = expiry.expire_lapsed(repo, clock.now)
-    assert (finished.expired, finished.more) == (1, False)
-    assert sorted(status(aws, p) for p in phones) == ["expired"] * 7
+    finished = expiry.expire_lapsed(repo, clock.now)  # the next run goes on from what is still in the index
+    assert (finished.expired, finished.more) == (9 - stopped.expired, False)
+    assert sorted(status(aws, p) for p in phones) == ["expired"] * 9
     assert indexed(aws) == []
+
+
+def test_one_bad_subscription_does_not_stop_the_sweep(
+    aws: LocalAws, demo_list: dict, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item the model cannot read, and a write that fails after botocore's retries: both are counted
+    and logged, the others expire, and the next run tries the failed write again."""
+    for phone in (A, B, C):
+        sign_up(aws, phone)
+    clock.advance(hours=49)
+    table = aws.stack.attributes["ConsentTable"]["Ref"]
+    boto3.client("dynamodb").update_item(  # a corrupt item: status no longer one of the model's
+        TableName=table,
+        Key={"pk": {"S": f"PHONE#{A}"}, "sk": {"S": "SUB#demo"}},
+        UpdateExpression="SET #s = :x",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":x": {"S": "garbled"}},
+    )
+    repo = ConsentRepository(table, aws.stack.attributes["LedgerTable"]["Ref"])
+    commit = repo.commit
+
+    def conflict_for_b(transitions: list[Any]) -> None:
+        if transitions[0].subscription.phone == B:
+            error = {"Error": {"Code": "TransactionCanceledException", "Message": "TransactionConflict"}}
+            raise ClientError(error, "TransactWriteItems")
+        commit(transitions)
+
+    monkeypatch.setattr(repo, "commit", conflict_for_b)
+    report = expiry.expire_lapsed(repo, clock.now)
+    assert (report.expired, report.failed, report.more) == (1, 2, False)
+    assert status(aws, C) == "expired" and status(aws, B) == "pending"
+
+    monkeypatch.setattr(repo, "commit", commit)
+    assert expiry.expire_lapsed(repo, clock.now).expired == 1  # B, on the next run
+    assert status(aws, B) == "expired"

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.local.lambda_runtime import FakeLambdaContext, load_handler
 from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, sent_sms
 
 PHONE = "+48501234567"
@@ -184,6 +185,26 @@ def test_expired_confirmation_changes_nothing_but_replies(aws: LocalAws, kwiaty:
     assert status(aws) == "expired"
     assert [e["action"] for e in ledger(aws)] == ["requested", "expired"]
     assert "wygasło" in bodies()[-1] and "KWIATY" in bodies()[-1]  # the demo list is Polish: so is the notice
+
+
+def test_yes_after_the_sweep_closed_the_window_still_gets_the_notice(
+    aws: LocalAws, kwiaty: None, clock: Clock, events: Any
+) -> None:
+    aws.text("KWIATY")
+    clock.advance(hours=49)
+    swept = load_handler(aws.stack, "ExpiryFunction")({}, FakeLambdaContext("ExpiryFunction", timeout_s=300))
+    assert swept["expired"] == 1
+    events()  # drop what the join published
+    aws.text("TAK")
+    assert status(aws) == "expired"
+    assert [e["action"] for e in ledger(aws)] == ["requested", "expired"]  # nothing more to record
+    assert "wygasło" in bodies()[-1] and "KWIATY" in bodies()[-1]
+    assert not [e for e in events() if e["detail-type"] == "Inbound.Unmatched"]  # a known reply, not noise
+    notices = len(bodies())
+    clock.advance(days=31)  # long after: a YES is just an unmatched text again
+    aws.text("TAK")
+    assert len(bodies()) == notices
+    assert [e["detail-type"] for e in events()] == ["Inbound.Unmatched"]
 
 
 def test_unmatched_text_goes_to_the_bus(aws: LocalAws, demo_list: dict, events: Any) -> None:

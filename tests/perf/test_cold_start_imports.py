@@ -21,6 +21,9 @@ NEVER = (
 )
 # Resolvers without enable_validation=True do not need Powertools' OpenAPI parameter models.
 NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction"}
+# Functions that never read a list's configuration: the list models (domain/lists.py, ~7 ms of pydantic
+# model building) and the services that need them stay out of their cold start.
+NO_LIST_MODELS = {"SenderFunction", "DispatcherFunction", "ErasureFunction", "ExpiryFunction", "InboundWebhookFunction"}
 # Functions that never parse a phone number (they only mask one for logs).
 NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction", "ExpiryFunction"}
 
@@ -42,3 +45,8 @@ def test_handler_import_loads_only_what_it_uses(function: str, loaded: dict[str,
         assert "phonenumbers" not in modules
     else:  # it parses numbers in every invocation: loaded with the module, not by the first request
         assert "phonenumbers" in modules or function in {"AdminFunction", "CampaignFunction"}
+    if function in NO_LIST_MODELS:
+        assert "consent_platform.domain.lists" not in modules
+        assert not any(
+            m.startswith("consent_platform.services.") and m.endswith(("triggers", "optin")) for m in modules
+        )

@@ -64,8 +64,9 @@ class PhoneRecords:
 
     @property
     def known(self) -> bool:
-        """What ``GET /v1/admin/contacts/{phone}`` would show (a profile, a subscription or a ledger)."""
-        return bool(self.profile or self.subscriptions or self.ledger)
+        """Anything stored under the number: besides what ``GET /v1/admin/contacts/{phone}`` shows, a
+        sent-message record the sender wrote while an earlier erasure ran is reason enough to erase."""
+        return bool(self.items or self.ledger)
 
 
 class ErasureRepository:

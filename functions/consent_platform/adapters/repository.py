@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -720,43 +720,52 @@ class ConsentRepository:
         response = client("dynamodb").query(**params)
         return [i["aud_sk"]["S"] for i in response.get("Items", [])], response.get("LastEvaluatedKey")
 
-    def lapsed_pending(self, now: str, limit: int) -> list[tuple[str, str]]:
-        """(phone, list_id) of up to ``limit`` pending confirmations whose window closed at or before
-        ``now``, oldest first within each shard. The index is eventually consistent: read each item
-        again before acting on it."""
-        found: list[tuple[str, str]] = []
+    def lapsed_pending(self, now: str, page_size: int) -> Iterator[list[tuple[str, str]]]:
+        """Pages of (phone, list_id) of pending confirmations whose window closed at or before ``now``:
+        each shard from its oldest window on, ``page_size`` at a time, the cursor carried from page to
+        page (so entries already handled are not read again, however slowly the index drops them). The
+        index is eventually consistent: read each subscription again before acting on it."""
         for shard in range(EXPIRY_SHARDS):
             params: dict[str, Any] = {
                 "TableName": self.table,
                 "IndexName": EXPIRY_INDEX,
                 "KeyConditionExpression": "exp_pk = :p AND pending_expires_at <= :now",
                 "ExpressionAttributeValues": {":p": {"S": f"EXPIRY#{shard}"}, ":now": {"S": now}},
-                "Limit": limit - len(found),
+                "Limit": page_size,
             }
-            while len(found) < limit:
+            while True:
                 response = client("dynamodb").query(**params)
-                for item in response.get("Items", []):
-                    found.append((item["pk"]["S"].removeprefix("PHONE#"), item["sk"]["S"].removeprefix("SUB#")))
+                keys = [
+                    (item["pk"]["S"].removeprefix("PHONE#"), item["sk"]["S"].removeprefix("SUB#"))
+                    for item in response.get("Items", [])
+                ]
+                if keys:
+                    yield keys
                 if "LastEvaluatedKey" not in response:
                     break
-                params.update(ExclusiveStartKey=response["LastEvaluatedKey"], Limit=limit - len(found))
-            if len(found) >= limit:
-                break
-        return found
+                params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def subscriptions(self, keys: list[tuple[str, str]]) -> list[Subscription]:
-        """The current (strongly consistent) subscriptions of (phone, list_id) pairs; missing ones left out."""
+    def subscriptions(self, keys: list[tuple[str, str]]) -> tuple[list[Subscription], list[tuple[str, str]]]:
+        """The current (strongly consistent) subscriptions of (phone, list_id) pairs, and the keys of
+        items that no longer fit the model (left to the caller to report). Missing items are left out."""
+        from pydantic import ValidationError
+
         from ..domain.consent import Subscription
 
         found: list[Subscription] = []
+        unreadable: list[tuple[str, str]] = []
         for start in range(0, len(keys), 100):  # BatchGetItem takes at most 100 keys
             chunk = keys[start : start + 100]
             items = self._batch_get([phone_key(phone, f"SUB#{list_id}") for phone, list_id in chunk])
             for phone, list_id in chunk:
                 item = items.get((f"PHONE#{phone}", f"SUB#{list_id}"))
-                if item is not None:
+                if item is None:
+                    continue
+                try:
                     found.append(Subscription.model_validate(item))
-        return found
+                except ValidationError:
+                    unreadable.append((phone, list_id))
+        return found, unreadable
 
     def profiles(self, phones: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}

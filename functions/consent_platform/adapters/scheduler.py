@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from .aws import client
+
+
+def trigger_schedule_name(cart_id: str) -> str:
+    """The one-time schedule that sends a cart's message (erasure deletes it by this name, and imports
+    only this module for it: the trigger service would bring lists, campaigns and messages along)."""
+    return "t-" + hashlib.sha256(cart_id.encode()).hexdigest()[:24]
 
 
 class Scheduler:

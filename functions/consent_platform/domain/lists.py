@@ -213,12 +213,6 @@ def lint_messages(config: ListConfig, messages: dict[str, str]) -> dict[str, str
     return {f"messages.{kind}": "missing " + "; ".join(items) for kind, items in problems.items()}
 
 
-def origination_for(origination: dict[str, str] | None, country: str) -> str | None:
-    if not origination:
-        return None
-    return origination.get(country) or origination.get("default")
-
-
 class StoredList(ListConfig):
     """A list as stored and returned: every message filled in, every consent version known."""
 

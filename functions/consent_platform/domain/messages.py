@@ -61,6 +61,15 @@ class OutboundMessage(BaseModel):
     campaign: CampaignJob | None = None
 
 
+def origination_for(origination: dict[str, str] | None, country: str) -> str | None:
+    """The sender number or short code for a recipient's country (a list's or campaign's
+    ``origination`` map, ``default`` otherwise). Here, not with the list models: the dispatcher needs
+    it for every message and none of those models."""
+    if not origination:
+        return None
+    return origination.get(country) or origination.get("default")
+
+
 def build_message(
     *,
     to: str,

@@ -9,8 +9,7 @@ from typing import Any
 from ..adapters.queue import OutboundQueue
 from ..adapters.repository import AUDIENCE_SHARDS, ConsentRepository
 from ..domain.campaigns import Segment, render
-from ..domain.lists import origination_for
-from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message
+from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
 

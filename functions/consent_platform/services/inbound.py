@@ -47,6 +47,9 @@ from ..domain.phone import mask_phone, normalize_phone
 # are capped per rolling 24 h. STOP confirmations and the welcome after a confirmation are not capped.
 REPLY_DAILY_CAP = 5
 MARKER_DAYS = 30
+# A YES to a confirmation the expiry sweep already closed still gets the "expired — join again" notice
+# (as one inside the sweep's 15-minute lag does) if the window closed within this many days.
+LATE_CONFIRM_DAYS = 30
 
 
 @dataclass
@@ -243,6 +246,7 @@ class InboundService:
                 reply,
                 config,
                 [s for s in subs.values() if s.status == Status.PENDING and fresh(s)],
+                [s for s in subs.values() if _recently_lapsed(s, at)],
                 at,
                 evidence,
                 detail,
@@ -292,13 +296,21 @@ class InboundService:
         reply: _Replier,
         config: Config,
         pending: list[Subscription],
+        lapsed: list[Subscription],
         at: datetime,
         evidence: Evidence,
         detail: dict[str, str],
         state: PhoneState,
     ) -> None:
         if not pending:
-            plan.outcome = "unmatched"
+            if not lapsed:
+                plan.outcome = "unmatched"
+                return
+            # Closed by the sweep already: nothing to record, but the person still learns why nothing
+            # happened and how to join again — the same notice as when this reply closes the window.
+            latest = max(lapsed, key=lambda s: (s.updated_at, s.list_id))
+            self._expired_notice(reply, config, latest.list_id)
+            plan.outcome = "confirmed:0,expired:1"
             return
         expired_lists: list[str] = []
         for sub in sorted(pending, key=lambda s: s.list_id):
@@ -314,15 +326,17 @@ class InboundService:
             if stored:
                 reply.send("welcome", stored.message("welcome"), stored.list_id, capped=False)
         if expired_lists:
-            stored = config.lists.get(expired_lists[0])
-            join = next(
-                (k.display for k in config.keywords.values() if k.action == "join" and k.list_id == expired_lists[0]),
-                None,
-            )
-            text = expired_notice(stored.language if stored else "en", stored.brand if stored else "", join)
-            reply.send("reply", text, expired_lists[0], capped=True)
+            self._expired_notice(reply, config, expired_lists[0])
         confirmed = sum(1 for t in plan.transitions if t.subscription.status == Status.ACTIVE)
         plan.outcome = f"confirmed:{confirmed}" + (f",expired:{len(expired_lists)}" if expired_lists else "")
+
+    @staticmethod
+    def _expired_notice(reply: _Replier, config: Config, list_id: str) -> None:
+        """ "This confirmation has expired — text KEYWORD to join again", in the list's language (capped)."""
+        stored = config.lists.get(list_id)
+        join = next((k.display for k in config.keywords.values() if k.action == "join" and k.list_id == list_id), None)
+        text = expired_notice(stored.language if stored else "en", stored.brand if stored else "", join)
+        reply.send("reply", text, list_id, capped=True)
 
     def _keyword(
         self,
@@ -475,6 +489,11 @@ def _fence(plan: Plan, chosen: list[Subscription]) -> None:
 def _fresh(sub: Subscription, at: datetime) -> bool:
     """An older inbound message never overrides a newer one (out-of-order delivery)."""
     return sub.last_inbound_at is None or sub.last_inbound_at <= iso(at)
+
+
+def _recently_lapsed(sub: Subscription, at: datetime) -> bool:
+    """A confirmation window that closed unanswered (the sweep's ``expired``) within LATE_CONFIRM_DAYS."""
+    return sub.status == Status.EXPIRED and sub.updated_at >= iso(at - timedelta(days=LATE_CONFIRM_DAYS))
 
 
 def _recent(stamps: list[str], now: datetime) -> list[str]:

@@ -35,8 +35,8 @@ from ..domain.errors import (
     ValidationFailed,
 )
 from ..domain.events import consent_events
-from ..domain.lists import StoredList, origination_for
-from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message
+from ..domain.lists import StoredList
+from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import mask_phone, normalize_phone
 from ..domain.pumping import (
     DEFAULT_PREFIX_DIGITS,

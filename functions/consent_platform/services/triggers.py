@@ -8,21 +8,19 @@ trigger was not cancelled by a purchase.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
 
 from ..adapters.repository import ConsentRepository
-from ..adapters.scheduler import Scheduler
+from ..adapters.scheduler import Scheduler, trigger_schedule_name
 from ..domain.campaigns import render, with_opt_out
 from ..domain.clock import iso
 from ..domain.consent import Status
 from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the number (``repo.load_phone``)
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.lists import origination_for
-from ..domain.messages import CampaignJob, SubscriptionGuard, build_message
+from ..domain.messages import CampaignJob, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
 from ..domain.planner import rule_by_code
 from ..domain.quiet_hours import next_allowed_time
@@ -66,11 +64,6 @@ class CustomerEvent(BaseModel):
     at: AwareDatetime
     order_id: str | None = None
     amount: float | None = None
-
-
-def trigger_schedule_name(cart_id: str) -> str:
-    """The one-time schedule that sends a cart's message (erasure deletes it by this name)."""
-    return "t-" + hashlib.sha256(cart_id.encode()).hexdigest()[:24]
 
 
 def start_cart_trigger(
