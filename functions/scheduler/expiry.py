@@ -38,7 +38,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger=logger,
     )
     metrics.add_metric(name="PendingExpired", unit=MetricUnit.Count, value=report.expired)
-    if report.more:  # a backlog bigger than one run: the next run goes on, an alarm can watch this
+    # Unreadable items and writes failing after retries: retried every run, so a non-zero figure that
+    # stays is worth an alarm (a corrupt item, a permission missing).
+    metrics.add_metric(name="ExpiryFailed", unit=MetricUnit.Count, value=report.failed)
+    if report.more:  # a backlog bigger than one run: the next run goes on
         metrics.add_metric(name="ExpiryBacklog", unit=MetricUnit.Count, value=1)
     if report.expired or report.more or report.failed:
         logger.info("pending confirmations expired", extra=report.as_dict())

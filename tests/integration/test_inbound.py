@@ -207,6 +207,21 @@ def test_yes_after_the_sweep_closed_the_window_still_gets_the_notice(
     assert [e["detail-type"] for e in events()] == ["Inbound.Unmatched"]
 
 
+def test_no_join_invitation_after_a_stop(aws: LocalAws, kwiaty: None, clock: Clock) -> None:
+    """Swept, then STOP (nothing left to revoke, but it fences the list), then YES: no notice — a person
+    who said STOP is not invited to join again."""
+    aws.text("KWIATY")
+    clock.advance(hours=49)
+    load_handler(aws.stack, "ExpiryFunction")({}, FakeLambdaContext("ExpiryFunction", timeout_s=300))
+    sent = len(bodies())
+    clock.advance(minutes=1)
+    aws.text("STOP")
+    clock.advance(minutes=1)
+    aws.text("TAK")
+    assert len(bodies()) == sent
+    assert status(aws) == "expired"
+
+
 def test_unmatched_text_goes_to_the_bus(aws: LocalAws, demo_list: dict, events: Any) -> None:
     aws.text("Do you deliver on Sundays?")
     [event] = events()

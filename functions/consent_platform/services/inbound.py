@@ -362,10 +362,12 @@ class InboundService:
             return
         sub = state.subscriptions.get(stored.list_id)
         if keyword.action == "stop":
-            self._revoke(plan, [sub] if sub and _fresh(sub, at) else [], at, evidence, detail, keyword.keyword)
+            chosen = [sub] if sub and _fresh(sub, at) else []
+            self._revoke(plan, chosen, at, evidence, detail, keyword.keyword)
             if plan.transitions:
                 reply.send("stop", stored.message("stop"), stored.list_id, capped=False)
             plan.outcome = f"revoked:{len(plan.transitions)}"
+            _fence(plan, chosen)  # like the built-in STOP: fences the list even when nothing was revoked
             return
         # join: the text itself is the consent; the list's mode decides what happens next.
         country = normalize_phone(sender).country
@@ -492,8 +494,14 @@ def _fresh(sub: Subscription, at: datetime) -> bool:
 
 
 def _recently_lapsed(sub: Subscription, at: datetime) -> bool:
-    """A confirmation window that closed unanswered (the sweep's ``expired``) within LATE_CONFIRM_DAYS."""
-    return sub.status == Status.EXPIRED and sub.updated_at >= iso(at - timedelta(days=LATE_CONFIRM_DAYS))
+    """A confirmation window that closed unanswered within LATE_CONFIRM_DAYS, with no text from the
+    number since (a STOP after the lapse fences the subscription — moves ``last_inbound_at`` past the
+    lapse — and must not be answered with an invitation to join again, nor may a YES it overtook)."""
+    return (
+        sub.status == Status.EXPIRED
+        and sub.updated_at >= iso(at - timedelta(days=LATE_CONFIRM_DAYS))
+        and (sub.last_inbound_at is None or sub.last_inbound_at <= sub.updated_at)
+    )
 
 
 def _recent(stamps: list[str], now: datetime) -> list[str]:
