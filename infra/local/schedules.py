@@ -79,16 +79,17 @@ class LocalScheduler:
         return fired
 
     def run_periodic(self) -> list[str]:
-        """One run of each of the template's periodic schedules (Scheduler sends a Lambda target ``{}``)."""
-        ran = []
-        for function, _expression in self.stack.periodic_schedules():
-            try:
-                self.invoker.invoke(function, {})
-            except Exception as exc:
-                logger.warning("periodic %s failed (%s); it runs again next period", function, type(exc).__name__)
-                continue
-            ran.append(function)
-        return ran
+        """One run of each of the template's periodic schedules."""
+        return [function for function, _expression in self.stack.periodic_schedules() if self._run_periodic(function)]
+
+    def _run_periodic(self, function: str) -> bool:
+        """Invoke like Scheduler does a Lambda target without input (``{}``); a failure waits for the next run."""
+        try:
+            self.invoker.invoke(function, {})
+        except Exception as exc:
+            logger.warning("periodic %s failed (%s); it runs again next period", function, type(exc).__name__)
+            return False
+        return True
 
     def start_periodic(self, stop: threading.Event) -> list[threading.Thread]:
         """A thread per ``rate()`` schedule of the template, invoking its function every period."""
@@ -102,10 +103,7 @@ class LocalScheduler:
 
             def loop(function: str = function, period: int = period) -> None:
                 while not stop.wait(period):
-                    try:
-                        self.invoker.invoke(function, {})
-                    except Exception as exc:
-                        logger.warning("periodic %s failed (%s)", function, type(exc).__name__)
+                    self._run_periodic(function)
 
             thread = threading.Thread(target=loop, name=f"periodic-{function}", daemon=True)
             thread.start()

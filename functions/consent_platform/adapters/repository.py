@@ -94,11 +94,13 @@ def phone_key(phone: str, sk: str) -> dict[str, Any]:
 
 
 def message_key(phone: str, message_id: str) -> dict[str, Any]:
+    """The key of a sent-message record: under the number it went to."""
     return phone_key(phone, f"{MESSAGES}{message_id}")
 
 
-def _message_item_key(record: dict[str, Any]) -> dict[str, str]:
-    return {"pk": f"PHONE#{record['to']}", "sk": f"{MESSAGES}{record['message_id']}"}
+def _message_item(record: dict[str, Any]) -> dict[str, Any]:
+    """A sent-message record as an item (``record`` carries ``to`` and ``message_id``)."""
+    return {**message_key(record["to"], record["message_id"]), **to_item(record)}
 
 
 def ledger_sort_key(entry: LedgerEntry) -> str:
@@ -118,8 +120,8 @@ def audience_keys(sub: Subscription) -> dict[str, str]:
 
 
 # Sparse and write-sharded like the audience index: only pending subscriptions carry exp_pk, and the
-# index sorts them by pending_expires_at, so the expiry sweep finds every closed confirmation window
-# with one Query per shard however many sign-ups are pending (and however long the sweep was down).
+# index sorts them by pending_expires_at, so the expiry sweep reads only the closed confirmation windows,
+# however many sign-ups are pending (and however long the sweep was down).
 EXPIRY_INDEX = "ExpiryIndex"
 EXPIRY_SHARDS = 4
 
@@ -932,12 +934,7 @@ class ConsentRepository:
         """Add provider message ids to sent-message records: one BatchWriteItem per 25 messages."""
         ddb = client("dynamodb")
         for start in range(0, len(records), 25):
-            request = {
-                self.table: [
-                    {"PutRequest": {"Item": to_item({**_message_item_key(r), **r})}}
-                    for r in records[start : start + 25]
-                ]
-            }
+            request = {self.table: [{"PutRequest": {"Item": _message_item(r)}} for r in records[start : start + 25]]}
             while request:
                 request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
@@ -1024,7 +1021,7 @@ class ConsentRepository:
         ddb = client("dynamodb")
         put = {
             "TableName": self.table,
-            "Item": to_item({**_message_item_key(record), **record}),
+            "Item": _message_item(record),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         if guard is None:

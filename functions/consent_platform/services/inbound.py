@@ -332,7 +332,7 @@ class InboundService:
 
     @staticmethod
     def _expired_notice(reply: _Replier, config: Config, list_id: str) -> None:
-        """ "This confirmation has expired — text KEYWORD to join again", in the list's language (capped)."""
+        """The capped notice that the confirmation expired, naming the list's join keyword, in its language."""
         stored = config.lists.get(list_id)
         join = next((k.display for k in config.keywords.values() if k.action == "join" and k.list_id == list_id), None)
         text = expired_notice(stored.language if stored else "en", stored.brand if stored else "", join)
