@@ -7,18 +7,20 @@ bind HTTP → seed → pollers → serve.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from consent_platform.domain.clock import advance_to, utc_now
 from infra.openapi import generate as generate_document
 
 from .apidocs import api_doc_routes
+from .banner import banner
 from .devroutes import local_routes
 from .environment import (
     fresh_outbox,
@@ -31,16 +33,7 @@ from .gateway import Gateway
 from .invoker import Invoker
 from .pollers import start_pollers
 from .schedules import LocalScheduler
-from .seed import (
-    DEMO_KEYWORD,
-    DEMO_LIST_ID,
-    DEMO_NUMBER,
-    LOCAL_TWILIO_TOKEN,
-    LOCAL_WEBHOOK_SECRET,
-    seed_demo_keyword,
-    seed_demo_list,
-    seed_secrets,
-)
+from .seed import seed_demo_keyword, seed_demo_list, seed_secrets
 from .server import LocalHttpServer
 from .signals import StopSignal
 from .static import gateway_list_fetcher, web_routes
@@ -60,6 +53,10 @@ class Options:
     host: str
     port: int
     outbox: Path
+    # LOCAL_CLOCK_START: the stack's clock starts at this instant instead of now (never earlier: the clock
+    # only moves forward). CI runs the clock-driven e2e tests with it a year ahead, so a test or example
+    # that hard-codes a date fails the day that date is written, not the day it passes.
+    clock_start: datetime | None = None
 
     @classmethod
     def from_env(cls) -> Options:
@@ -71,10 +68,25 @@ class Options:
         return cls(
             host=os.environ.get("HOST", "127.0.0.1"),
             port=port,
+            clock_start=_clock_start(os.environ.get("LOCAL_CLOCK_START", "")),
             # One outbox per port: a `make run` and the test suite's stacks (or two stacks) never share
             # (and never empty) each other's outbox.
             outbox=ROOT / ".local" / ("outbox.jsonl" if port == 3000 else f"outbox-{port}.jsonl"),
         )
+
+
+def _clock_start(raw: str) -> datetime | None:
+    if not raw.strip():
+        return None
+    try:
+        start = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise StartupError(f"LOCAL_CLOCK_START must be ISO 8601 with an offset or Z, got {raw!r}") from None
+    if start.tzinfo is None:
+        raise StartupError(f"LOCAL_CLOCK_START needs an offset or Z, got {raw!r}")
+    if start < utc_now():
+        raise StartupError(f"LOCAL_CLOCK_START {raw!r} is in the past: the local clock only moves forward")
+    return start
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def main(stop: StopSignal) -> int:
             print(f"error: the local stack did not start: {exc}", file=sys.stderr, flush=True)
             return 1
         if not stop.requested():  # a Ctrl-C during start-up: go straight to shutting down
-            print(_banner(running, options.outbox), flush=True)
+            print(banner(running.stack, running.curl_url, running.moto_endpoint, options.outbox, utc_now()), flush=True)
             print(f"Local stack ready on {running.url}", flush=True)
             stop.wait()
     print("stopped", file=sys.stderr, flush=True)
@@ -108,6 +120,8 @@ def main(stop: StopSignal) -> int:
 
 
 def _start(options: Options, cleanup: ExitStack) -> Running:
+    if options.clock_start is not None:
+        advance_to(options.clock_start)
     moto, endpoint = start_moto()
     cleanup.callback(moto.stop)
     point_boto3_at(endpoint)
@@ -124,6 +138,7 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     local_scheduler = LocalScheduler(stack, invoker)
     routes = local_routes(options.outbox, stack)
     routes[("POST", "/dev/clock")] = local_scheduler.handle_clock
+    routes[("GET", "/dev/clock")] = local_scheduler.read_clock
     routes.update(api_doc_routes(generate_document()))
     gateway = Gateway(stack.http_routes(), invoker.invoke, routes)
     # The sign-up form renders with its list's data, which it asks the gateway for like any client.
@@ -168,65 +183,6 @@ def parameter_overrides(text: str) -> dict[str, str]:
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def _banner(running: Running, outbox: Path) -> str:
-    stack, url = running.stack, running.curl_url
-    lines = [
-        "",
-        f"SMS consent platform — local stack (AWS APIs served by moto at {running.moto_endpoint}; no AWS account)",
-        "",
-        "Pages:",
-        f"  {url}/            sign-up form, web/index.html (?list=<list_id>; embed it in an <iframe>)",
-        f"  {url}/dev/phone   dev phone: the texts a number got; reply TAK, HELP, STOP (local only)",
-        f"  {url}/docs        Swagger UI of the API ({url}/openapi.json: the OpenAPI document of the running code)",
-        "",
-        "Routes from template.yaml:",
-    ]
-    for route in stack.http_routes():
-        note = f"  [{route.authorizer} in AWS — open locally]" if route.authorizer else ""
-        lines.append(f"  {route.method:<7} {route.path:<32} → {route.function}{note}")
-    lines += [
-        f'  {"GET":<7} {"/dev/outbox?phone=…":<32} → SMS "sent" this run (local only)',
-        f"  {'POST':<7} {'/dev/inbound':<32} → a phone texts us: End User Messaging JSON via SNS (local only)",
-        f"  {'POST':<7} {'/dev/clock':<32} → move the local clock forward, fire due schedules (local only)",
-        f"  {'POST':<7} {'/dev/events':<32} → put a shop event (Cart.Abandoned, Customer.*) on the bus (local only)",
-        f"  {'GET':<7} {'/healthz':<32} → local only",
-        "",
-        "Queues:",
-        *(f"  {s.queue} → {s.function} (batch {s.batch_size})" for s in stack.sqs_sources()),
-        "",
-        f"SMS go to {outbox} (emptied at every start).",
-        f"List {DEMO_LIST_ID!r} is seeded (double opt-in, Polish, PL + US);",
-        f"keyword {DEMO_KEYWORD} on {DEMO_NUMBER} joins it.",
-        f"Webhook secrets (local only): Twilio auth token {LOCAL_TWILIO_TOKEN!r},",
-        f"HMAC secret {LOCAL_WEBHOOK_SECRET!r}.",
-        "Note: the admin API needs IAM (SigV4) auth in AWS; locally it is open to anyone who can reach it.",
-        "",
-        "Try:",
-        f"  curl -s -X POST {url}/v1/optin -d phone=501234567 -d list_id=demo -d sms_consent=on",
-        f"  curl -s '{url}/dev/outbox?phone=%2B48501234567'",
-        f"  curl -s {url}/v1/admin/contacts/%2B48501234567",
-        f"  curl -s -X POST {url}/dev/inbound -d '{_text('+48501234567', 'TAK')}'",
-        f"  curl -s -X POST {url}/dev/inbound -d '{_text('+48601234567', DEMO_KEYWORD)}'",
-        f"  curl -s -X PUT {url}/v1/admin/lists/shop -H 'content-type: application/json' -d "
-        """'{"brand": "Shop", "opt_in": "double", "default_country": "US", "allowed_countries": ["US", "PL"], """
-        """"frequency": "up to 4 msgs/month", "support": "help@shop.example", "consent_text": {"version": "1", """
-        """"text": "I agree to receive marketing SMS from Shop. Reply STOP to opt out."}}'""",
-        "",
-        "Campaign in each recipient's local time (needs active subscribers: confirm with TAK first):",
-        f"  curl -s -X POST {url}/v1/admin/campaigns -H 'content-type: application/json' -d "
-        """'{"list_id": "demo", "name": "Black Friday", "text": "Hi {first_name|there}, -20% today only!", """
-        """"send_at_local": "2026-11-27T18:00"}'""",
-        f"""  curl -s -X POST {url}/dev/clock -d '{{"now": "2026-11-27T17:00:00Z"}}'   # 18:00 in Warsaw""",
-        "",
-        "Ctrl-C stops it.",
-    ]
-    return "\n".join(lines)
-
-
-def _text(sender: str, body: str) -> str:
-    return json.dumps({"from": sender, "to": DEMO_NUMBER, "body": body})
 
 
 def _configure_logging() -> None:

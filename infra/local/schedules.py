@@ -162,6 +162,9 @@ class LocalScheduler:
             time.sleep(0.2)
         logger.warning("queues still busy after %.0f s", DRAIN_TIMEOUT_S)
 
+    def read_clock(self, _request: HttpRequest, _raw_query: str) -> HttpResponse:
+        return json_response(200, {"now": utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+
     def handle_clock(self, request: HttpRequest, _raw_query: str) -> HttpResponse:
         try:
             data = json.loads(request.body or b"{}")

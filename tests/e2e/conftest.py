@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,26 @@ def run_local_stack(extra_env: dict[str, str] | None = None) -> Iterator[LocalSt
 def local_stack() -> Iterator[LocalStack]:
     with run_local_stack() as stack:
         yield stack
+
+
+# More than a year: a date hard-coded into a test or a README example is in this stack's past from the
+# day it is written (the stack refuses to move its clock backwards), so the test fails at once.
+CLOCK_AHEAD = timedelta(days=400)
+
+
+def clock_ahead_env() -> dict[str, str]:
+    start = datetime.now(UTC) + CLOCK_AHEAD
+    return {"LOCAL_CLOCK_START": start.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+@pytest.fixture(scope="module", params=["clock-now", "clock-a-year-ahead"])
+def clock_stack(request: pytest.FixtureRequest) -> Iterator[LocalStack]:
+    """The local stack twice: its clock at the real now, and started more than a year ahead."""
+    with run_local_stack(clock_ahead_env() if request.param == "clock-a-year-ahead" else None) as stack:
+        yield stack
+
+
+def stack_now(stack: LocalStack) -> datetime:
+    reply = stack.request("GET", "/dev/clock")
+    assert reply.status == 200, reply.body
+    return datetime.fromisoformat(reply.body["now"].replace("Z", "+00:00"))

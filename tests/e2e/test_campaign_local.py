@@ -1,13 +1,19 @@
 """A marketer against `make run`: schedule a campaign for Poland and Florida, read the plan, move the
-local clock with /dev/clock and see each message leave at its recipient's local time."""
+local clock with /dev/clock and see each message leave at its recipient's local time.
+
+Every date is computed from the stack's own clock, and the walk runs twice: on a stack started now and
+on one whose clock starts more than a year ahead (``clock_stack``) — a date written into this test would
+fail the second run the day it is written."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import LocalStack
+from tests.e2e.conftest import LocalStack, stack_now
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +39,17 @@ def offers(stack: LocalStack, phone: str) -> list[str]:
     return [m["body"] for m in outbox(stack, phone) if "Black Friday" in m["body"]]
 
 
-def test_campaign_walk_with_the_local_clock(local_stack: LocalStack) -> None:
+def utc(ts: datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_campaign_walk_with_the_local_clock(clock_stack: LocalStack) -> None:
+    local_stack = clock_stack
+    # 18:00 a week from the stack's today, in Warsaw and in Miami (offsets from zoneinfo: DST included).
+    day = stack_now(local_stack).astimezone(ZoneInfo("Europe/Warsaw")).date() + timedelta(days=7)
+    warsaw_18 = datetime.combine(day, time(18), tzinfo=ZoneInfo("Europe/Warsaw"))
+    miami_18 = datetime.combine(day, time(18), tzinfo=ZoneInfo("America/New_York"))
+
     assert local_stack.json("PUT", "/v1/admin/lists/promo", LIST).status == 201
     for phone in (PL, FL):
         reply = local_stack.json("POST", "/v1/optin", {"phone": phone, "list_id": "promo", "sms_consent": True})
@@ -46,25 +62,28 @@ def test_campaign_walk_with_the_local_clock(local_stack: LocalStack) -> None:
             "list_id": "promo",
             "name": "Black Friday",
             "text": "Hi {first_name|there}, Black Friday -20% today!",
-            "send_at_local": "2026-11-27T18:00",
+            "send_at_local": f"{day.isoformat()}T18:00",
         },
     )
     assert created.status == 201, created.body
     plan = {item["rule"]: item for item in created.body["plan"]}
-    assert plan["PL"]["send_at_utc"] == "2026-11-27T17:00:00Z"
-    assert plan["US-FL"]["send_at_utc"] == "2026-11-27T23:00:00Z"
+    assert plan["PL"]["send_at_utc"] == utc(warsaw_18)
+    assert plan["US-FL"]["send_at_utc"] == utc(miami_18)
 
-    early = local_stack.json("POST", "/dev/clock", {"now": "2026-11-27T16:59:00Z"})
+    early = local_stack.json("POST", "/dev/clock", {"now": utc(warsaw_18 - timedelta(minutes=1))})
     assert early.status == 200 and early.body["fired"] == []
     assert offers(local_stack, PL) == []
 
-    warsaw = local_stack.json("POST", "/dev/clock", {"now": "2026-11-27T17:00:00Z"})
+    warsaw = local_stack.json("POST", "/dev/clock", {"now": utc(warsaw_18)})
     assert warsaw.body["fired"] == [plan["PL"]["schedule"]]
     assert offers(local_stack, PL) == ["Hi there, Black Friday -20% today! Reply STOP to opt out"]
+    [sent] = [m for m in outbox(local_stack, PL) if "Black Friday" in m["body"]]
+    sent_at = datetime.fromisoformat(sent["sent_at"].replace("Z", "+00:00"))
+    assert warsaw_18 <= sent_at < warsaw_18 + timedelta(minutes=1), sent  # the stack's clock, not the wall's
     assert offers(local_stack, FL) == []
 
-    miami = local_stack.json("POST", "/dev/clock", {"advance_seconds": 6 * 3600})
-    assert miami.body["now"] == "2026-11-27T23:00:00Z"
+    miami = local_stack.json("POST", "/dev/clock", {"now": utc(miami_18)})
+    assert miami.body["now"] == utc(miami_18)
     assert len(offers(local_stack, FL)) == 1
     [message] = [m for m in outbox(local_stack, FL) if "Black Friday" in m["body"]]
     assert (message["from"], message["encoding"], message["segments"]) == ("12345", "GSM-7", 1)
@@ -73,5 +92,5 @@ def test_campaign_walk_with_the_local_clock(local_stack: LocalStack) -> None:
     assert campaign["status"] == "done"
     assert campaign["stats"]["sent"] == 2
 
-    backwards = local_stack.json("POST", "/dev/clock", {"now": "2026-11-01T00:00:00Z"})
+    backwards = local_stack.json("POST", "/dev/clock", {"now": utc(warsaw_18 - timedelta(days=1))})
     assert backwards.status == 422

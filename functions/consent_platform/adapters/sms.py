@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from ..domain.clock import utc_now
 from ..domain.messages import OutboundMessage
 from .aws import client
 
@@ -78,7 +78,9 @@ class LocalOutboxProvider:
             "body": message.body,
             "kind": message.kind,
             "list_id": message.list_id,
-            "sent_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            # The injected clock, not the wall clock: after POST /dev/clock a campaign sent "at 18:00
+            # local" must show that time.
+            "sent_at": utc_now().isoformat().replace("+00:00", "Z"),
             "encoding": message.encoding,
             "segments": message.segments,
         }
