@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 
+from .async_invoke import AsyncInvoker
 from .invoker import Invoker
 from .lambda_runtime import sqs_event
 from .redact import redact
@@ -31,6 +32,7 @@ class SqsPoller:
         self.queue_url = stack.attributes[source.queue]["QueueUrl"]
         self.queue_arn = stack.attributes[source.queue]["Arn"]
         self._invoker = invoker
+        self._async = AsyncInvoker(stack, invoker)
         self._stop = stop
         self._sqs: Any = boto3.client("sqs", region_name=REGION)
         self._thread = threading.Thread(target=self._run, name=f"sqs-{source.queue}", daemon=True)
@@ -96,13 +98,10 @@ class SqsPoller:
             self._delete(done)
 
     def _deliver_events(self, messages: list[dict[str, Any]]) -> None:
-        """EventBridge invokes the target once per event; a failure leaves it for a retry."""
+        """EventBridge invokes the target asynchronously, once per event: Lambda owns the retries and the
+        on-failure destination from then on (async_invoke.py), so the event leaves the rule either way."""
         for message in messages:
-            try:
-                self._invoker.invoke(self.source.function, json.loads(message["Body"]))
-            except Exception as exc:
-                logger.error("%s failed on event %s: %s", self.source.function, message["MessageId"], redact(repr(exc)))
-                continue
+            self._async.invoke(self.source.function, json.loads(message["Body"]))
             self._delete([message])
 
     def _failed_ids(self, messages: list[dict[str, Any]], result: Any) -> set[str]:

@@ -25,6 +25,7 @@ import boto3
 
 from consent_platform.domain.clock import advance_to, utc_now
 
+from .async_invoke import AsyncInvoker
 from .gateway import HttpRequest, HttpResponse, error, json_response
 from .invoker import Invoker
 from .template import Stack
@@ -42,6 +43,7 @@ class LocalScheduler:
     def __init__(self, stack: Stack, invoker: Invoker) -> None:
         self.stack = stack
         self.invoker = invoker
+        self.async_invoker = AsyncInvoker(stack, invoker)
         self.groups = [stack.attributes[k]["Ref"] for k in stack.resources("AWS::Scheduler::ScheduleGroup")]
         self.queues = {a["Arn"]: a["QueueUrl"] for a in stack.attributes.values() if "QueueUrl" in a}
         self.functions = {a["Arn"]: name for name, a in stack.attributes.items() if name in stack.functions()}
@@ -136,7 +138,9 @@ class LocalScheduler:
     def _fire(self, target: dict[str, Any]) -> None:
         payload = target.get("Input", "{}")
         if target["Arn"] in self.functions:
-            self.invoker.invoke(self.functions[target["Arn"]], json.loads(payload))
+            # Scheduler invokes Lambda asynchronously: once Lambda accepted the event, its retries and
+            # on-failure destination apply, and the schedule is done (deleted) whatever the outcome.
+            self.async_invoker.invoke(self.functions[target["Arn"]], json.loads(payload))
         elif target["Arn"] in self.queues:
             boto3.client("sqs").send_message(QueueUrl=self.queues[target["Arn"]], MessageBody=payload)
         else:
