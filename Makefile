@@ -40,8 +40,8 @@ browser-status:
 	fi
 
 lint: $(STAMP)
-	$(PY) -m ruff check functions infra tests bench
-	$(PY) -m ruff format --check functions infra tests bench
+	$(PY) -m ruff check functions infra cli tests bench
+	$(PY) -m ruff format --check functions infra cli tests bench
 
 # docs/openapi.json from the handlers (tests/infra/test_openapi.py fails when it is out of date).
 openapi: $(STAMP)

@@ -7,7 +7,8 @@ DynamoDB rules (Developer Guide, "Read and write capacity"/"Transactions"):
 * a read costs 1 RRU per started 4 KB (strongly consistent), half of that when eventually consistent,
   2 per 4 KB in a transaction; a ``Query`` rounds the sum of the items it returns, not each item;
 * a write that puts an item into, out of or moves it within a global secondary index writes the index
-  too (the AudienceIndex projects keys only: 1 WRU per index entry).
+  too: every index of the table in template.yaml counts (AudienceIndex and ExpiryIndex project keys only:
+  1 WRU per index entry; an index projecting more costs the item's size).
 
 Item size: attribute names plus values (UTF-8 strings, numbers by their digits, lists/maps with their
 overhead), as DynamoDB counts it; sizes before and after a write are read from moto's table.
@@ -16,10 +17,31 @@ overhead), as DynamoDB counts it; sizes before and after a write are read from m
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
+from infra.local.template import load_template
+
 KB = 1024
-INDEX_KEYS = ("aud_pk", "aud_sk")  # an item with these is in the AudienceIndex (KEYS_ONLY, template.yaml)
+
+
+@cache
+def table_indexes() -> dict[str, tuple[tuple[tuple[str, ...], bool], ...]]:
+    """Per table (named as the local stack names it), each global secondary index's key attributes and
+    whether it projects keys only — read from template.yaml, so a new index is counted without an edit."""
+    out = {}
+    for logical, res in load_template()["Resources"].items():
+        if res["Type"] != "AWS::DynamoDB::Table":
+            continue
+        props = res["Properties"]
+        out[str(props.get("TableName", logical))] = tuple(
+            (
+                tuple(k["AttributeName"] for k in index["KeySchema"]),
+                index.get("Projection", {}).get("ProjectionType") == "KEYS_ONLY",
+            )
+            for index in props.get("GlobalSecondaryIndexes", [])
+        )
+    return out
 
 
 def value_size(value: dict[str, Any]) -> int:
@@ -48,14 +70,24 @@ def item_size(item: dict[str, Any] | None) -> int:
     return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
 
 
-def _index_writes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
-    """WRU of the AudienceIndex (keys only, so each index entry is one unit): a put when an item enters
-    it, a delete when it leaves, both when its index key changes; nothing when the key stays."""
-    before = tuple((old or {}).get(k) for k in INDEX_KEYS) if (old or {}).get(INDEX_KEYS[0]) else None
-    after = tuple((new or {}).get(k) for k in INDEX_KEYS) if (new or {}).get(INDEX_KEYS[0]) else None
-    if before == after:
-        return 0
-    return (before is not None) + (after is not None)
+def _index_writes(table: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
+    """WRU of the table's indexes: a put when an item enters one, a delete when it leaves, both when its
+    index key changes; nothing when the key stays (DynamoDB writes a sparse index only for items that
+    carry all its key attributes)."""
+    units = 0
+    for keys, keys_only in table_indexes().get(table, ()):
+        before = _index_key(old, keys)
+        after = _index_key(new, keys)
+        if before == after:
+            continue
+        per_entry = 1 if keys_only else _kb(max(item_size(old), item_size(new)))
+        units += per_entry * ((before is not None) + (after is not None))
+    return units
+
+
+def _index_key(item: dict[str, Any] | None, keys: tuple[str, ...]) -> tuple[Any, ...] | None:
+    values = tuple((item or {}).get(k) for k in keys)
+    return None if any(v is None for v in values) else values
 
 
 def _kb(size: int, unit: int = KB) -> int:
@@ -117,7 +149,7 @@ class Capacity:
         for (table, key, per_kb), old in zip(targets, before, strict=True):
             new = self._stored(table, key)
             units += per_kb * _kb(max(item_size(old), item_size(new)))
-            units += _index_writes(old, new)
+            units += _index_writes(table, old, new)
         return units
 
     def read_units(self, operation: str, params: dict[str, Any], response: dict[str, Any]) -> float:

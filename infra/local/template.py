@@ -169,14 +169,25 @@ class Stack:
         return str(props.get("Handler") or self.template["Globals"]["Function"]["Handler"])
 
     def http_routes(self) -> list[HttpRoute]:
+        """Every HttpApi route with the authorizer API Gateway applies: the route's own, else the API's
+        DefaultAuthorizer; ``NONE`` (a public route opting out of the default) becomes ``None``."""
         routes = []
         for logical_id, fn in self.functions().items():
             for event in fn["Properties"].get("Events", {}).values():
                 if event["Type"] == "HttpApi":
                     props = event["Properties"]
-                    auth = (props.get("Auth") or {}).get("Authorizer")
-                    routes.append(HttpRoute(props["Method"].upper(), props["Path"], logical_id, auth))
+                    auth = (props.get("Auth") or {}).get("Authorizer") or self._default_authorizer(props)
+                    routes.append(
+                        HttpRoute(props["Method"].upper(), props["Path"], logical_id, None if auth == "NONE" else auth)
+                    )
         return routes
+
+    def _default_authorizer(self, event_props: dict[str, Any]) -> str | None:
+        api = event_props.get("ApiId", {}).get("Ref") if isinstance(event_props.get("ApiId"), dict) else None
+        if api not in self.template["Resources"]:
+            return None
+        auth = self.template["Resources"][api].get("Properties", {}).get("Auth") or {}
+        return auth.get("DefaultAuthorizer")
 
     def eventbridge_sources(self) -> list[tuple[str, dict[str, Any]]]:
         """(function, resolved rule properties) for every EventBridgeRule event source."""
@@ -367,7 +378,8 @@ def _buckets(stack: Stack) -> None:
 def _schedule_groups(stack: Stack) -> None:
     scheduler = _client("scheduler")
     for logical, res in stack.resources("AWS::Scheduler::ScheduleGroup").items():
-        name = stack.resolve(res["Properties"])["Name"]
+        # Without a Name, CloudFormation generates one; locally the stack name and the logical id do.
+        name = stack.resolve(res.get("Properties", {})).get("Name") or f"{stack.parameter('AWS::StackName')}-{logical}"
         arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
         stack.attributes[logical] = {"Ref": name, "Arn": arn}
 

@@ -56,6 +56,10 @@ def test_every_queue_has_a_dlq_and_every_dlq_an_alarm() -> None:
     }
     # EventBridge Scheduler targets name their DLQ in the schedule (created by code, not the template).
     dlqs |= {"ScheduleDLQ"}
+    # Dead-letter queues of asynchronous invocations (on-failure destinations) and of EventBridge rules.
+    text = json.dumps(RESOURCES)
+    dlqs |= {name for name in queues if f'"Destination": {{"Fn::GetAtt": ["{name}", "Arn"]}}' in text}
+    dlqs |= {name for name in queues if f'"DeadLetterConfig": {{"Arn": {{"Fn::GetAtt": ["{name}", "Arn"]}}}}' in text}
     for name, queue in queues.items():
         assert name in dlqs or "RedrivePolicy" in queue["Properties"], f"{name} has no DLQ"
     alarmed = {
@@ -182,7 +186,7 @@ def test_admin_routes_need_iam_and_public_routes_do_not() -> None:
     assert RESOURCES["HttpApi"]["Properties"]["CorsConfiguration"]["AllowOrigins"] == {"Ref": "CorsAllowOrigins"}
 
 
-@pytest.mark.parametrize("parameter", ["Runtime", "SmsProvider", "PowertoolsLayerArn", "CorsAllowOrigins"])
+@pytest.mark.parametrize("parameter", ["Runtime", "SmsProvider", "CorsAllowOrigins"])
 def test_required_parameters_have_defaults(parameter: str) -> None:
     assert "Default" in TEMPLATE["Parameters"][parameter]
 
@@ -286,7 +290,11 @@ def test_optin_route_has_its_own_throttling_and_no_waf_is_attached_to_the_http_a
 
 
 def test_confirmation_cap_alarm_watches_the_metric_the_functions_emit() -> None:
-    [alarm] = [a for a in of_type("AWS::CloudWatch::Alarm").values() if a["Properties"]["Namespace"] == "SmsConsent"]
+    [alarm] = [
+        a
+        for a in of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Namespace"] == "SmsConsent" and a["Properties"]["MetricName"] == "ConfirmationCapReached"
+    ]
     props = alarm["Properties"]
     assert props["MetricName"] == "ConfirmationCapReached"
     assert props["Dimensions"] == [

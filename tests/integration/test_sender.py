@@ -149,3 +149,62 @@ def test_message_for_a_stopped_subscription_is_not_sent(aws: LocalAws, demo_list
     )
     assert aws.drain() == {"batchItemFailures": []}
     assert sent_sms() == []
+
+
+OPTED_OUT = {
+    "Message": "The destination phone number is opted out",
+    "Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+    "ResourceType": "opt-out-list",
+    "ResourceId": "Default",
+}
+
+
+def test_stop_reply_to_a_number_opted_out_at_the_provider_is_recorded_never_retried(
+    aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The phone number answered STOP itself and put the sender on its opt-out list: our STOP confirmation
+    is refused with ConflictException/DESTINATION_PHONE_NUMBER_OPTED_OUT. That is final: the batch
+    reports no failure (no retry, no DLQ, no alarm), the message's record says why, and a redelivery of
+    the same message does not call the provider again."""
+    from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event
+
+    aws.http("POST", "/v1/optin", FORM, form=True)
+    aws.drain()
+    aws.text("TAK")  # confirmed; the welcome goes out through the local outbox
+    use_provider(monkeypatch, "end-user-messaging")
+    assert aws.drain("InboundWorkerFunction", "InboundQueue") == {"batchItemFailures": []}  # nothing queued yet
+    boto3.client("sns").publish(
+        TopicArn=aws.stack.attributes["InboundTopic"]["Ref"],
+        Message=json.dumps(
+            {
+                "originationNumber": "+48501234567",
+                "destinationNumber": "4301",
+                "messageBody": "STOP",
+                "inboundMessageId": "in-stop-1",
+                "messageKeyword": "KEYWORD",
+                "previousPublishedMessageId": "x",
+            }
+        ),
+    )
+    assert aws.drain("InboundWorkerFunction", "InboundQueue") == {"batchItemFailures": []}
+    [message] = aws.receive("OutboundQueue")
+    handler = load_handler(aws.stack, "SenderFunction")
+    eum = client("pinpoint-sms-voice-v2")
+    with Stubber(eum) as stub:
+        stub.add_client_error(
+            "send_text_message", "ConflictException", OPTED_OUT["Message"], 400, modeled_fields=OPTED_OUT
+        )
+        first = handler(sqs_event([message], "arn"), FakeLambdaContext("S"))
+        second = handler(sqs_event([message], "arn"), FakeLambdaContext("S"))  # SQS redelivers it anyway
+        stub.assert_no_pending_responses()  # one provider call in all
+    assert first == second == {"batchItemFailures": []}
+    body = json.loads(message["Body"])
+    items = boto3.client("dynamodb").query(
+        TableName=aws.stack.attributes["ConsentTable"]["Ref"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "PHONE#+48501234567"}},
+    )["Items"]
+    [record] = [i for i in items if i.get("message_id", {}).get("S") == body["message_id"]]
+    assert record["outcome"]["S"] == "destination_opted_out"
+    assert record["reason"]["S"] == "DESTINATION_PHONE_NUMBER_OPTED_OUT"
+    assert aws.receive("OutboundDLQ") == []

@@ -15,6 +15,14 @@ from ..domain.clock import utc_now
 from ..domain.messages import OutboundMessage
 from .aws import client
 
+# End User Messaging refuses a number on the origination identity's opt-out list with a ConflictException
+# of this reason (by default a number answers STOP itself and adds the sender to that list).
+OPTED_OUT_REASONS = frozenset({"DESTINATION_PHONE_NUMBER_OPTED_OUT"})
+
+
+class DestinationOptedOut(Exception):
+    """The provider refuses to text this number because it opted out there: no retry will change that."""
+
 
 class SmsProvider(Protocol):
     name: str
@@ -57,7 +65,15 @@ class EndUserMessagingProvider:
             params["OriginationIdentity"] = message.origination
         if self.configuration_set:
             params["ConfigurationSetName"] = self.configuration_set
-        response = client("pinpoint-sms-voice-v2").send_text_message(**params)
+        eum = client("pinpoint-sms-voice-v2")
+        try:
+            response = eum.send_text_message(**params)
+        except eum.exceptions.ConflictException as exc:
+            # botocore puts modelled error members (Reason) at the top of the parsed response.
+            reason = exc.response.get("Reason") or exc.response.get("Error", {}).get("Reason")
+            if reason in OPTED_OUT_REASONS:
+                raise DestinationOptedOut(str(reason)) from exc
+            raise
         return str(response["MessageId"])
 
 

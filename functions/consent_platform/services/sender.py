@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..adapters.repository import CampaignClaim, ClaimOutcome, ConsentRepository
-from ..adapters.sms import SmsProvider
+from ..adapters.sms import DestinationOptedOut, SmsProvider
 from ..domain.clock import iso, parse_iso
 from ..domain.messages import CampaignJob, OutboundMessage
 from ..domain.phone import mask_phone
@@ -39,6 +39,8 @@ class Delivery(StrEnum):
     OPTED_OUT = "opted_out"
     FREQUENCY_CAP = "frequency_cap"
     CANCELLED = "cancelled"
+    # any message: the provider refused the number because it opted out there (permanent)
+    DESTINATION_OPTED_OUT = "destination_opted_out"
 
 
 # Campaign statistics keys per outcome (GET /v1/admin/campaigns/{id} → stats).
@@ -50,6 +52,7 @@ STAT_FOR = {
     Delivery.FREQUENCY_CAP: "skipped_frequency_cap",
     Delivery.DUPLICATE: "skipped_duplicate",
     Delivery.CANCELLED: "skipped_cancelled",
+    Delivery.DESTINATION_OPTED_OUT: "skipped_opted_out",
 }
 
 # Provider errors that no retry will fix (bad or blocked number): counted as failed, not retried.
@@ -109,6 +112,8 @@ class SenderService:
             return Delivery.ORPHANED
         try:
             provider_id = self.provider.send(message)
+        except DestinationOptedOut as exc:
+            return self._opted_out_at_provider(record, str(exc), log, logger)
         except Exception:
             # Give the claim back so the retry SQS makes can send it; nothing went out.
             self.repo.release_message(message.to, message.message_id)
@@ -179,8 +184,17 @@ class SenderService:
             outcome = {CampaignClaim.OPTED_OUT: Delivery.OPTED_OUT, CampaignClaim.DUPLICATE: Delivery.DUPLICATE}[claim]
             _info(logger, f"campaign message skipped: {outcome.value}", log)
             return outcome
+        record = {
+            **message.model_dump(mode="json", exclude={"guard", "campaign"}),
+            "campaign_id": job.campaign_id,
+            "provider": self.provider.name,
+            "claimed_at": iso(now),
+            "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
+        }
         try:
             provider_id = self.provider.send(message)
+        except DestinationOptedOut as exc:
+            return self._opted_out_at_provider(record, str(exc), log, logger)
         except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")
             if code in PERMANENT_ERRORS:
@@ -189,18 +203,19 @@ class SenderService:
             self.repo.release_campaign_send(message.to, message.list_id, message.message_id, message.created_at)
             raise
         # The sent-message record (audit: who, when, the provider's id), written with the batch's others.
-        record = {
-            **message.model_dump(mode="json", exclude={"guard", "campaign"}),
-            "campaign_id": job.campaign_id,
-            "provider": self.provider.name,
-            "claimed_at": iso(now),
-            "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
-        }
         self.sent_records.append({**record, "provider_message_id": provider_id, "sent_at": iso(now)})
         # DEBUG, not INFO: the sent-message record holds the same fields, and the handler logs one line
         # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
         _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
+
+    def _opted_out_at_provider(self, record: dict[str, Any], reason: str, log: dict[str, Any], logger: Any) -> Delivery:
+        """The provider's opt-out list has the number (e.g. it answered a STOP itself): a permanent outcome
+        for every kind of message. The claim stays (a redelivery is a duplicate, never a resend) and the
+        message's record says why nothing went out; the message is done, not retried or dead-lettered."""
+        self.sent_records.append({**record, "outcome": Delivery.DESTINATION_OPTED_OUT.value, "reason": reason})
+        _info(logger, "sms refused: destination opted out at the provider", {**log, "reason": reason})
+        return Delivery.DESTINATION_OPTED_OUT
 
     def flush_records(self) -> None:
         """Provider message ids of this batch's sends, written together (see ``record_sent``)."""
