@@ -3,9 +3,12 @@ delivers them to AudienceEventsFunction, which schedules the abandoned-cart SMS;
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.e2e.conftest import LocalStack
@@ -58,3 +61,35 @@ def test_cart_abandoned_event_to_sms(local_stack: LocalStack) -> None:
     assert carts(local_stack) == ["Your cart is waiting: https://cart.example/c/1. Reply STOP to opt out"]
     bad = local_stack.json("POST", "/dev/events", {"detail": {}})
     assert bad.status == 422 and "detail-type" in bad.body["error"]["fields"]
+
+
+def moto_endpoint(stack: LocalStack) -> str:
+    match = re.search(r"served by moto at (http://[0-9.:]+)", stack.log())
+    assert match, stack.log()
+    return match.group(1)
+
+
+def test_an_event_that_cannot_succeed_is_dead_lettered_with_its_reason(local_stack: LocalStack) -> None:
+    """A list without a cart message: the event can never succeed. As in AWS it is tried 1 + 2 times (the
+    function's EventInvokeConfig) and then lands in the OnFailure queue with the error — it used to be
+    retried every 30 s for good, and every /dev/clock call then waited for a queue that never drained."""
+    plain = {k: v for k, v in LIST.items() if k != "cart_abandoned"}
+    assert local_stack.json("PUT", "/v1/admin/lists/nocart", plain).status == 201
+    poison = {"list_id": "nocart", "phone": "+48501239999", "cart_id": "poison-1", "url": "https://x.example/c"}
+    assert local_stack.json("POST", "/dev/events", {"detail-type": "Cart.Abandoned", "detail": poison}).status == 202
+    sqs = boto3.client("sqs", endpoint_url=moto_endpoint(local_stack), region_name="us-east-1")
+    url = next(u for u in sqs.list_queues()["QueueUrls"] if u.endswith("AsyncFailureQueue"))
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 20
+    while not records and time.monotonic() < deadline:
+        received = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+        records += [json.loads(m["Body"]) for m in received]
+    [record] = records
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestPayload"]["detail"]["cart_id"] == "poison-1"
+    assert "cart_abandoned" in record["responsePayload"]["errorMessage"]
+
+    started = time.monotonic()
+    assert local_stack.json("POST", "/dev/clock", {"advance_seconds": 60}).status == 200
+    assert time.monotonic() - started < 10  # nothing left that retries forever
