@@ -35,6 +35,7 @@ from .seed import (
     DEMO_KEYWORD,
     DEMO_LIST_ID,
     DEMO_NUMBER,
+    LOCAL_TWILIO_ACCOUNT_SID,
     LOCAL_TWILIO_TOKEN,
     LOCAL_WEBHOOK_SECRET,
     seed_demo_keyword,
@@ -136,6 +137,11 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
             f"cannot listen on {options.host}:{options.port} ({exc.strerror}); set PORT (and HOST) to a free address"
         ) from None
     cleanup.callback(server.stop)
+    # The Twilio route needs the URL Twilio calls (it signs it) and the account it accepts: locally, this
+    # server and a published dummy account, unless LOCAL_PARAMETER_OVERRIDES set them.
+    connect = options.host if options.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    os.environ["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or _url(connect, server.server_address[1])
+    os.environ["TWILIO_ACCOUNT_SID"] = os.environ.get("TWILIO_ACCOUNT_SID") or LOCAL_TWILIO_ACCOUNT_SID
 
     seed_secrets()
     seed_demo_list(gateway)
@@ -199,7 +205,8 @@ def _banner(running: Running, outbox: Path) -> str:
         f"SMS go to {outbox} (emptied at every start).",
         f"List {DEMO_LIST_ID!r} is seeded (double opt-in, Polish, PL + US);",
         f"keyword {DEMO_KEYWORD} on {DEMO_NUMBER} joins it.",
-        f"Webhook secrets (local only): Twilio auth token {LOCAL_TWILIO_TOKEN!r},",
+        f"Webhook secrets (local only): Twilio auth token {LOCAL_TWILIO_TOKEN!r}"
+        f" (account {os.environ.get('TWILIO_ACCOUNT_SID')}, signed URL {os.environ.get('PUBLIC_BASE_URL')}/…),",
         f"HMAC secret {LOCAL_WEBHOOK_SECRET!r}.",
         "Note: the admin API needs IAM (SigV4) auth in AWS; locally it is open to anyone who can reach it.",
         "",

@@ -24,7 +24,10 @@ Two tables, both defined in ``template.yaml``:
       CONFIG           LIST#<list_id>       list snapshot for the inbound worker (same transaction as META)
       CONFIG           KEYWORD#<keyword>    custom keyword
       KWSTATS#<kw>     TOTAL | DAY#<date>   keyword usage counters
-      INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, replies kept
+      INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, kept forever
+                                            (no TTL, nothing personal: see services/inbound.py)
+      PHONE#<e164>     ~INBOUND#<p>#<id>    that message's replies and events, for finishing a crashed
+                                            first attempt (TTL; under the number: erasure deletes it)
       PHONE#<e164>     ~MSG#<message_id>    sent-message record (a transactional message's idempotency
                                             claim; a campaign message's, written after it went out).
                                             Under the number so that erasure deletes it with the rest;
@@ -413,6 +416,13 @@ class ConsentRepository:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
+
+    def inbound_outbox_put(self, phone: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {"Put": {"TableName": self.table, "Item": to_item({"pk": f"PHONE#{phone}", "sk": f"~{key}", **data})}}
+
+    def get_inbound_outbox(self, phone: str, key: str) -> dict[str, Any] | None:
+        pk, sk = f"PHONE#{phone}", f"~{key}"
+        return self._batch_get([{"pk": {"S": pk}, "sk": {"S": sk}}]).get((pk, sk))
 
     def rate_put(self, phone: str, sent: list[str], ttl: int, previous: dict[str, Any] | None) -> dict[str, Any]:
         version = int(previous.get("version", 0)) if previous else None
