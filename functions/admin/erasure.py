@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.erasure import ErasureRepository, load_keys
-from consent_platform.adapters.scheduler import Scheduler, trigger_schedule_name
+from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import normalize_phone, preload
 from consent_platform.http import api_responses, json_response, register_error_handlers
@@ -40,11 +40,11 @@ def repository() -> ErasureRepository:
     return ErasureRepository(settings.table_name, settings.ledger_table_name)
 
 
-def delete_cart_schedule(cart_id: str) -> bool:
+def delete_schedule(name: str) -> bool:
     settings = erasure_settings()
     if not settings.schedule_group:
         return False
-    return Scheduler(settings.schedule_group, "", "").delete(trigger_schedule_name(cart_id))
+    return Scheduler(settings.schedule_group, "", "").delete(name)
 
 
 @app.delete(
@@ -61,7 +61,7 @@ def erase(
     settings = erasure_settings()
     now = utc_now()
     keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
-    report = erase_contact(repository(), keys, number.e164, now, delete_cart_schedule, logger)
+    report = erase_contact(repository(), keys, number.e164, now, delete_schedule, logger)
     metrics.add_metric(name="ContactErased", unit=MetricUnit.Count, value=1)
     return json_response(200, report.body(number.e164, iso(now)))
 

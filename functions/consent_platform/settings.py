@@ -79,9 +79,12 @@ class InboundWebhookSettings(EnvSettings):
     # SSM parameter names (SecureString). Several comma-separated values allow rotation.
     twilio_auth_token_parameter: str
     webhook_secret_parameter: str
-    # The public base URL Twilio calls (custom domain); empty: rebuilt from the request's host.
+    # The base URL Twilio calls, which its signature covers; and the only Twilio account we accept.
+    # The Twilio route answers 503 until both are set (never built from the request's Host header).
     public_base_url: str = ""
-    secret_cache_seconds: int = 300
+    twilio_account_sid: str = ""
+    # A secret removed from SSM stops working within this; rotation with overlap: domain/signatures.py.
+    secret_cache_seconds: int = 30
     max_body_bytes: int = 16 * 1024
 
 

@@ -5,8 +5,6 @@ Both only verify and enqueue; the worker does the rest, so a provider gets its a
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated
 from urllib.parse import parse_qsl
@@ -17,10 +15,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from consent_platform.adapters.aws import client
-from consent_platform.domain.errors import DomainError, MalformedBody
+from consent_platform.domain.clock import utc_now
+from consent_platform.domain.errors import DomainError, ServiceUnavailable
 from consent_platform.domain.inbound_message import InboundMessage
 from consent_platform.domain.phone import mask_phone
-from consent_platform.domain.signatures import SignatureError, twilio_valid, verify_webhook
+from consent_platform.domain.signatures import SignatureError, active_secrets, twilio_valid, verify_webhook
+from consent_platform.domain.twilio import twilio_fields
 from consent_platform.http import (
     FORM,
     JSON,
@@ -62,24 +62,38 @@ class WebhookMessage(BaseModel):
 
 
 def secrets(parameter: str) -> list[str]:
-    """Comma-separated secrets from SSM (SecureString), cached by Powertools."""
+    """The secrets of an SSM SecureString that work now (cached by Powertools; rotation: see
+    ``domain/signatures.py``)."""
     from aws_lambda_powertools.utilities import parameters
 
     value = parameters.get_parameter(parameter, decrypt=True, max_age=inbound_webhook_settings().secret_cache_seconds)
-    return [s.strip() for s in str(value).split(",") if s.strip()]
+    return active_secrets(str(value), utc_now())
 
 
-def public_url() -> str:
-    """The exact URL the provider called, which its signature covers."""
+def public_url(base: str) -> str:
+    """The exact URL the provider called, which its signature covers. The base is configuration, never
+    the request's ``Host`` / ``X-Forwarded-Proto``: those are the client's to choose."""
     event = app.current_event
-    base = inbound_webhook_settings().public_base_url.rstrip("/")
-    if not base:
-        headers = event.headers
-        scheme = headers.get("x-forwarded-proto", "https")
-        host = headers.get("host") or event.request_context.domain_name
-        base = f"{scheme}://{host}"
     raw_query = event.raw_query_string
-    return f"{base}{event.raw_path}" + (f"?{raw_query}" if raw_query else "")
+    return f"{base.rstrip('/')}{event.raw_path}" + (f"?{raw_query}" if raw_query else "")
+
+
+def twilio_config() -> tuple[str, str]:
+    """(public base URL, account SID); the route answers 503 until both are configured."""
+    settings = inbound_webhook_settings()
+    missing = [
+        name
+        for name, value in (
+            ("PublicBaseUrl", settings.public_base_url),
+            ("TwilioAccountSid", settings.twilio_account_sid),
+        )
+        if not value
+    ]
+    if missing:
+        raise ServiceUnavailable(
+            f"the Twilio route is not configured: set {' and '.join(missing)} (template parameters)"
+        )
+    return settings.public_base_url, settings.twilio_account_sid
 
 
 @cache
@@ -117,6 +131,7 @@ def signature_header(name: str) -> dict[str, object]:
     },
 )
 def twilio() -> Response[str]:
+    base, account_sid = twilio_config()
     data = raw_body(app, inbound_webhook_settings().max_body_bytes)
     try:
         params = parse_qsl(data.decode("utf-8"), keep_blank_values=True)
@@ -124,13 +139,10 @@ def twilio() -> Response[str]:
         raise Forbidden("bad request body") from None
     signature = app.current_event.headers.get("x-twilio-signature")
     if not twilio_valid(
-        secrets(inbound_webhook_settings().twilio_auth_token_parameter), public_url(), params, signature
+        secrets(inbound_webhook_settings().twilio_auth_token_parameter), public_url(base), params, signature
     ):
         raise Forbidden("X-Twilio-Signature is missing or does not match")
-    form = dict(params)
-    missing = [name for name in ("From", "To", "MessageSid") if not form.get(name)]
-    if missing:
-        raise MalformedBody("missing Twilio parameters", {name: "required" for name in missing})
+    form = twilio_fields(params, account_sid)
     enqueue(
         InboundMessage(
             provider="twilio",
@@ -138,7 +150,7 @@ def twilio() -> Response[str]:
             sender=form["From"],
             to=form["To"],
             body=form.get("Body", ""),
-            at=datetime.now(UTC),
+            at=utc_now(),  # Twilio sends no time; replays are harmless because ids are kept (services/inbound)
         )
     )
     return Response(status_code=200, content_type="text/xml", body='<?xml version="1.0" encoding="UTF-8"?><Response/>')
@@ -158,7 +170,7 @@ def webhook() -> Response[str]:
             secrets(inbound_webhook_settings().webhook_secret_parameter),
             app.current_event.headers.get("x-signature"),
             data,
-            time.time(),
+            utc_now().timestamp(),
         )
     except SignatureError as exc:
         raise Unauthorized(exc.reason) from None
@@ -170,7 +182,7 @@ def webhook() -> Response[str]:
             sender=message.from_,
             to=message.to,
             body=message.body,
-            at=message.received_at or datetime.now(UTC),
+            at=message.received_at or utc_now(),
         )
     )
     return json_response(202, {"status": "queued", "message_id": message.message_id})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -31,13 +31,20 @@ processor = BatchProcessor(event_type=EventType.SQS)
 _batch_stats: dict[str, Counter[str]] = {}
 
 
-def defer(message: OutboundMessage, when: datetime) -> None:
-    """A one-time schedule that puts the job back on the outbound queue when the window opens."""
+def defer(message: OutboundMessage, when: datetime) -> bool:
+    """A one-time schedule that puts the job back on the outbound queue when the window opens. The
+    schedule holds the number, so it is noted under the number first (erasure deletes both); ``False``
+    when the subscription is no longer active (nothing scheduled)."""
     s = scheduling_settings()
     digest = hashlib.sha256(message.message_id.encode()).hexdigest()[:24]
+    name = f"d-{digest}-{int(when.timestamp())}"
+    ttl = int((when + timedelta(days=2)).timestamp())  # the schedule has fired (and deleted itself) by then
+    if not service().repo.note_deferral(message.to, message.list_id or "", name, ttl):
+        return False
     Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn).schedule_once(
-        f"d-{digest}-{int(when.timestamp())}", when, s.outbound_queue_arn, message.model_dump(mode="json")
+        name, when, s.outbound_queue_arn, message.model_dump(mode="json")
     )
+    return True
 
 
 @cache

@@ -33,7 +33,7 @@ from .gateway import Gateway
 from .invoker import Invoker
 from .pollers import start_pollers
 from .schedules import LocalScheduler
-from .seed import seed_demo_keyword, seed_demo_list, seed_secrets
+from .seed import LOCAL_TWILIO_ACCOUNT_SID, seed_demo_keyword, seed_demo_list, seed_secrets
 from .server import LocalHttpServer
 from .signals import StopSignal
 from .static import gateway_list_fetcher, web_routes
@@ -151,6 +151,11 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
             f"cannot listen on {options.host}:{options.port} ({exc.strerror}); set PORT (and HOST) to a free address"
         ) from None
     cleanup.callback(server.stop)
+    # The Twilio route needs the URL Twilio calls (it signs it) and the account it accepts: locally, this
+    # server and a published dummy account, unless LOCAL_PARAMETER_OVERRIDES set them.
+    connect = options.host if options.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    os.environ["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or _url(connect, server.server_address[1])
+    os.environ["TWILIO_ACCOUNT_SID"] = os.environ.get("TWILIO_ACCOUNT_SID") or LOCAL_TWILIO_ACCOUNT_SID
 
     seed_secrets()
     seed_demo_list(gateway)

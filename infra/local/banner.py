@@ -7,6 +7,7 @@ commands it prints work on whatever day the stack runs — a fixed date would pa
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -55,7 +56,8 @@ def banner(stack: Stack, url: str, moto_endpoint: str, outbox: Path, now: dateti
         f"SMS go to {outbox} (emptied at every start).",
         f"List {DEMO_LIST_ID!r} is seeded (double opt-in, Polish, PL + US);",
         f"keyword {DEMO_KEYWORD} on {DEMO_NUMBER} joins it.",
-        f"Webhook secrets (local only): Twilio auth token {LOCAL_TWILIO_TOKEN!r},",
+        f"Webhook secrets (local only): Twilio auth token {LOCAL_TWILIO_TOKEN!r}"
+        f" (account {os.environ.get('TWILIO_ACCOUNT_SID')}, signed URL {os.environ.get('PUBLIC_BASE_URL')}/…),",
         f"HMAC secret {LOCAL_WEBHOOK_SECRET!r}.",
         "Note: the admin API needs IAM (SigV4) auth in AWS; locally it is open to anyone who can reach it.",
         "",

@@ -32,6 +32,7 @@ DEMO_NUMBER = "4301"
 # named by template parameters, and never in the repository.
 LOCAL_TWILIO_TOKEN = "local-twilio-auth-token"  # noqa: S105 - a published dev-only value
 LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105 - a published dev-only value
+LOCAL_TWILIO_ACCOUNT_SID = "AC" + "0" * 32  # the account the local Twilio route accepts
 LOCAL_ERASURE_KEY = "local-erasure-key-not-a-secret"
 
 

@@ -75,7 +75,8 @@ def test_dev_inbound_validates(local_stack: LocalStack) -> None:
 
 
 def test_signed_twilio_and_webhook_requests(local_stack: LocalStack) -> None:
-    params = {"From": "+48602345678", "To": "4301", "Body": "DEMO", "MessageSid": "SM-e2e-1"}
+    sid = "SM" + "e2e1" * 8
+    params = {"From": "+48602345678", "To": "4301", "Body": "DEMO", "MessageSid": sid, "AccountSid": "AC" + "0" * 32}
     url = local_stack.base_url + "/v1/inbound/twilio"
     payload = url + "".join(k + v for k, v in sorted(params.items()))
     signature = base64.b64encode(hmac.new(b"local-twilio-auth-token", payload.encode(), hashlib.sha1).digest())

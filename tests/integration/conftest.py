@@ -32,6 +32,8 @@ DEMO_LIST: dict[str, Any] = {
 TWILIO_TOKEN = "twilio-test-token"
 WEBHOOK_SECRETS = ("current-secret", "previous-secret")
 ERASURE_KEY = "erasure-test-key-0123456789abcdef"
+TWILIO_ACCOUNT_SID = "AC" + "a1" * 16
+PUBLIC_BASE_URL = "https://sms.example.com"  # what Twilio calls and signs
 
 
 @dataclass
@@ -229,6 +231,7 @@ def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
             env.update(stack.function_environment(function))
         env["LOCAL_OUTBOX_PATH"] = str(tmp_path / "outbox.jsonl")
         env["CONFIG_CACHE_SECONDS"] = "0"  # tests change keywords between messages
+        env["PUBLIC_BASE_URL"], env["TWILIO_ACCOUNT_SID"] = PUBLIC_BASE_URL, TWILIO_ACCOUNT_SID  # as a deployment sets
         import boto3
 
         ssm = boto3.client("ssm")

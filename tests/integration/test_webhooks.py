@@ -12,11 +12,18 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.integration.conftest import TWILIO_TOKEN, WEBHOOK_SECRETS, LocalAws
+from tests.integration.conftest import TWILIO_ACCOUNT_SID, TWILIO_TOKEN, WEBHOOK_SECRETS, LocalAws
 
 HOST = "sms.example.com"
 URL = f"https://{HOST}/v1/inbound/twilio"
-PARAMS = {"From": "+48501234567", "To": "+48500000000", "Body": "TAK", "MessageSid": "SM123", "AccountSid": "AC1"}
+SID = "SM" + "0123456789abcdef" * 2
+PARAMS = {
+    "From": "+48501234567",
+    "To": "+48500000000",
+    "Body": "TAK",
+    "MessageSid": SID,
+    "AccountSid": TWILIO_ACCOUNT_SID,
+}
 
 
 def post_twilio(
@@ -46,7 +53,7 @@ def test_genuine_twilio_request_is_queued(aws: LocalAws) -> None:
     [message] = queued(aws)
     assert (message["provider"], message["message_id"], message["sender"], message["body"]) == (
         "twilio",
-        "SM123",
+        SID,
         "+48501234567",
         "TAK",
     )
@@ -64,8 +71,22 @@ FORGED = {
     "added parameter": lambda s: ({**PARAMS, "Extra": "1"}, s, "", HOST, "https"),
     "removed parameter": lambda s: ({k: v for k, v in PARAMS.items() if k != "AccountSid"}, s, "", HOST, "https"),
     "other sender": lambda s: ({**PARAMS, "From": "+48509999999"}, s, "", HOST, "https"),
-    "wrong host": lambda s: (PARAMS, s, "", "evil.example.com", "https"),
-    "wrong scheme": lambda s: (PARAMS, s, "", HOST, "http"),
+    # Signed for another deployment (same token), its Host / X-Forwarded-Proto sent along: the URL comes
+    # from PUBLIC_BASE_URL, never from those headers.
+    "signed for another host": lambda s: (
+        PARAMS,
+        RequestValidator(TWILIO_TOKEN).compute_signature("https://evil.example.com/v1/inbound/twilio", PARAMS),
+        "",
+        "evil.example.com",
+        "https",
+    ),
+    "signed for another scheme": lambda s: (
+        PARAMS,
+        RequestValidator(TWILIO_TOKEN).compute_signature(f"http://{HOST}/v1/inbound/twilio", PARAMS),
+        "",
+        HOST,
+        "http",
+    ),
     "query string added": lambda s: (PARAMS, s, "x=1", HOST, "https"),
     "wrong token": lambda s: (
         PARAMS,

@@ -24,7 +24,11 @@ Two tables, both defined in ``template.yaml``:
       CONFIG           LIST#<list_id>       list snapshot for the inbound worker (same transaction as META)
       CONFIG           KEYWORD#<keyword>    custom keyword
       KWSTATS#<kw>     TOTAL | DAY#<date>   keyword usage counters
-      INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, replies kept
+      INBOUND#<provider>#<id>  INBOUND      inbound message marker: effect applied once, kept forever
+                                            (no TTL, nothing personal: see services/inbound.py)
+      PHONE#<e164>     ~INBOUND#<p>#<id>    that message's replies and events, for finishing a crashed
+                                            first attempt (TTL; under the number: erasure deletes it)
+      PHONE#<e164>     ~DEFER#<schedule>    a deferred campaign message's schedule (erasure deletes it; TTL)
       PHONE#<e164>     ~MSG#<message_id>    sent-message record (a transactional message's idempotency
                                             claim; a campaign message's, written after it went out).
                                             Under the number so that erasure deletes it with the rest;
@@ -82,6 +86,7 @@ PROFILE = "PROFILE"
 CONFIG = "CONFIG"
 RATE = "RATE"
 MESSAGES = "~MSG#"  # sort-key prefix of sent-message records: after every state item of a number
+DEFERRED = "~DEFER#"  # sort-key prefix of a deferred campaign message's schedule (erasure deletes it)
 STATE_BELOW = "~"  # the sort-key bound of a number's state (profile, subscriptions, caps, triggers)
 
 
@@ -413,6 +418,13 @@ class ConsentRepository:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
+
+    def inbound_outbox_put(self, phone: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {"Put": {"TableName": self.table, "Item": to_item({"pk": f"PHONE#{phone}", "sk": f"~{key}", **data})}}
+
+    def get_inbound_outbox(self, phone: str, key: str) -> dict[str, Any] | None:
+        pk, sk = f"PHONE#{phone}", f"~{key}"
+        return self._batch_get([{"pk": {"S": pk}, "sk": {"S": sk}}]).get((pk, sk))
 
     def rate_put(self, phone: str, sent: list[str], ttl: int, previous: dict[str, Any] | None) -> dict[str, Any]:
         version = int(previous.get("version", 0)) if previous else None
@@ -901,6 +913,37 @@ class ConsentRepository:
                 return CampaignClaim.CAP_RACE
             raise
         return CampaignClaim.CLAIMED
+
+    def note_deferral(self, phone: str, list_id: str, schedule_name: str, ttl: int) -> bool:
+        """Before a deferred campaign message becomes a schedule (which holds the number): note the
+        schedule under the number, so that erasure finds and deletes it — only while the subscription
+        is still active (else ``False``: no schedule for a number that stopped or was erased)."""
+        ddb = client("dynamodb")
+        try:
+            ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": self.table,
+                            "Key": phone_key(phone, f"SUB#{list_id}"),
+                            "ConditionExpression": "#s = :active",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":active": {"S": "active"}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_item({"pk": f"PHONE#{phone}", "sk": f"{DEFERRED}{schedule_name}", "ttl": ttl}),
+                        }
+                    },
+                ]
+            )
+        except ddb.exceptions.TransactionCanceledException as exc:
+            if [r.get("Code") for r in exc.response.get("CancellationReasons", [])][:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+        return True
 
     def release_campaign_send(self, phone: str, list_id: str, message_id: str, created_at: str) -> None:
         """Undo a claim after the provider refused the message (transiently), so that a retry may send it."""

@@ -67,16 +67,34 @@ def hashed(key: bytes, name: str, value: Any) -> str:
     return PREFIX + _mac(key, f"{name}:{value}")
 
 
+def url_without_query(source: str) -> str | None:
+    """An http(s) URL's scheme, host and path — ``None`` for anything else. Query strings and fragments
+    are where forms leak e-mail addresses, phone numbers and click ids; user:password@ goes too."""
+    try:
+        parts = urlsplit(source)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme.lower(), host, parts.path, "", ""))
+
+
+def stored_source(source: str | None) -> str | None:
+    """The ``source`` a sign-up stores (ledger, subscription, list statistics): a URL without its query
+    and fragment, anything else as given. Done at intake, so erasure has nothing to find in statistics."""
+    if not source:
+        return source
+    return url_without_query(source) or source
+
+
 def scrub_source(key: bytes, source: str) -> str:
     if _OUR_NUMBER.match(source):
         return source
     if source.startswith("import:"):
         return "import:" + hashed(key, "source", source.removeprefix("import:"))
-    parts = urlsplit(source)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")  # no user:password@
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))
-    return hashed(key, "source", source)
+    return url_without_query(source) or hashed(key, "source", source)
 
 
 def pseudonymise_entry(key: bytes, item: dict[str, Any], erased_at: str) -> dict[str, Any]:

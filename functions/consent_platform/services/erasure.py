@@ -3,8 +3,8 @@
 1. The ledger entries move to the pseudonym's partition with every personal field replaced by a keyed
    hash (``domain/erasure.py``), in conditional transactions; the originals are deleted.
 2. Every item under the number goes: profile, subscriptions (leaving the audience registry and the
-   sparse audience index), reply-rate and frequency-cap records, request counters, cart triggers (their
-   pending schedules are deleted too).
+   sparse audience index), reply-rate and frequency-cap records, request counters, inbound outboxes, cart
+   triggers and deferred campaign messages (their pending schedules, which hold the number, are deleted).
 3. A suppression entry ``SUPPRESS#<hmac>`` stays, so no import (soft opt-in) ever re-adds the number.
    The person may still opt in again themselves (web form, keyword, API): that starts a new ledger.
 
@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from ..adapters.erasure import ErasureRepository
-from ..adapters.repository import ConcurrentUpdate
+from ..adapters.repository import DEFERRED, ConcurrentUpdate
+from ..adapters.scheduler import trigger_schedule_name
 from ..domain.clock import iso
 from ..domain.erasure import pseudonym, pseudonymise_entry
 from ..domain.errors import NotFound, ServiceUnavailable
@@ -59,8 +60,9 @@ def erase_contact(
     delete_schedule: Any = None,
     logger: Any = None,
 ) -> ErasureReport:
-    """``keys``: the HMAC keys (the first is current); ``delete_schedule(cart_id) -> bool`` removes a
-    pending abandoned-cart schedule."""
+    """``keys``: the HMAC keys (the first is current); ``delete_schedule(name) -> bool`` removes a pending
+    schedule that holds the number: an abandoned cart's, or a campaign message deferred to its window
+    (noted under the number as ``~DEFER#<name>`` before it was created)."""
     if not keys:
         raise ServiceUnavailable("the erasure key parameter does not exist; create it (see README) and retry")
     erased_at = iso(now)
@@ -74,6 +76,8 @@ def erase_contact(
             break  # a concurrent erasure finished the job
         seen |= {item["sk"] for item in records.ledger}
         cart_ids = [i["sk"].removeprefix("TRIGGER#cart#") for i in records.items if i["sk"].startswith("TRIGGER#cart#")]
+        schedules = [trigger_schedule_name(cart_id) for cart_id in cart_ids]
+        schedules += [i["sk"].removeprefix(DEFERRED) for i in records.items if i["sk"].startswith(DEFERRED)]
         try:
             repo.move_ledger([(item, pseudonymise_entry(keys[0], item, erased_at)) for item in records.ledger])
             records.ledger = []
@@ -86,7 +90,7 @@ def erase_contact(
         report.active_subscriptions_removed += active
         report.records_deleted += deleted
         if delete_schedule is not None:
-            report.schedules_deleted += sum(1 for cart_id in cart_ids if delete_schedule(cart_id))
+            report.schedules_deleted += sum(1 for name in schedules if delete_schedule(name))
         break
     report.ledger_entries_pseudonymised = len(seen)
     if logger is not None:

@@ -2,10 +2,21 @@
 
 Exactly-once effect: the state changes, their ledger entries and an *inbound marker* keyed by the
 provider's message id are written in one transaction whose first operation is "marker must not
-exist". A redelivered (or concurrently delivered) message fails that condition and only re-queues
-the replies and re-publishes the events stored in the marker; replies have ids derived from the
-inbound message id, so the sender's claim drops the copies. Out-of-order delivery: a change is only
-applied when the message is newer than the subscription's last change.
+exist". A message whose marker exists has no effect. Out-of-order delivery: a change is only applied
+when the message is newer than the subscription's last change.
+
+The marker is kept forever (no TTL) and holds nothing personal. Why forever: a Twilio request carries
+no timestamp and its signature stays valid as long as the auth token does, so a captured START replayed
+a year later would otherwise re-subscribe a number that has since sent STOP (the replay's only time is
+when it arrived, newer than the STOP). Only remembering every id makes a replay harmless for as long as
+it could do harm; the webhook validates the id's shape strictly so that a replay cannot pose as a new id.
+
+Finishing a crashed first attempt: its replies and events wait in an *outbox* item under the number
+(``~INBOUND#…``, TTL MARKER_DAYS) with the id of the queue message that carried it. Only a redelivery of
+that same queue message (same SQS message id) re-queues the replies (the sender's claim drops copies:
+ids derive from the inbound id) and re-publishes the events; a replay — a new queue message with the same
+provider id — does nothing at all. Erasure deletes the outbox with everything else under the number, so
+a redelivery after an erasure sends nothing, publishes nothing and recreates no record.
 """
 
 from __future__ import annotations
@@ -112,7 +123,10 @@ class InboundService:
             self._config_loaded = time.monotonic()
         return self._config
 
-    def handle(self, message: InboundMessage, now: datetime, logger: Any = None) -> str:
+    def handle(
+        self, message: InboundMessage, now: datetime, logger: Any = None, queue_message_id: str | None = None
+    ) -> str:
+        """``queue_message_id``: the SQS message id that carried it (tells a redelivery from a replay)."""
         try:
             sender = normalize_phone(message.sender).e164
         except InvalidPhone:
@@ -125,7 +139,7 @@ class InboundService:
         while True:
             plan = self._plan(message, sender, classification, config, state, now, capped)
             try:
-                return self._apply(message, sender, classification, plan, config, state, now, logger)
+                return self._apply(message, sender, classification, plan, config, state, now, logger, queue_message_id)
             except _SignupCapReached as reached:
                 # The list's daily cap on sign-up SMS filled up: plan again without that sign-up.
                 capped |= {reached.list_id}
@@ -141,18 +155,18 @@ class InboundService:
         state: PhoneState,
         now: datetime,
         logger: Any,
+        queue_message_id: str | None = None,
     ) -> str:
-        marker = {
-            "provider": message.provider,
-            "message_id": message.message_id,
-            "intent": classification.intent.value,
-            "outcome": plan.outcome,
-            "processed_at": iso(now),
+        marker = {"intent": classification.intent.value, "outcome": plan.outcome, "processed_at": iso(now)}
+        outbox = {
+            "queue_message_id": queue_message_id or "",
             "replies": [m.model_dump_json() for m in plan.replies],
             "events": json.dumps(plan.events, ensure_ascii=False),
             "ttl": int((now + timedelta(days=MARKER_DAYS)).timestamp()),
         }
         extra = self._counters(sender, plan, state, now)
+        if plan.replies or plan.events:
+            extra.append(self.repo.inbound_outbox_put(sender, message.key, outbox))
         profile, previous_profile = self._profile(sender, plan, state, now)
         day = now.astimezone(UTC).strftime("%Y-%m-%d")
         ttl = int((now + timedelta(days=3)).timestamp())
@@ -173,17 +187,23 @@ class InboundService:
                 raise _SignupCapReached(plan.signup_lists[exc.failed_index - 1]) from exc
             if exc.failed_index != 0:
                 raise  # a concurrent change to this number: let SQS retry from fresh state
-            # Already processed: finish what the first attempt may not have (replies, events).
-            stored = self.repo.get_inbound_marker(message.key) or {}
-            self._deliver(
-                [OutboundMessage.model_validate_json(m) for m in stored.get("replies", [])],
-                json.loads(stored.get("events") or "[]"),
-            )
+            self._finish_first_attempt(sender, message, queue_message_id)
             _log(logger, "duplicate inbound message", message, "duplicate")
             return "duplicate"
         self._deliver(plan.replies, plan.events)
         _log(logger, "inbound processed", message, plan.outcome, intent=classification.intent.value)
         return plan.outcome
+
+    def _finish_first_attempt(self, sender: str, message: InboundMessage, queue_message_id: str | None) -> None:
+        """Already processed: a redelivery of the same queue message finishes what the first attempt may
+        not have (replies, events); a replay (another queue message) or an erased number gets nothing."""
+        stored = self.repo.get_inbound_outbox(sender, message.key) if queue_message_id else None
+        if not stored or stored.get("queue_message_id") != queue_message_id:
+            return
+        self._deliver(
+            [OutboundMessage.model_validate_json(m) for m in stored.get("replies", [])],
+            json.loads(stored.get("events") or "[]"),
+        )
 
     def _deliver(self, replies: list[OutboundMessage], events: list[dict[str, Any]]) -> None:
         if replies:

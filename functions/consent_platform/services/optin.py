@@ -105,6 +105,13 @@ class OptInRequest(BaseModel):
     def _empty_is_absent(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("source")
+    @classmethod
+    def _no_query(cls, value: str | None) -> str | None:
+        from ..domain.erasure import stored_source  # a form's ?email=…&phone=… never reaches storage
+
+        return stored_source(value)
+
 
 @dataclass(frozen=True, slots=True)
 class RequestContext:

@@ -78,7 +78,7 @@ class SenderService:
         repo: ConsentRepository,
         provider: SmsProvider,
         record_days: int,
-        defer: Callable[[OutboundMessage, datetime], None] | None = None,
+        defer: Callable[[OutboundMessage, datetime], bool] | None = None,
     ) -> None:
         self.repo = repo
         self.provider = provider
@@ -157,7 +157,9 @@ class SenderService:
             when = next_allowed_time(now, job.zones, rule)
             if self.defer is None:
                 raise NotYetVisible("outside the recipient's window and no scheduler to defer with")
-            self.defer(message, when)
+            if not self.defer(message, when):  # no longer subscribed (STOP, erasure): nothing to hold
+                _info(logger, "campaign message skipped: opted_out", log)
+                return Delivery.OPTED_OUT
             _info(logger, "campaign message deferred", {**log, "until": iso(when)})
             return Delivery.DEFERRED
         if not self._control_open(job.control_key()):

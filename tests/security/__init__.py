@@ -1,0 +1,1 @@
+"""Attacks performed through the public contract; each asserts the attack has no effect."""
