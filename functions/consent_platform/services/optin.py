@@ -127,6 +127,8 @@ class OptInResult:
     messages: list[OutboundMessage] = field(default_factory=list)
     brand: str | None = None  # for the browser's thank-you page, not the JSON body
     thank_you_url: str | None = None
+    language: str = "en"  # the list's, for the browser's result page
+    confirm_word: str = "YES"
 
     @property
     def http_status(self) -> int:
@@ -194,6 +196,7 @@ class OptInService:
                     raise
                 continue
             result.brand, result.thank_you_url = stored.brand, stored.thank_you_url
+            result.language, result.confirm_word = stored.language, stored.confirmation_words()[0]
             if logger is not None:
                 logger.info(
                     "opt-in",
