@@ -51,10 +51,19 @@ def test_form_shows_the_list_errors_inline_and_asks_to_check_the_phone(
 
     # Keyboard order follows the page; the honeypot is out of it and hidden from assistive technology.
     order = []
-    for _ in range(6):
+    for _ in range(8):
         page.keyboard.press("Tab")
-        order.append(page.evaluate("document.activeElement.id"))
-    assert order == ["phone", "first_name", "email", "sms_consent", "email_consent", "submit"]
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.dataset.link"))
+    assert order == [
+        "phone",
+        "first_name",
+        "email",
+        "sms_consent",
+        "terms_url",
+        "privacy_url",
+        "email_consent",
+        "submit",
+    ]
     honeypot = page.locator("#company_website")
     expect(honeypot).to_have_attribute("tabindex", "-1")
     expect(honeypot).to_have_attribute("autocomplete", "off")
