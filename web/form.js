@@ -14,7 +14,9 @@
   const params = new URLSearchParams(location.search);
   const script = document.currentScript;
   const assetBase = new URL(".", script && script.src ? script.src : location.href);
-  const api = apiBase(params.get("api"));
+  // The API is where the page's own form posts (configured by whoever serves the page); never a query
+  // parameter: ?api= would let any link make the brand's page post the visitor's data elsewhere.
+  const api = apiBase(form.getAttribute("action"));
   const listId = (params.get("list") || form.elements.list_id.value || "demo").trim().toLowerCase();
   const embedded = window.self !== window.top;
   const submitButton = $("submit");
@@ -73,18 +75,29 @@
       const slot = node.getAttribute("data-slot");
       if (slot === "brand") node.textContent = list.brand;
       else if (slot === "consent_text") node.textContent = list.consent_text.text;
+      else if (slot === "email_consent_text" && list.email_consent_text) node.textContent = list.email_consent_text.text;
       else if (slot === "disclosure") node.textContent = t(disclosureKey());
     });
     form.elements.consent_version.value = list.consent_text.version || "";
+    form.elements.email_consent_version.value = (list.email_consent_text && list.email_consent_text.version) || "";
+    document.querySelectorAll("a[data-link]").forEach((link) => {
+      const url = list[link.getAttribute("data-link")];
+      const safe = typeof url === "string" && /^https?:\/\//i.test(url);
+      if (safe) link.href = url;
+      else link.removeAttribute("href");
+      link.hidden = !safe;
+    });
   }
 
   // ---- start-up ---------------------------------------------------------------------------------
 
-  function apiBase(raw) {
-    if (!raw) return "";
+  function apiBase(action) {
     try {
-      const url = new URL(raw, location.href);
-      if (url.protocol === "https:" || url.protocol === "http:") return url.href.replace(/\/+$/, "");
+      const url = new URL(action || "/v1/optin", location.href);
+      if ((url.protocol === "https:" || url.protocol === "http:") && url.pathname.endsWith("/v1/optin")) {
+        const base = url.origin + url.pathname.slice(0, -"/v1/optin".length);
+        return base === location.origin ? "" : base;
+      }
     } catch (_) {
       /* not a URL: same origin */
     }
@@ -280,6 +293,7 @@
     if (el.email_consent.checked) {
       body.email = el.email.value.trim();
       body.email_consent = true;
+      if (el.email_consent_version.value) body.email_consent_version = el.email_consent_version.value;
     }
     return body;
   }
@@ -339,7 +353,9 @@
       location.assign(thanks);
       return;
     }
-    const values = { phone: result.phone || form.elements.phone.value.trim(), confirm: t("confirm_word") || "YES" };
+    const words = list && list.confirm_words;
+    const confirm = (words && words[0]) || t("confirm_word") || "YES";
+    const values = { phone: result.phone || form.elements.phone.value.trim(), confirm };
     let title;
     let body;
     if (result.status === "active") {
@@ -368,7 +384,7 @@
     form.elements.list_id.value = listId;
     form.elements.timezone.value = timezone();
     form.elements.source.value = source();
-    if (list) form.elements.consent_version.value = list.consent_text.version || "";
+    if (list) fillSlots();
     clearErrors();
     $("done").hidden = true;
     form.hidden = false;

@@ -25,7 +25,7 @@ Status = Literal["new", "changed", "unchanged"]
 
 # Fields the server adds to what was PUT; never part of the desired state.
 SERVER_FIELDS: dict[Kind, frozenset[str]] = {
-    "list": frozenset({"list_id", "created_at", "updated_at", "version", "consent_versions"}),
+    "list": frozenset({"list_id", "created_at", "updated_at", "version", "consent_versions", "email_consent_versions"}),
     "keyword": frozenset({"keyword", "display", "created_at", "updated_at", "usage"}),
 }
 # Maps in which only the keys the config gives are compared (the server fills in the rest).

@@ -69,6 +69,12 @@ class PublicList(_Open):
     frequency: str
     support: str
     consent_text: ConsentText
+    email_consent_text: ConsentText = Field(
+        description="The e-mail box's wording; post its version as email_consent_version"
+    )
+    confirm_words: list[str] = Field(description="Words that confirm a pending sign-up (double opt-in)")
+    terms_url: str | None
+    privacy_url: str | None
     thank_you_url: str | None
 
 

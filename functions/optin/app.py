@@ -80,6 +80,7 @@ def optin() -> Response[str]:
     is_form = (headers.get("content-type") or "").split(";")[0].strip().lower() == FORM
     # A form posted by a browser without JavaScript gets pages; scripts and integrations get JSON.
     browser = is_form and prefers_html(headers.get("accept"))
+    data: dict[str, Any] = {}  # the body, once parsed: its list_id picks the error page's language
     try:
         data = parse_body(app, optin_settings().max_body_bytes)
         if str(data.get(HONEYPOT) or "").strip():
@@ -92,7 +93,8 @@ def optin() -> Response[str]:
             _rate_limited_metrics(exc)
         if not browser:
             raise
-        page = error_page(exc.message, exc.fields, headers.get("referer"))
+        language, _ = _list_words(data.get("list_id"))
+        page = error_page(exc.message, exc.fields, headers.get("referer"), language)
         return _html(exc.status, page, error_headers(exc))
     metrics.add_metric(name=f"OptIn_{result.status}", unit=MetricUnit.Count, value=1)
     if browser:
@@ -137,7 +139,8 @@ def _honeypot(data: dict[str, Any], browser: bool) -> Response[str]:
     logger.info("honeypot filled: submission dropped")
     metrics.add_metric(name="OptIn_honeypot", unit=MetricUnit.Count, value=1)
     if browser:
-        return _html(200, success_page("pending_confirmation"))
+        language, confirm = _list_words(data.get("list_id"))
+        return _html(200, success_page("pending_confirmation", None, language, confirm))
     return json_response(
         202,
         {
@@ -152,7 +155,20 @@ def _honeypot(data: dict[str, Any], browser: bool) -> Response[str]:
 def _browser_success(result: OptInResult) -> Response[str]:
     if result.thank_you_url and result.status != "already_active":
         return Response(status_code=303, content_type="text/plain", body="", headers={"Location": result.thank_you_url})
-    return _html(200, success_page(result.status, result.brand))
+    return _html(200, success_page(result.status, result.brand, result.language, result.confirm_word))
+
+
+def _list_words(list_id: object) -> tuple[str | None, str]:
+    """The list's language and confirmation word for a browser's page (English when unknown).
+    Only browser pages that did not load the list already pay this read."""
+    if not isinstance(list_id, str) or not list_id.strip():
+        return None, "YES"
+    try:
+        stored, _ = service().repo.get_list(list_id.strip())
+    except Exception:  # a page in English is better than no page
+        logger.exception("could not read the list for a result page")
+        return None, "YES"
+    return (stored.language, stored.confirmation_words()[0]) if stored else (None, "YES")
 
 
 def _html(status: int, page: str, headers: dict[str, str] | None = None) -> Response[str]:

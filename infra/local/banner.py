@@ -69,7 +69,9 @@ def banner(stack: Stack, url: str, moto_endpoint: str, outbox: Path, now: dateti
         f"  curl -s -X POST {url}/dev/inbound -d '{_text('+48601234567', DEMO_KEYWORD)}'",
         f"  curl -s -X PUT {url}/v1/admin/lists/shop -H 'content-type: application/json' -d "
         """'{"brand": "Shop", "opt_in": "double", "default_country": "US", "allowed_countries": ["US", "PL"], """
-        """"frequency": "up to 4 msgs/month", "support": "help@shop.example", "consent_text": {"version": "1", """
+        """"frequency": "up to 4 msgs/month", "support": "help@shop.example", """
+        """"terms_url": "https://shop.example/terms", "privacy_url": "https://shop.example/privacy", """
+        """"consent_text": {"version": "1", """
         """"text": "I agree to receive marketing SMS from Shop. Reply STOP to opt out."}}'""",
         "",
         "Campaign in each recipient's local time (needs active subscribers: confirm with TAK first):",

@@ -16,6 +16,8 @@ DEMO_LIST: dict[str, Any] = {
     "language": "pl",
     "frequency": "up to 4 msgs/month",
     "support": "help@example.com",
+    "terms_url": "https://shop.example/terms",
+    "privacy_url": "https://shop.example/privacy",
     "consent_text": {
         "version": "2026-11-01",
         "text": "Tak, chcę otrzymywać SMS-y marketingowe od Demo Shop. Zgodę mogę wycofać, odpisując STOP.",

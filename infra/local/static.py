@@ -46,13 +46,22 @@ CONTENT_TYPES = {
 }
 NO_CACHE = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
-# The form is made to be embedded in any site (frame-ancestors *) and may talk to an API on another
-# origin (?api=); everything it loads itself comes from here.
-FORM_CSP = (
+# The form is made to be embedded in any site (frame-ancestors *). It talks to one API only, fixed by
+# configuration (``api_origin``; default: this origin), and the CSP lets it reach nothing else: a
+# ``?api=`` link must not make the brand's own page post a visitor's number elsewhere (issue 14).
+_CSP_FORM = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' http: https:; form-action 'self' http: https:; frame-ancestors *; "
-    "base-uri 'none'; object-src 'none'"
+    "connect-src {api}; form-action {api}; frame-ancestors *; base-uri 'none'; object-src 'none'"
 )
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?")
+
+
+def form_csp(api_origin: str | None = None) -> str:
+    """The form page's CSP: ``connect-src`` and ``form-action`` name this origin and the configured API only."""
+    return _CSP_FORM.format(api=f"'self' {api_origin}" if api_origin else "'self'")
+
+
+FORM_CSP = form_csp()
 PHONE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
@@ -67,6 +76,7 @@ _MARKED = re.compile(
 )
 _ASSET_REF = re.compile(r'(?P<attr>\b(?:href|src))="(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)"')
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_LINK = re.compile(r'<a data-link="(?P<name>\w+)"(?P<rest>[^>]*)>')
 
 FetchList = Callable[[str], "tuple[int, dict[str, Any] | None]"]
 
@@ -152,6 +162,26 @@ def set_hidden(html: str, name: str, value: str) -> str:
     return pattern.sub(lambda m: m.group(1) + escape(value, quote=True) + m.group(2), html, count=1)
 
 
+def set_action(html: str, action: str) -> str:
+    """Point the sign-up form at the configured API (form.js reads the API from this attribute)."""
+    pattern = re.compile(r'(<form\b[^>]*\bid="optin"[^>]*\baction=")[^"]*(")')
+    return pattern.sub(lambda m: m.group(1) + escape(action, quote=True) + m.group(2), html, count=1)
+
+
+def set_links(html: str, public: Mapping[str, Any]) -> str:
+    """``<a data-link="terms_url">``: the list's URL (http/https only), or the link hidden."""
+
+    def swap(match: re.Match[str]) -> str:
+        name = match.group("name")
+        url = public.get(name)
+        rest = re.sub(r'\s(?:href="[^"]*"|hidden)', "", match.group("rest"))
+        if isinstance(url, str) and re.match(r"https?://", url, re.IGNORECASE):
+            return f'<a data-link="{name}" href="{escape(url, quote=True)}"{rest}>'
+        return f'<a data-link="{name}" hidden{rest}>'
+
+    return _LINK.sub(swap, html)
+
+
 def disclosure_key(public: Mapping[str, Any]) -> str:
     """US carriers (CTIA) want the words "Msg & data rates may apply" wherever a list may reach US
     numbers, whatever the list's language."""
@@ -176,9 +206,10 @@ def render_form(
         "support": public.get("support", ""),
         "list": list_id,
     }
-    slots = {
+    slots: dict[str, str | None] = {
         "brand": str(values["brand"]),
         "consent_text": str(consent.get("text", "")),
+        "email_consent_text": str((public.get("email_consent_text") or {}).get("text", "")) or None,
         "disclosure": interpolate(str(table.get(disclosure_key(public), "")), values),
     }
 
@@ -194,6 +225,8 @@ def render_form(
 
     html = _MARKED.sub(fill, html)
     html = re.sub(r'<html lang="[^"]*"', f'<html lang="{escape(language, quote=True)}"', html, count=1)
+    html = set_links(html, public)
+    html = set_hidden(html, "email_consent_version", str((public.get("email_consent_text") or {}).get("version", "")))
     return set_hidden(html, "consent_version", str(consent.get("version", "")))
 
 
@@ -211,9 +244,15 @@ def unavailable_page(list_id: str, web: WebRoot) -> str:
 # ---- routes ---------------------------------------------------------------------------------------
 
 
-def web_routes(fetch_list: FetchList, web: WebRoot | None = None) -> dict[tuple[str, str], LocalRoute]:
-    """``fetch_list(list_id)`` answers ``(status, body)`` of ``GET /v1/lists/{list_id}/public``."""
+def web_routes(
+    fetch_list: FetchList, web: WebRoot | None = None, api_origin: str | None = None
+) -> dict[tuple[str, str], LocalRoute]:
+    """``fetch_list(list_id)`` answers ``(status, body)`` of ``GET /v1/lists/{list_id}/public``;
+    ``api_origin`` (``https://host[:port]``) is the API the form talks to when it is not this origin."""
     web = web or WebRoot()
+    if api_origin is not None and not _ORIGIN.fullmatch(api_origin):
+        raise ValueError(f"api_origin must be an origin like https://api.example.com, not {api_origin!r}")
+    csp = form_csp(api_origin)
 
     def form_page(request: HttpRequest, raw_query: str) -> HttpResponse:
         template = web.read(FORM_PAGE)
@@ -221,18 +260,18 @@ def web_routes(fetch_list: FetchList, web: WebRoot | None = None) -> dict[tuple[
             return not_found("The sign-up form")
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
         list_id = (query.get("list") or DEFAULT_LIST).strip().lower()
-        public: dict[str, Any] | None = None
-        if not query.get("api"):  # another API's list is form.js's business
-            status, body = fetch_list(list_id) if _LIST_ID.fullmatch(list_id) else (404, None)
-            if status == 404:
-                page = unavailable_page(list_id, web).encode()
-                return HttpResponse(404, [("content-type", CONTENT_TYPES[".html"]), ("cache-control", NO_CACHE)], page)
-            public = body if status == 200 else None
+        # ?api= is ignored: the API is fixed by configuration (see form_csp).
+        status, body = fetch_list(list_id) if _LIST_ID.fullmatch(list_id) else (404, None)
+        if status == 404:
+            page = unavailable_page(list_id, web).encode()
+            return HttpResponse(404, [("content-type", CONTENT_TYPES[".html"]), ("cache-control", NO_CACHE)], page)
+        public = body if status == 200 else None
         host = request.header("host") or request.host
         source = request.header("referer") or f"http://{host}/?{raw_query}".rstrip("?")
         strings = json.loads(web.read(STRINGS) or b"{}")
-        html = link_assets(render_form(template.decode("utf-8"), public, list_id, strings, source), web)
-        extra = [("content-security-policy", FORM_CSP)]
+        html = render_form(template.decode("utf-8"), public, list_id, strings, source)
+        html = link_assets(set_action(html, f"{api_origin or ''}/v1/optin"), web)
+        extra = [("content-security-policy", csp)]
         return cached_response(request, html.encode(), CONTENT_TYPES[".html"], NO_CACHE, extra)
 
     def phone_page(request: HttpRequest, _raw_query: str) -> HttpResponse:

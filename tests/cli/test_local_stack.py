@@ -24,6 +24,8 @@ lists:
     allowed_countries: [US, PL]
     frequency: up to 4 msgs/month
     support: help@rose.example
+    terms_url: https://rose.example/terms
+    privacy_url: https://rose.example/privacy
     consent_text:
       version: 2026-11-01
       text: Yes, send me SMS offers from Rose Florist.
@@ -123,6 +125,7 @@ def test_campaign_create_show_cancel(local_stack: LocalStack) -> None:
         "default_country": "PL",
         "frequency": "up to 4 msgs/month",
         "support": "help@camp.example",
+        "allowed_countries": ["PL"],
         "consent_text": {"version": "1", "text": "Yes, Camp Shop offers."},
     }
     assert local_stack.json("PUT", "/v1/admin/lists/cli-camp", camp_list).status == 201

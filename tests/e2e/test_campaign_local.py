@@ -26,6 +26,8 @@ LIST = {
     "language": "en",
     "frequency": "up to 4 msgs/month",
     "support": "help@promo.example",
+    "terms_url": "https://promo.example/terms",
+    "privacy_url": "https://promo.example/privacy",
     "consent_text": {"version": "1", "text": "Yes, send me offers from Promo Shop."},
     "origination": {"US": "12345", "default": "+48500000000"},
 }

@@ -30,6 +30,8 @@ SHOP_LIST: dict[str, Any] = {
     "language": "en",
     "frequency": "up to 4 msgs/month",
     "support": "help@shop.example",
+    "terms_url": "https://shop.example/terms",
+    "privacy_url": "https://shop.example/privacy",
     "consent_text": {"version": "1", "text": "I agree to receive marketing SMS from Shop. Reply STOP to opt out."},
 }
 

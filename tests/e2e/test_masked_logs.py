@@ -29,6 +29,8 @@ def test_logs_never_carry_a_full_phone_number(local_stack: LocalStack) -> None:
             "allowed_countries": ["PL", "US"],
             "frequency": "up to 4 msgs/month",
             "support": "help@log.example",
+            "terms_url": "https://log.example/terms",
+            "privacy_url": "https://log.example/privacy",
             "consent_text": {"version": "1", "text": "Yes"},
         },
     )

@@ -26,6 +26,8 @@ DEMO_LIST: dict[str, Any] = {
     "consent_text": {"version": "2026-11-01", "text": "Tak, chcę otrzymywać SMS-y od Kwiaciarni Róża."},
     "language": "pl",
     "origination": {"PL": "+48500000000", "US": "12345", "default": "+48500000000"},
+    "terms_url": "https://kwiaciarnia.example/regulamin",
+    "privacy_url": "https://kwiaciarnia.example/prywatnosc",
 }
 
 

@@ -39,13 +39,13 @@ def test_browser_form_post_gets_a_page(aws: LocalAws, demo_list: dict) -> None:
     reply = aws.http("POST", "/v1/optin", raw=urlencode(FORM), headers=BROWSER)
     assert reply.status == 200
     assert reply.headers["Content-Type"].startswith("text/html")
-    assert "Check your phone" in reply.body and "Kwiaciarnia Róża" in reply.body
+    assert "Sprawdź telefon" in reply.body and "Kwiaciarnia Róża" in reply.body  # the list's language
 
 
 def test_browser_form_errors_are_a_readable_page(aws: LocalAws, demo_list: dict) -> None:
     reply = aws.http("POST", "/v1/optin", raw=urlencode({**FORM, "sms_consent": ""}), headers=BROWSER)
     assert reply.status == 422
-    assert "SMS consent" in reply.body and "not consent" in reply.body
+    assert "Zgoda na SMS-y" in reply.body and "not consent" in reply.body
     assert 'href="https://shop.example/signup"' in reply.body
     bad_phone = aws.http(
         "POST",
@@ -53,7 +53,7 @@ def test_browser_form_errors_are_a_readable_page(aws: LocalAws, demo_list: dict)
         raw=urlencode({**FORM, "phone": "800 123 456"}),
         headers={**BROWSER, "referer": 'https://x.example/"><script>alert(1)</script>'},
     )
-    assert bad_phone.status == 422 and "Phone number" in bad_phone.body and "toll-free" in bad_phone.body
+    assert bad_phone.status == 422 and "Numer telefonu" in bad_phone.body and "toll-free" in bad_phone.body
     assert "<script>" not in bad_phone.body and "&lt;script&gt;" in bad_phone.body  # the referer is escaped
 
 

@@ -12,6 +12,20 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .language import CONFIRM_WORDS as LANGUAGE_CONFIRM_WORDS
+
+# Characters that do not decompose under NFKD but have an obvious ASCII base letter.
+_FOLD = str.maketrans(
+    {"ł": "l", "Ł": "L", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"}
+)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: ``"  Stóp!! "`` → ``"STOP"`` (no trimming)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
 # ---- words, as data, with their sources ------------------------------------------------------------
 
 # Twilio Advanced Opt-Out defaults; AWS End User Messaging SMS required opt-out keywords; FCC 24-24
@@ -52,26 +66,17 @@ OPT_OUT_WORDS = frozenset(OPT_OUT_WORDS_EN + OPT_OUT_WORDS_LOCAL)
 
 # AWS End User Messaging required opt-in keywords; Twilio START/UNSTOP.
 OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
-# Double opt-in confirmations (see language.CONFIRM_WORDS), after accent folding.
-CONFIRM_WORDS = frozenset({"YES", "Y", "TAK", "OUI", "JA", "SI"})
+# Double opt-in confirmations: every language's defaults (language.CONFIRM_WORDS), after accent folding.
+# A list's own confirm_words add to these (see classify's ``confirm``).
+CONFIRM_WORDS = frozenset(fold(word) for words in LANGUAGE_CONFIRM_WORDS.values() for word in words)
 # AWS End User Messaging required HELP keywords (HELP, INFO), plus local words.
 HELP_WORDS = frozenset({"HELP", "INFO", "POMOC", "AIDE", "HILFE", "AYUDA"})
 
 BUILT_IN_WORDS = OPT_OUT_WORDS | OPT_IN_WORDS | CONFIRM_WORDS | HELP_WORDS
 
-# Characters that do not decompose under NFKD but have an obvious ASCII base letter.
-_FOLD = str.maketrans(
-    {"ł": "l", "Ł": "L", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"}
-)
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
 _FIRST_WORD = re.compile(r"[^\w-]+")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: ``"  Stóp!! "`` → ``"STOP"`` (no trimming)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
 def normalize_body(text: str) -> str:
@@ -114,8 +119,12 @@ class KeywordRule:
 
 
 def classify(
-    body: str, keywords: list[KeywordRule] | tuple[KeywordRule, ...] = (), to: str | None = None
+    body: str,
+    keywords: list[KeywordRule] | tuple[KeywordRule, ...] = (),
+    to: str | None = None,
+    confirm: frozenset[str] = CONFIRM_WORDS,
 ) -> Classification:
+    """``confirm``: the folded confirmation words of every list (the built-in ones and lists' own)."""
     text = normalize_body(body)
     if not text:
         return Classification(Intent.UNMATCHED)
@@ -129,7 +138,7 @@ def classify(
         return Classification(Intent.OPT_OUT, word, all_lists=word in OPT_OUT_ALL, scope=scope)
     if text in OPT_IN_WORDS:
         return Classification(Intent.OPT_IN, text)
-    if text in CONFIRM_WORDS:
+    if text in confirm:
         return Classification(Intent.CONFIRM, text)
     if text in HELP_WORDS:
         return Classification(Intent.HELP, text)

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 RATES_PHRASE = "Msg & data rates may apply."  # CTIA, US carriers: exact wording carriers audit for
 
-# Words that confirm a pending double opt-in. English YES is accepted everywhere because handsets and
-# posters default to it. ("For Polish lists accept TAK too" — issue #2.)
+# Words that confirm a pending double opt-in, by the list's language; a list may set its own
+# (``confirm_words``). English YES is accepted everywhere because handsets and posters default to it.
+# ("For Polish lists accept TAK too" — issue #2; POTWIERDŹ is what Polish opt-in guides print on
+# posters — issue #13.) Matched after accent and case folding, so POTWIERDZ and "potwierdź" count too.
 CONFIRM_WORDS: dict[str, tuple[str, ...]] = {
-    "en": ("YES", "Y"),
-    "pl": ("TAK", "YES"),
-    "de": ("JA", "YES"),
-    "fr": ("OUI", "YES"),
-    "es": ("SI", "SÍ", "YES"),
+    "en": ("YES", "Y", "CONFIRM"),
+    "pl": ("TAK", "POTWIERDŹ", "POTWIERDZAM", "YES"),
+    "de": ("JA", "BESTÄTIGEN", "BESTÄTIGE", "YES"),
+    "fr": ("OUI", "CONFIRMER", "CONFIRME", "YES"),
+    "es": ("SI", "SÍ", "CONFIRMAR", "CONFIRMO", "YES"),
 }
+
+
+def confirm_words(language: str) -> tuple[str, ...]:
+    return CONFIRM_WORDS.get(language, CONFIRM_WORDS["en"])
+
 
 # Words a message may use to tell the recipient how to get help; HELP itself is universal
 # (AWS End User Messaging required keywords).
@@ -30,11 +37,12 @@ HELP_WORDS: dict[str, tuple[str, ...]] = {
     "es": ("AYUDA", "HELP"),
 }
 
-# Default templates. Placeholders: {brand}, {frequency}, {support}, {rates} ("Msg & data rates may
+# Default templates. Placeholders: {brand}, {frequency}, {support}, {confirm} (the list's first
+# confirmation word), {rates} ("Msg & data rates may
 # apply. " for lists that may reach US numbers, else empty). {frequency} is capitalised.
 DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
     "en": {
-        "confirm_request": "{brand}: reply YES to confirm your SMS sign-up. {frequency}. {rates}"
+        "confirm_request": "{brand}: reply {confirm} to confirm your SMS sign-up. {frequency}. {rates}"
         "Reply HELP for help, STOP to opt out.",
         "welcome": "{brand}: you're subscribed to SMS updates. {frequency}. {rates}"
         "Reply HELP for help, STOP to opt out.",
@@ -42,28 +50,28 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "stop": "{brand}: you're unsubscribed and will get no more messages. Reply START to rejoin.",
     },
     "pl": {
-        "confirm_request": "{brand}: odpisz TAK, aby potwierdzić zapis na SMS-y. {frequency}. {rates}"
+        "confirm_request": "{brand}: odpisz {confirm}, aby potwierdzić zapis na SMS-y. {frequency}. {rates}"
         "Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
         "welcome": "{brand}: zapisano Cię na SMS-y. {frequency}. {rates}Pomoc: odpisz POMOC. Rezygnacja: odpisz STOP.",
         "help": "{brand}: pomoc: {support}. {frequency}. {rates}Rezygnacja: odpisz STOP.",
         "stop": "{brand}: wypisano Cię, nie otrzymasz więcej wiadomości. Aby wrócić, odpisz START.",
     },
     "de": {
-        "confirm_request": "{brand}: Antworte JA, um deine SMS-Anmeldung zu bestätigen. {frequency}. "
+        "confirm_request": "{brand}: Antworte {confirm}, um deine SMS-Anmeldung zu bestätigen. {frequency}. "
         "{rates}Hilfe: HILFE. Abmelden: STOP.",
         "welcome": "{brand}: Du bist für SMS angemeldet. {frequency}. {rates}Hilfe: HILFE. Abmelden: STOP.",
         "help": "{brand}: Hilfe unter {support}. {frequency}. {rates}Abmelden: STOP.",
         "stop": "{brand}: Du bist abgemeldet und erhältst keine weiteren Nachrichten. START zum Anmelden.",
     },
     "fr": {
-        "confirm_request": "{brand} : répondez OUI pour confirmer votre inscription aux SMS. {frequency}. "
+        "confirm_request": "{brand} : répondez {confirm} pour confirmer votre inscription aux SMS. {frequency}. "
         "{rates}Aide : AIDE. Désinscription : STOP.",
         "welcome": "{brand} : vous êtes inscrit aux SMS. {frequency}. {rates}Aide : AIDE. Désinscription : STOP.",
         "help": "{brand} : aide au {support}. {frequency}. {rates}Désinscription : STOP.",
         "stop": "{brand} : vous êtes désinscrit et ne recevrez plus de messages. START pour revenir.",
     },
     "es": {
-        "confirm_request": "{brand}: responde SI para confirmar tu suscripción a SMS. {frequency}. "
+        "confirm_request": "{brand}: responde {confirm} para confirmar tu suscripción a SMS. {frequency}. "
         "{rates}Ayuda: AYUDA. Baja: STOP.",
         "welcome": "{brand}: te has suscrito a los SMS. {frequency}. {rates}Ayuda: AYUDA. Baja: STOP.",
         "help": "{brand}: ayuda en {support}. {frequency}. {rates}Baja: STOP.",
@@ -72,6 +80,16 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 SUPPORTED_LANGUAGES = frozenset(DEFAULT_MESSAGES)
+
+# The e-mail checkbox's wording when a list does not publish its own (``email_consent_text``): the
+# ledger proves e-mail consent with the words the form showed next to that box, never the SMS text.
+DEFAULT_EMAIL_CONSENT: dict[str, str] = {
+    "en": "Also send me news and offers from {brand} by e-mail.",
+    "pl": "Chcę też otrzymywać nowości i oferty od {brand} e-mailem.",
+    "de": "Schicken Sie mir Neuigkeiten und Angebote von {brand} auch per E-Mail.",
+    "fr": "Envoyez-moi aussi les nouveautés et offres de {brand} par e-mail.",
+    "es": "Envíame también novedades y ofertas de {brand} por correo electrónico.",
+}
 
 # The answer to a confirmation word sent after the pending sign-up lapsed (48 h): (with the list's join
 # keyword, without one). A person who replied in the list's language gets the answer in it too.

@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import ValidationFailed
-from .language import CONFIRM_WORDS, DEFAULT_MESSAGES, HELP_WORDS, RATES_PHRASE, SUPPORTED_LANGUAGES
+from .language import (
+    DEFAULT_EMAIL_CONSENT,
+    DEFAULT_MESSAGES,
+    HELP_WORDS,
+    RATES_PHRASE,
+    SUPPORTED_LANGUAGES,
+    confirm_words,
+)
 from .pumping import DEFAULT_MAX_CONFIRMATIONS_PER_DAY
 
 LIST_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -16,6 +23,9 @@ MESSAGE_KINDS = ("confirm_request", "welcome", "help", "stop")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# A confirmation word: one word of letters (any script), as a person would type it back.
+ConfirmWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^\w+$")]
 
 
 def _check_region(code: str) -> str:
@@ -87,13 +97,21 @@ class ListConfig(BaseModel):
     max_confirmations_per_day: int | None = Field(default=None, ge=1, le=10_000_000)
     cart_abandoned: CartAbandonedTemplate | None = None
     # Where a browser lands after a successful no-JavaScript form post (303); https only.
-    thank_you_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    thank_you_url: Url | None = None
+    # Shown next to the consent box; required (lint) where the list may reach US numbers (CTIA).
+    terms_url: Url | None = None
+    privacy_url: Url | None = None
+    # The e-mail checkbox's own wording, proved in the ledger's e-mail entry. Unset: a default in the
+    # list's language (DEFAULT_EMAIL_CONSENT), versioned by its content.
+    email_consent_text: ConsentText | None = None
+    # Words that confirm a pending sign-up (double opt-in). Unset: the language's defaults (CONFIRM_WORDS).
+    confirm_words: list[ConfirmWord] | None = Field(default=None, min_length=1, max_length=20)
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
         dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None
     ) = None
 
-    @field_validator("thank_you_url")
+    @field_validator("thank_you_url", "terms_url", "privacy_url")
     @classmethod
     def _https_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -105,6 +123,18 @@ class ListConfig(BaseModel):
         if parts.scheme not in ("https", "http") or not parts.netloc or (parts.scheme == "http" and not local):
             raise ValueError("an https:// URL")
         return value
+
+    @field_validator("confirm_words")
+    @classmethod
+    def _not_reserved(cls, value: list[str] | None) -> list[str] | None:
+        from .inbound import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, fold
+
+        if value is None:
+            return None
+        clash = [word for word in value if fold(word) in OPT_OUT_WORDS | OPT_IN_WORDS | HELP_WORDS]
+        if clash:
+            raise ValueError(f"{clash[0]!r} is a STOP, START or HELP word")
+        return list(dict.fromkeys(word.upper() for word in value))
 
     @field_validator("default_country")
     @classmethod
@@ -143,6 +173,20 @@ class ListConfig(BaseModel):
     def daily_signup_cap(self) -> int:
         return self.max_confirmations_per_day or DEFAULT_MAX_CONFIRMATIONS_PER_DAY
 
+    def confirmation_words(self) -> tuple[str, ...]:
+        """Words (as displayed) that confirm a pending sign-up to this list."""
+        return tuple(self.confirm_words) if self.confirm_words else confirm_words(self.language)
+
+    def email_consent(self) -> ConsentText:
+        """The e-mail box's wording and version: the list's own, else the language default."""
+        if self.email_consent_text is not None:
+            return self.email_consent_text
+        import hashlib
+
+        template = DEFAULT_EMAIL_CONSENT.get(self.language, DEFAULT_EMAIL_CONSENT["en"])
+        text = template.format(brand=self.brand)
+        return ConsentText(version="default-" + hashlib.sha256(text.encode()).hexdigest()[:10], text=text)
+
 
 def resolve_messages(config: ListConfig) -> dict[str, str]:
     """All four message texts: the list's own where given, else the language default."""
@@ -162,6 +206,7 @@ def resolve_messages(config: ListConfig) -> dict[str, str]:
         "brand": config.brand,
         "frequency": frequency.rstrip("."),
         "support": config.support,
+        "confirm": config.confirmation_words()[0],
         "rates": RATES_PHRASE + " " if config.may_reach("US") else "",
     }
     return {kind: given.get(kind) or defaults[kind].format_map(values) for kind in MESSAGE_KINDS}
@@ -201,7 +246,7 @@ def lint_messages(config: ListConfig, messages: dict[str, str]) -> dict[str, str
             f'"{RATES_PHRASE}" (the list may reach US numbers)',
         )
     if config.opt_in == "double":
-        words = CONFIRM_WORDS.get(config.language, ("YES",))
+        words = config.confirmation_words()
         need(
             "confirm_request",
             _contains_word(messages["confirm_request"], words),
@@ -213,6 +258,14 @@ def lint_messages(config: ListConfig, messages: dict[str, str]) -> dict[str, str
     return {f"messages.{kind}": "missing " + "; ".join(items) for kind, items in problems.items()}
 
 
+def lint_links(config: ListConfig) -> dict[str, str]:
+    """CTIA: a sign-up form for US numbers links the program's terms and its privacy policy."""
+    if not config.may_reach("US"):
+        return {}
+    reason = "required where the list may reach US numbers (CTIA: the form links terms and privacy policy)"
+    return {name: reason for name in ("terms_url", "privacy_url") if not getattr(config, name)}
+
+
 class StoredList(ListConfig):
     """A list as stored and returned: every message filled in, every consent version known."""
 
@@ -220,6 +273,9 @@ class StoredList(ListConfig):
 
     list_id: str
     consent_versions: list[str] = Field(default_factory=list)
+    # Every e-mail consent wording ever published for this list, by version (lists stored before
+    # e-mail wording existed have none: their form showed the default, which email_consent() rebuilds).
+    email_consent_versions: dict[str, str] = Field(default_factory=dict)
     created_at: str
     updated_at: str
     version: int = 0
@@ -244,5 +300,16 @@ class StoredList(ListConfig):
             "frequency": self.frequency,
             "support": self.support,
             "consent_text": self.consent_text.model_dump(),
+            "email_consent_text": self.email_consent().model_dump(),
+            "confirm_words": list(self.confirmation_words()),
+            "terms_url": self.terms_url,
+            "privacy_url": self.privacy_url,
             "thank_you_url": self.thank_you_url,
         }
+
+    def email_consent_for(self, version: str | None) -> str | None:
+        """The e-mail wording published under ``version`` (the current one when None); None if unknown."""
+        current = self.email_consent()
+        if version is None or version == current.version:
+            return current.text
+        return self.email_consent_versions.get(version)

@@ -46,7 +46,7 @@ from ..domain.consent import (
 from ..domain.contacts import Profile, may_send_confirmation
 from ..domain.errors import InvalidPhone
 from ..domain.events import consent_events, unmatched_event
-from ..domain.inbound import Classification, Intent, classify
+from ..domain.inbound import CONFIRM_WORDS, Classification, Intent, classify, fold
 from ..domain.inbound_message import InboundMessage
 from ..domain.keywords import StoredKeyword
 from ..domain.language import expired_notice
@@ -78,6 +78,27 @@ class Config:
         }
         found |= {k.list_id for k in self.keywords.values() if k.list_id and k.number and _digits(k.number) == digits}
         return sorted(found)
+
+    def confirm_words(self) -> frozenset[str]:
+        """Folded words that confirm a sign-up to some list: the built-in ones and lists' own."""
+        own = {fold(word) for stored in self.lists.values() for word in stored.confirm_words or ()}
+        return CONFIRM_WORDS | own
+
+    def accepts(self, list_id: str, word: str) -> bool:
+        """Whether ``word`` (folded) confirms a sign-up to this list (its own words or its language's)."""
+        stored = self.lists.get(list_id)
+        return word in CONFIRM_WORDS if stored is None else word in {fold(w) for w in stored.confirmation_words()}
+
+    def help_list(self, number: str, subs: dict[str, Subscription]) -> StoredList | None:
+        """The list whose HELP answers a text to ``number``: of the lists on that number, the one the
+        sender most recently subscribed to (or changed); else the first on the number; else the
+        sender's most recent subscription anywhere."""
+        linked = [lid for lid in self.lists_on_number(number) if lid in self.lists]
+        own = [sub for sub in subs.values() if sub.list_id in self.lists]
+        mine = [sub for sub in own if sub.list_id in linked] if linked else own
+        if mine:
+            return self.lists[max(mine, key=lambda sub: (sub.updated_at, sub.list_id)).list_id]
+        return self.lists[linked[0]] if linked else None
 
 
 @dataclass
@@ -134,7 +155,8 @@ class InboundService:
             return "invalid_sender"
         config = self.config()
         state = self.repo.load_phone(sender)
-        classification = classify(message.body, [k.rule() for k in config.keywords.values()], message.to)
+        rules = [k.rule() for k in config.keywords.values()]
+        classification = classify(message.body, rules, message.to, config.confirm_words())
         capped: frozenset[str] = frozenset()
         while True:
             plan = self._plan(message, sender, classification, config, state, now, capped)
@@ -261,20 +283,23 @@ class InboundService:
             self._first_list_reply(plan, reply, config, "welcome")
             plan.outcome = f"reactivated:{len(plan.transitions)}"
         elif cls.intent == Intent.CONFIRM:
+
+            def accepts(sub: Subscription) -> bool:
+                return config.accepts(sub.list_id, cls.word)
+
             self._confirm(
                 plan,
                 reply,
                 config,
-                [s for s in subs.values() if s.status == Status.PENDING and fresh(s)],
-                [s for s in subs.values() if _recently_lapsed(s, at)],
+                [s for s in subs.values() if s.status == Status.PENDING and fresh(s) and accepts(s)],
+                [s for s in subs.values() if _recently_lapsed(s, at) and accepts(s)],
                 at,
                 evidence,
                 detail,
                 state,
             )
         elif cls.intent == Intent.HELP:
-            candidates = linked or sorted(subs)
-            stored = next((config.lists[lid] for lid in candidates if lid in config.lists), None)
+            stored = config.help_list(message.to, subs)
             if stored:
                 reply.send("help", stored.message("help"), stored.list_id, capped=True)
                 plan.outcome = "help"

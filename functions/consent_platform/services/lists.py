@@ -13,6 +13,7 @@ from ..domain.lists import (
     ListConfig,
     MessageTemplates,
     StoredList,
+    lint_links,
     lint_messages,
     resolve_messages,
 )
@@ -31,9 +32,9 @@ def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: dat
     """Store the list; returns it and whether it was created. Refuses non-compliant messages (422)."""
     validate_list_id(list_id)
     messages = resolve_messages(config)
-    problems = lint_messages(config, messages)
+    problems = lint_messages(config, messages) | lint_links(config)
     if problems:
-        raise ValidationFailed("the list's messages do not meet carrier (CTIA) requirements", problems)
+        raise ValidationFailed("the list does not meet carrier (CTIA) requirements", problems)
 
     existing, existing_text = repo.get_list(list_id, config.consent_text.version)
     version = config.consent_text.version
@@ -43,6 +44,7 @@ def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: dat
             "publish the new wording under a new version",
             {"consent_text.version": "already used for a different text"},
         )
+    email_versions = _email_versions(existing, config)
     stamp = iso(now)
     known = list(existing.consent_versions) if existing else []
     if version not in known:
@@ -52,6 +54,7 @@ def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: dat
         messages=MessageTemplates(**messages),
         list_id=list_id,
         consent_versions=known,
+        email_consent_versions=email_versions,
         created_at=existing.created_at if existing else stamp,
         updated_at=stamp,
     )
@@ -59,6 +62,24 @@ def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: dat
     repo.put_list(stored, existing.version if existing else None, new_consent)
     stored.version = (existing.version if existing else 0) + 1
     return stored, existing is None
+
+
+def _email_versions(existing: StoredList | None, config: ListConfig) -> dict[str, str]:
+    """Every e-mail consent wording published so far plus the new one; a version is never reused
+    for other words (the ledger's e-mail entries point at it)."""
+    versions = dict(existing.email_consent_versions) if existing else {}
+    if existing is not None:  # lists stored before e-mail wording existed showed the default
+        shown = existing.email_consent()
+        versions.setdefault(shown.version, shown.text)
+    current = config.email_consent()
+    if versions.get(current.version, current.text) != current.text:
+        raise Conflict(
+            f"e-mail consent text version {current.version!r} was already published with a different text; "
+            "publish the new wording under a new version",
+            {"email_consent_text.version": "already used for a different text"},
+        )
+    versions[current.version] = current.text
+    return versions
 
 
 def get_list(repo: ConsentRepository, list_id: str) -> StoredList:

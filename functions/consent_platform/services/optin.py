@@ -83,6 +83,8 @@ class OptInRequest(BaseModel):
     source: Short | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
     email_consent: Affirmative = False
+    # The version of the e-mail box's wording the form showed (GET /v1/lists/{id}/public); default: current.
+    email_consent_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
 
     @field_validator("sms_consent")
     @classmethod
@@ -100,7 +102,7 @@ class OptInRequest(BaseModel):
             raise ValueError("not an e-mail address")
         return value.lower()
 
-    @field_validator("consent_version", "first_name", "source", "country")
+    @field_validator("consent_version", "email_consent_version", "first_name", "source", "country")
     @classmethod
     def _empty_is_absent(cls, value: str | None) -> str | None:
         return value or None
@@ -132,6 +134,8 @@ class OptInResult:
     messages: list[OutboundMessage] = field(default_factory=list)
     brand: str | None = None  # for the browser's thank-you page, not the JSON body
     thank_you_url: str | None = None
+    language: str = "en"  # the list's, for the browser's result page
+    confirm_word: str = "YES"
 
     @property
     def http_status(self) -> int:
@@ -179,6 +183,8 @@ class OptInService:
         phone = normalize_phone(request.phone, request.country or stored.default_country)
         if not stored.may_reach(phone.country):
             raise InvalidPhone(f"this list does not accept numbers from {phone.country}")
+        if request.email and request.email_consent:
+            _email_wording(stored, request)  # an unknown version is a 422 before anything is counted
         self._count_request(phone.e164, context.ip, now, logger)
         evidence = Evidence(
             method=context.method,
@@ -197,6 +203,7 @@ class OptInService:
                     raise
                 continue
             result.brand, result.thank_you_url = stored.brand, stored.thank_you_url
+            result.language, result.confirm_word = stored.language, stored.confirmation_words()[0]
             if logger is not None:
                 logger.info(
                     "opt-in",
@@ -274,7 +281,7 @@ class OptInService:
         if sent_today >= stored.daily_signup_cap:
             raise _list_capped(stored, now)
         if request.email and request.email_consent and (profile is None or profile.email != request.email):
-            transition.add(Action.GRANTED, now, replace(evidence, channel="email"), email=request.email)
+            transition.add(Action.GRANTED, now, _email_evidence(stored, request, evidence), email=request.email)
         transition.subscription.expected_message_id = message_id
         message = build_message(
             to=phone,
@@ -317,6 +324,25 @@ class OptInService:
             import logging
 
             logging.getLogger(__name__).exception("could not publish consent events")
+
+
+def _email_wording(stored: StoredList, request: OptInRequest) -> tuple[str, str]:
+    """(version, text) of the e-mail box the form showed; 422 for a version the list never published."""
+    version = request.email_consent_version or stored.email_consent().version
+    text = stored.email_consent_for(version)
+    if text is None:
+        known = sorted({stored.email_consent().version, *stored.email_consent_versions})
+        raise ValidationFailed(
+            "unknown e-mail consent version",
+            {"email_consent_version": f"this list has versions {', '.join(known)}"},
+        )
+    return version, text
+
+
+def _email_evidence(stored: StoredList, request: OptInRequest, evidence: Evidence) -> Evidence:
+    """E-mail consent is proved by the e-mail box's own words, never the SMS consent text."""
+    version, text = _email_wording(stored, request)
+    return replace(evidence, channel="email", consent_text=text, consent_version=version)
 
 
 def _list_capped(stored: StoredList, now: datetime) -> ConfirmationCapReached:

@@ -51,10 +51,19 @@ def test_form_shows_the_list_errors_inline_and_asks_to_check_the_phone(
 
     # Keyboard order follows the page; the honeypot is out of it and hidden from assistive technology.
     order = []
-    for _ in range(6):
+    for _ in range(8):
         page.keyboard.press("Tab")
-        order.append(page.evaluate("document.activeElement.id"))
-    assert order == ["phone", "first_name", "email", "sms_consent", "email_consent", "submit"]
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.dataset.link"))
+    assert order == [
+        "phone",
+        "first_name",
+        "email",
+        "sms_consent",
+        "terms_url",
+        "privacy_url",
+        "email_consent",
+        "submit",
+    ]
     honeypot = page.locator("#company_website")
     expect(honeypot).to_have_attribute("tabindex", "-1")
     expect(honeypot).to_have_attribute("autocomplete", "off")
@@ -131,7 +140,8 @@ def test_form_works_without_javascript(no_js_page: Page, local_stack: LocalStack
     response = navigation.value
     assert response is not None and response.status == 422
     assert response.headers["content-type"].startswith("text/html")
-    expect(page.locator("body")).to_contain_text("Phone number")
+    expect(page.locator("html")).to_have_attribute("lang", listed["language"])  # the list's language
+    expect(page.locator("body")).to_contain_text("Numer telefonu")
     back = page.locator("a[href]").first  # the way back to the form
     expect(back).to_be_visible()
     shot(page, "nojs-2-error-page")
@@ -144,7 +154,7 @@ def test_form_works_without_javascript(no_js_page: Page, local_stack: LocalStack
     response = navigation.value
     assert response is not None and response.status == 200
     assert response.headers["content-type"].startswith("text/html")
-    expect(page.locator("body")).to_contain_text("Check your phone")
+    expect(page.locator("body")).to_contain_text("Sprawdź telefon")
     shot(page, "nojs-3-check-your-phone")
 
     assert len(wait_for_texts(local_stack, phone_number, 1)) == 1
@@ -173,6 +183,33 @@ def test_a_filled_honeypot_looks_like_success_and_stores_nothing(
     assert status == 404, body
     time.sleep(1.5)  # the sender would have sent by now
     assert outbox(local_stack, phone_number) == []
+
+
+def test_form_links_terms_and_privacy_and_shows_the_email_wording(page: Page, local_stack: LocalStack) -> None:
+    listed = public_list(local_stack)
+    open_form(page, local_stack)
+    expect(page.locator("a[data-link=terms_url]")).to_have_attribute("href", listed["terms_url"])
+    expect(page.locator("a[data-link=privacy_url]")).to_have_attribute("href", listed["privacy_url"])
+    expect(page.locator("a[data-link=terms_url]")).to_be_visible()
+    expect(page.locator("a[data-link=privacy_url]")).to_be_visible()
+    expect(page.locator("label[for=email_consent]")).to_have_text(listed["email_consent_text"]["text"])
+    expect(page.locator("input[name=email_consent_version]")).to_have_value(listed["email_consent_text"]["version"])
+
+
+def test_api_in_the_query_cannot_take_the_visitors_data(page: Page, local_stack: LocalStack) -> None:
+    """Issue 14: ``?api=`` on the brand's own form page must not move where the form reads and posts."""
+    seen: list[str] = []
+    with brand_site("{}", seen) as attacker:
+        open_form(page, local_stack, f"?list=demo&api={attacker.rstrip('/')}")
+        listed = public_list(local_stack)
+        expect(page.locator("label[for=sms_consent]")).to_have_text(listed["consent_text"]["text"])
+        page.fill("#phone", "515 678 901")
+        page.check("#sms_consent")
+        page.click("#submit")
+        expect(page.locator("#done")).to_be_visible()
+    assert seen == []  # the attacker's server heard nothing
+    status, _ = contact(local_stack, "+48515678901")
+    assert status == 200  # the sign-up went to the brand's own API
 
 
 def test_unknown_list_says_so(page: Page, local_stack: LocalStack) -> None:
@@ -206,13 +243,22 @@ def test_form_in_an_iframe_on_another_site(page: Page, local_stack: LocalStack, 
 
 
 @contextmanager
-def brand_site(html: str) -> Iterator[str]:
+def brand_site(html: str, seen: list[str] | None = None) -> Iterator[str]:
     """A page on another origin. A real local server rather than a routed public name: Chromium's local
-    network access checks would block a public page from framing 127.0.0.1."""
+    network access checks would block a public page from framing 127.0.0.1. ``seen`` collects the
+    method and path of every request it gets."""
     body = html.encode()
 
     class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.do_GET()
+
+        def do_OPTIONS(self) -> None:
+            self.do_GET()
+
         def do_GET(self) -> None:
+            if seen is not None:
+                seen.append(f"{self.command} {self.path}")
             self.send_response(200)
             self.send_header("content-type", "text/html; charset=utf-8")
             self.send_header("content-length", str(len(body)))

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from infra.local.static import WebRoot, render_form
+from infra.local.gateway import HttpRequest
+from infra.local.static import WebRoot, render_form, web_routes
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +44,45 @@ def test_form_page_is_rendered_with_the_list_and_cached_by_etag(local_stack: Loc
     assert "Tak, chcę otrzymywać SMS-y marketingowe od Demo Shop." in body
     again, cached, _ = raw_get(local_stack, "/?list=demo", {"If-None-Match": headers["etag"]})
     assert again == 304 and cached["etag"] == headers["etag"]
+
+
+def test_api_query_parameter_is_ignored_and_the_csp_names_only_the_api(local_stack: LocalStack) -> None:
+    """Issue 14: ``?api=https://attacker…`` must neither change the page nor widen where it may send data."""
+    status, headers, body = raw_get(local_stack, "/?list=demo&api=https%3A%2F%2Fattacker.example")
+    assert status == 200
+    csp = dict(part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";"))
+    assert csp["connect-src"] == "'self'" and csp["form-action"] == "'self'"
+    # Only the page's own address (the sign-up's recorded source) may mention it.
+    assert "attacker" not in re.sub(r'<input type="hidden" name="source" value="[^"]*">', "", body)
+    assert '<form id="optin" method="post" action="/v1/optin"' in body
+    assert "Tak, chcę otrzymywać SMS-y marketingowe od Demo Shop." in body  # still the brand's own list
+
+
+def test_form_links_terms_and_privacy_without_javascript(local_stack: LocalStack) -> None:
+    _, _, body = raw_get(local_stack, "/?list=demo")
+    assert '<a data-link="terms_url" href="https://shop.example/terms"' in body
+    assert '<a data-link="privacy_url" href="https://shop.example/privacy"' in body
+    assert ">Regulamin</a>" in body and ">Polityka prywatności</a>" in body  # the list's language
+
+
+def test_configured_api_origin_is_the_only_one_allowed() -> None:
+    routes = web_routes(lambda _list: (200, None), api_origin="https://api.example.com")
+    response = routes[("GET", "/")](
+        HttpRequest("GET", "/?api=https://attacker.example", []), "api=https://attacker.example"
+    )
+    csp = dict(h for h in response.headers if h[0] == "content-security-policy")["content-security-policy"]
+    assert "connect-src 'self' https://api.example.com;" in csp and "form-action 'self' https://api.example.com;" in csp
+    assert b'action="https://api.example.com/v1/optin"' in response.body
+    with pytest.raises(ValueError):
+        web_routes(lambda _list: (200, None), api_origin="https://x.example/path' *")
+
+
+def test_render_form_hides_missing_links_and_refuses_other_schemes() -> None:
+    template = '<a data-link="terms_url" href="#">T</a><a data-link="privacy_url" href="#">P</a>'
+    public = {"language": "en", "terms_url": "javascript:alert(1)", "privacy_url": 'https://p.example/"x'}
+    html = render_form(template, public, "shop", {"en": {}}, "")
+    assert '<a data-link="terms_url" hidden>' in html and "javascript" not in html
+    assert '<a data-link="privacy_url" href="https://p.example/&quot;x">' in html
 
 
 def test_assets_have_types_and_versioned_urls_are_immutable(local_stack: LocalStack) -> None:
