@@ -16,6 +16,10 @@ MESSAGE_KINDS = ("confirm_request", "welcome", "help", "stop")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+# phonenumbers' region of non-geographic numbers (satellite +881/+870, international networks): a
+# favourite SMS-pumping target, reachable only when a list names it in allowed_countries.
+NON_GEOGRAPHIC = "001"
+AllowedCountry = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Z]{2}|001)$")]
 
 
 def _check_region(code: str) -> str:
@@ -74,7 +78,8 @@ class ListConfig(BaseModel):
     brand: Annotated[Text, Field(max_length=100)]
     opt_in: Literal["double", "single"]
     default_country: Country
-    allowed_countries: list[Country] | None = Field(default=None, min_length=1)
+    # Unset: the list's default_country only (SMS-pumping defence; issue 14).
+    allowed_countries: list[AllowedCountry] | None = Field(default=None, min_length=1)
     frequency: Annotated[Text, Field(max_length=100)]
     support: Annotated[Text, Field(max_length=200)]
     consent_text: ConsentText
@@ -116,7 +121,7 @@ class ListConfig(BaseModel):
     def _known_allowed(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        return sorted({_check_region(code) for code in value})
+        return sorted({code if code == NON_GEOGRAPHIC else _check_region(code) for code in value})
 
     @field_validator("origination")
     @classmethod
@@ -137,7 +142,8 @@ class ListConfig(BaseModel):
         return self
 
     def may_reach(self, country: str) -> bool:
-        return self.allowed_countries is None or country in self.allowed_countries
+        """Only the countries a list names (region "001" too): unset means its own country only."""
+        return country in (self.allowed_countries or [self.default_country])
 
     @property
     def daily_signup_cap(self) -> int:
