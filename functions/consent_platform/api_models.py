@@ -49,7 +49,7 @@ class ErrorBody(BaseModel):
 
 
 class OptInAccepted(_Open):
-    status: Literal["pending_confirmation", "active", "already_active"]
+    status: Literal["pending_confirmation", "active"]  # a subscribed number gets what a new one would
     phone: str = Field(description="E.164")
     list_id: str
     confirmation_sent: bool | None = Field(

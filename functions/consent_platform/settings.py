@@ -38,7 +38,7 @@ class OptInSettings(_Base):
     event_bus_name: str = ""
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
     max_body_bytes: int = 16 * 1024
-    # SMS-pumping request limits (domain/pumping.py): "scope=requests/seconds,…", scope ip|phone|prefix.
+    # SMS-pumping request limits (domain/pumping.py): "scope=requests[%]/seconds,…", scope ip|phone|prefix|country.
     optin_rate_limits: str = DEFAULT_RATE_LIMITS
     optin_prefix_digits: int = Field(default=DEFAULT_PREFIX_DIGITS, ge=2, le=15)
 

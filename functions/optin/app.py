@@ -67,8 +67,11 @@ def service() -> OptInService:
     tags=["Sign-up"],
     responses=api_responses(
         {
-            200: ("Already active: nothing sent", "OptInAccepted"),
-            202: ("Accepted: pending confirmation (double opt-in) or active (single opt-in)", "OptInAccepted"),
+            202: (
+                "Accepted: pending confirmation (double opt-in) or active (single opt-in); the same answer "
+                "for a number that is already subscribed (nothing is sent to it)",
+                "OptInAccepted",
+            ),
             303: ("Browser form post: see the list's thank_you_url", None),
         },
         *(400, 404, 413, 415, 422, 429, 503),
@@ -153,9 +156,10 @@ def _honeypot(data: dict[str, Any], browser: bool) -> Response[str]:
 
 
 def _browser_success(result: OptInResult) -> Response[str]:
-    if result.thank_you_url and result.status != "already_active":
+    # The page a new number would get: a browser must not learn whether a number is on the list either.
+    if result.thank_you_url:
         return Response(status_code=303, content_type="text/plain", body="", headers={"Location": result.thank_you_url})
-    return _html(200, success_page(result.status, result.brand, result.language, result.confirm_word))
+    return _html(200, success_page(result.public_status, result.brand, result.language, result.confirm_word))
 
 
 def _list_words(list_id: object) -> tuple[str | None, str]:

@@ -79,7 +79,8 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
     subscribe_confirm_stop(aws, clock)
     before = aws.http("GET", PATH).body
     actions = [(e["action"], e["channel"]) for e in before["ledger"]]
-    assert actions == [("requested", "sms"), ("granted", "email"), ("confirmed", "sms"), ("revoked", "sms")]
+    # The e-mail consent is recorded when the SMS subscription is confirmed (issue 14).
+    assert actions == [("requested", "sms"), ("confirmed", "sms"), ("granted", "email"), ("revoked", "sms")]
 
     sent = [
         i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}" and i["sk"]["S"].startswith("~MSG#")
@@ -115,7 +116,7 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
     for item in moved:
         assert item["erased_at"]["S"] == "2026-11-22T12:03:00.000000Z"
         assert item["list_id"]["S"] == "demo" and item["phone"]["S"] == HASHED
-    requested, granted, confirmed, revoked = moved
+    requested, confirmed, granted, revoked = moved
     assert requested["ip"]["S"].startswith("hmac:") and requested["user_agent"]["S"].startswith("hmac:")
     assert requested["source"]["S"] == "https://shop.example/signup"  # query and fragment dropped
     assert requested["consent_text"]["S"] == DEMO_LIST["consent_text"]["text"]

@@ -76,9 +76,10 @@ def test_email_ledger_entry_carries_the_email_wording(aws: LocalAws, demo_list: 
     assert shown["text"] == "Chcę też otrzymywać nowości i oferty od Kwiaciarnia Róża e-mailem."
     body = {**FORM, "email": "ala@example.com", "email_consent": "on", "email_consent_version": shown["version"]}
     assert aws.http("POST", "/v1/optin", body, form=True).status == 202
-    [sms, email] = contact(aws)["ledger"]
+    aws.text("TAK")  # e-mail consent from a form is recorded once the number's owner confirms (issue 14)
+    [sms, confirmed, email] = contact(aws)["ledger"]
     assert sms["channel"] == "sms" and sms["consent_text"] == DEMO_LIST["consent_text"]["text"]
-    assert email["channel"] == "email"
+    assert confirmed["channel"] == "sms" and email["channel"] == "email"
     assert (email["consent_text"], email["consent_version"]) == (shown["text"], shown["version"])
 
 
@@ -94,6 +95,7 @@ def test_a_lists_own_email_wording_and_its_versions(aws: LocalAws) -> None:
     # A form loaded before the change still proves the words it showed.
     old_form = {**FORM, "email": "ala@example.com", "email_consent": "on", "email_consent_version": "e1"}
     assert aws.http("POST", "/v1/optin", old_form, form=True).status == 202
+    aws.text("TAK")
     email = contact(aws)["ledger"][-1]
     assert (email["channel"], email["consent_text"], email["consent_version"]) == ("email", v1["text"], "e1")
 

@@ -51,7 +51,9 @@ def test_requests_per_message(aws: LocalAws, demo_list: dict, aws_calls: list) -
         "TransactWriteItems",
     ]
     [limits] = [p for _, op, p in aws_calls[1:2]]
-    assert len(limits["TransactItems"]) == 3  # ip, phone, prefix
+    # ip per 10 min, per day and as a share of the list's budget; phone; prefix and its share (a PL number
+    # on a PL list: the foreign-country scope does not apply) — still one request.
+    assert len(limits["TransactItems"]) == 6
     aws_calls.clear()
     messages = aws.receive("OutboundQueue")
     from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event

@@ -35,6 +35,14 @@ def test_public_list_has_no_private_fields(aws: LocalAws, demo_list: dict) -> No
     assert aws.http("GET", "/v1/lists/nope/public").status == 404
 
 
+def test_public_list_names_the_countries_it_accepts_when_unset(aws: LocalAws) -> None:
+    """A list without allowed_countries reaches its own country only, and says so: a US list's form must
+    pick the US disclosure ("Msg & data rates may apply") from it."""
+    us = {k: v for k, v in DEMO_LIST.items() if k != "allowed_countries"} | {"default_country": "US"}
+    assert aws.http("PUT", "/v1/admin/lists/us", us).status == 201
+    assert aws.http("GET", "/v1/lists/us/public").body["allowed_countries"] == ["US"]
+
+
 def test_browser_form_post_gets_a_page(aws: LocalAws, demo_list: dict) -> None:
     reply = aws.http("POST", "/v1/optin", raw=urlencode(FORM), headers=BROWSER)
     assert reply.status == 200

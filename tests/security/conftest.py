@@ -1,3 +1,8 @@
-"""The moto harness of tests/integration (the template's stack, real handlers) for the attack tests."""
+"""Attacks run through the public contract, on the same moto harness as tests/integration (its fixtures
+are imported here, not copied, so both layers provision the stack from template.yaml the same way)."""
 
-from tests.integration.conftest import aws, aws_calls, clock, demo_list  # noqa: F401
+from __future__ import annotations
+
+from tests.integration.conftest import aws, aws_calls, clock, demo_list
+
+__all__ = ["aws", "aws_calls", "clock", "demo_list"]

@@ -34,7 +34,12 @@ def test_default_messages_pass_the_lint_in_every_language(language: str, opt_in:
 
 def test_rates_phrase_only_when_us_may_be_reached() -> None:
     assert "Msg & data rates may apply" in resolve_messages(config(allowed_countries=["PL", "US"]))["confirm_request"]
-    assert "Msg & data rates may apply" in resolve_messages(config(allowed_countries=None))["confirm_request"]
+    # Unset allowed_countries means the list's own country only (issue 14): a Polish list reaches no US number.
+    assert "Msg & data rates" not in resolve_messages(config(allowed_countries=None))["confirm_request"]
+    assert (
+        "Msg & data rates may apply"
+        in resolve_messages(config(allowed_countries=None, default_country="US"))["confirm_request"]
+    )
     assert "Msg & data rates" not in resolve_messages(config(allowed_countries=["PL"]))["confirm_request"]
 
 

@@ -40,8 +40,14 @@ ROOT = Path(__file__).resolve().parents[2]
         ("+33612345678", None, ("Europe/Paris",), "prefix", "FR", None, "FR"),
         # Boise is Mountain time, the Idaho panhandle Pacific: the area code spans both.
         ("+12085550123", None, ("America/Boise", "America/Los_Angeles"), "candidates", "US", "ID", "US"),
-        # The state follows the number even when the contact told us another zone.
-        ("+13055550123", "America/Chicago", ("America/Chicago",), "explicit", "US", "FL", "US-FL"),
+        # A declared zone that is none of the number's zones is ignored (issue 14: it could only loosen
+        # the window); the state follows the number anyway.
+        ("+13055550123", "America/Chicago", ("America/New_York",), "explicit_ignored", "US", "FL", "US-FL"),
+        ("+12125550123", "Asia/Tokyo", ("America/New_York",), "explicit_ignored", "US", "NY", "US"),
+        # One of the number's zones narrows the candidates down to it.
+        ("+12085550123", "America/Boise", ("America/Boise",), "explicit", "US", "ID", "US"),
+        # A number nobody can place: the declared zone is all we know.
+        ("+80012345678", "Europe/Paris", ("Europe/Paris",), "explicit", "", None, "DEFAULT"),
         ("+48501234567", "  Europe/Warsaw ", ("Europe/Warsaw",), "explicit", "PL", None, "PL"),
         # Non-geographic +1 (toll-free) and unassigned +1 ranges: the US default zones, under the US rule.
         ("+18005550123", None, COUNTRY_DEFAULT_ZONES["US"], "default", "US", None, "US"),

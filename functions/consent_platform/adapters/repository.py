@@ -15,8 +15,9 @@ Two tables, both defined in ``template.yaml``:
       PHONE#<e164>     CAP                  recent marketing sends (frequency caps)
       PHONE#<e164>     RATE                 transactional replies sent in the last 24 h (pumping cap)
       PHONE#<e164>     RL#<secs>#<window>   sign-up requests for this number in one fixed window (TTL)
-      RL#ip#<ip or /64>  W#<secs>#<window>  sign-up requests from one client in one fixed window (TTL)
-      RL#prefix#<digits> W#<secs>#<window>  sign-up requests for one number range in one window (TTL)
+      RL#ip#<[list/]net> W#<secs>#<window>  sign-up requests from one client network (v4 /24, v6 /64) (TTL)
+      RL#prefix#<[list/]digits> W#<secs>#<window>  sign-up requests for one number range in one window (TTL)
+      RL#country#<list/cc> W#<secs>#<window>  sign-up requests of a list for one foreign country (TTL)
       LCAP#<list_id>   DAY#<date>           sign-up SMS sent for the list that UTC day (daily cap, TTL)
       PHONE#<e164>     TRIGGER#cart#<id>    abandoned-cart trigger;  CART#<id> / CART: once-per-cart marker
       SUPPRESS#<hmac>  SUPPRESS             an erased number (keyed hash): never re-imported
@@ -316,7 +317,7 @@ class ConsentRepository:
                         "ExpressionAttributeNames": {"#n": "count", "#t": "ttl"},
                         "ExpressionAttributeValues": {
                             ":one": {"N": "1"},
-                            ":max": {"N": str(check.limit.requests)},
+                            ":max": {"N": str(check.requests)},
                             ":ttl": {"N": str(int((check.window_end + COUNTER_GRACE).timestamp()))},
                         },
                     }

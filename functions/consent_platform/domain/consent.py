@@ -54,6 +54,38 @@ class Evidence:
     channel: str = "sms"
 
 
+class HeldProfile(BaseModel):
+    """Profile data from a sign-up that has not proven control of the number (an unconfirmed double
+    opt-in), kept with its subscription and applied only when that subscription is confirmed
+    (invariant 10): a stranger who knows a number can neither rename nor re-zone its contact, nor
+    record an e-mail consent for it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    at: str  # when the sign-up asked for it
+    first_name: str | None = None
+    timezone: str | None = None
+    email: str | None = None
+    # The e-mail consent's evidence as the form gave it (text, version, IP, user agent, request id);
+    # it enters the ledger, channel "email", when the SMS subscription is confirmed.
+    email_evidence: dict[str, str | None] | None = None
+
+    def evidence(self) -> Evidence | None:
+        if not self.email_evidence:
+            return None
+        given = self.email_evidence
+        return Evidence(
+            method=Method(given.get("method") or Method.API),
+            consent_text=given.get("consent_text"),
+            consent_version=given.get("consent_version"),
+            source=given.get("source"),
+            ip=given.get("ip"),
+            user_agent=given.get("user_agent"),
+            request_id=given.get("request_id"),
+            channel="email",
+        )
+
+
 class Subscription(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -82,6 +114,7 @@ class Subscription(BaseModel):
     # Audience bucket (time zones × jurisdiction rule) this subscription is counted in while active;
     # kept after revocation so the registry can be decremented in the same bucket.
     bucket: str | None = None
+    held: HeldProfile | None = None  # unverified profile data waiting for this subscription's confirmation
 
 
 class LedgerEntry(BaseModel):
@@ -206,6 +239,7 @@ def request_double_optin(
     sub.requested_at = stamp
     sub.pending_expires_at = iso(now + pending_ttl)
     sub.last_confirm_sent_at = stamp
+    sub.held = None  # a new request brings its own (the caller sets it)
     sub.method, sub.source, sub.consent_version = evidence.method, evidence.source, evidence.consent_version
     transition.add(Action.REQUESTED, now, evidence)
     return transition
@@ -225,6 +259,7 @@ def grant_single_optin(
     sub.updated_at = stamp
     sub.confirmed_at = stamp
     sub.pending_expires_at = None
+    sub.held = None
     sub.method, sub.source, sub.consent_version = evidence.method, evidence.source, evidence.consent_version
     transition.add(Action.GRANTED, now, evidence)
     return transition
@@ -248,6 +283,7 @@ def confirm_pending(sub: Subscription | None, now: datetime, evidence: Evidence)
     current.updated_at = stamp
     current.confirmed_at = stamp
     current.pending_expires_at = None
+    current.held = None  # applied by the caller (contacts.confirm_held), from ``sub.held``
     transition.add(Action.CONFIRMED, now, evidence)
     return transition
 
@@ -271,5 +307,6 @@ def revoke(sub: Subscription | None, now: datetime, evidence: Evidence, **detail
     current.updated_at = stamp
     current.revoked_at = stamp
     current.pending_expires_at = None
+    current.held = None  # never confirmed: never applied
     transition.add(Action.REVOKED, now, evidence, **detail)
     return transition

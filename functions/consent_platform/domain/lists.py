@@ -26,6 +26,10 @@ Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 # A confirmation word: one word of letters (any script), as a person would type it back.
 ConfirmWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^\w+$")]
+# phonenumbers' region of non-geographic numbers (satellite +881/+870, international networks): a
+# favourite SMS-pumping target, reachable only when a list names it in allowed_countries.
+NON_GEOGRAPHIC = "001"
+AllowedCountry = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Z]{2}|001)$")]
 
 
 def _check_region(code: str) -> str:
@@ -84,7 +88,8 @@ class ListConfig(BaseModel):
     brand: Annotated[Text, Field(max_length=100)]
     opt_in: Literal["double", "single"]
     default_country: Country
-    allowed_countries: list[Country] | None = Field(default=None, min_length=1)
+    # Unset: the list's default_country only (SMS-pumping defence; issue 14).
+    allowed_countries: list[AllowedCountry] | None = Field(default=None, min_length=1)
     frequency: Annotated[Text, Field(max_length=100)]
     support: Annotated[Text, Field(max_length=200)]
     consent_text: ConsentText
@@ -146,7 +151,7 @@ class ListConfig(BaseModel):
     def _known_allowed(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        return sorted({_check_region(code) for code in value})
+        return sorted({code if code == NON_GEOGRAPHIC else _check_region(code) for code in value})
 
     @field_validator("origination")
     @classmethod
@@ -167,7 +172,8 @@ class ListConfig(BaseModel):
         return self
 
     def may_reach(self, country: str) -> bool:
-        return self.allowed_countries is None or country in self.allowed_countries
+        """Only the countries a list names (region "001" too): unset means its own country only."""
+        return country in (self.allowed_countries or [self.default_country])
 
     @property
     def daily_signup_cap(self) -> int:
@@ -296,7 +302,8 @@ class StoredList(ListConfig):
             "opt_in": self.opt_in,
             "language": self.language,
             "default_country": self.default_country,
-            "allowed_countries": self.allowed_countries,
+            # What the list accepts (its own country when unset), so a form picks the right disclosure.
+            "allowed_countries": self.allowed_countries or [self.default_country],
             "frequency": self.frequency,
             "support": self.support,
             "consent_text": self.consent_text.model_dump(),

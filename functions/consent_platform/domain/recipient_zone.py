@@ -1,8 +1,10 @@
 """Which time zone(s) a recipient is in, and which quiet-hours rule applies to them.
 
-Fallback chain (DESIGN): an explicit zone the contact gave us → the zone(s) ``phonenumbers`` derives from
-the number's prefix (several when the prefix spans zones: sending then waits for the intersection of
-their windows) → a per-country default → UTC.
+Fallback chain (DESIGN): the zone(s) ``phonenumbers`` derives from the number's prefix (several when the
+prefix spans zones: sending then waits for the intersection of their windows) → a per-country default →
+UTC. A declared zone (form, profile) can only make the window *stricter*: it is used when it is one of
+the number's zones (it narrows several down to one) and ignored otherwise — "Asia/Tokyo" on a New York
+number would open New York's night (``zone_source`` says ``explicit_ignored`` then).
 
 ``phonenumbers.geocoder`` (~0.3 s and ~100 MB at import) and ``phonenumbers.timezone`` are imported
 inside the functions that need them, so importing this module costs nothing and the geocoder loads only
@@ -25,6 +27,8 @@ EXPLICIT = "explicit"
 PREFIX = "prefix"
 CANDIDATES = "candidates"
 DEFAULT = "default"
+# A declared zone that is none of the number's zones: ignored, the number's own zones are used (issue 14).
+EXPLICIT_IGNORED = "explicit_ignored"
 
 FALLBACK_ZONE = "UTC"
 NANP_CALLING_CODE = 1
@@ -165,8 +169,15 @@ def is_zone(name: str | None) -> bool:
 
 def _zones(number: PhoneNumber, country: str, explicit: str | None) -> tuple[tuple[str, ...], str]:
     explicit = (explicit or "").strip()
-    if is_zone(explicit):
+    zones, source = _number_zones(number, country)
+    if not is_zone(explicit):
+        return zones, source
+    if explicit in zones or zones == (FALLBACK_ZONE,):  # narrows the number's zones, or it has none
         return (explicit,), EXPLICIT
+    return zones, EXPLICIT_IGNORED
+
+
+def _number_zones(number: PhoneNumber, country: str) -> tuple[tuple[str, ...], str]:
     from phonenumbers import timezone as number_zones
 
     found = sorted({z for z in number_zones.time_zones_for_number(number) if is_zone(z)})

@@ -34,6 +34,7 @@ from ..domain.clock import iso
 from ..domain.consent import (
     ConfirmationExpiredWithLapse,
     Evidence,
+    HeldProfile,
     Method,
     Status,
     Subscription,
@@ -43,7 +44,7 @@ from ..domain.consent import (
     request_double_optin,
     revoke,
 )
-from ..domain.contacts import Profile, may_send_confirmation
+from ..domain.contacts import Profile, apply_held, confirm_held, may_send_confirmation
 from ..domain.errors import InvalidPhone
 from ..domain.events import consent_events, unmatched_event
 from ..domain.inbound import CONFIRM_WORDS, Classification, Intent, classify, fold
@@ -111,6 +112,7 @@ class Plan:
     keyword: str | None = None
     outcome: str = ""
     signup_lists: list[str] = field(default_factory=list)  # sign-up SMS, counted in each list's daily cap
+    held: list[HeldProfile] = field(default_factory=list)  # sign-up profile data, verified by this reply
 
 
 class _SignupCapReached(Exception):
@@ -366,6 +368,8 @@ class InboundService:
                 expired_lists.append(sub.list_id)
                 continue
             transition.entries[-1].detail = detail
+            if confirm_held(transition, sub.held, state.profile, at) and sub.held is not None:
+                plan.held.append(sub.held)
             plan.transitions.append(transition)
             stored = config.lists.get(sub.list_id)
             if stored:
@@ -470,8 +474,9 @@ class InboundService:
         return ops
 
     def _profile(self, sender: str, plan: Plan, state: PhoneState, now: datetime) -> tuple[Profile | None, int | None]:
-        """A keyword join creates the contact's profile; a confirmation request counts in its cap."""
-        if not plan.confirmations and (state.profile is not None or not plan.transitions):
+        """A keyword join creates the contact's profile; a confirmation request counts in its cap; a
+        confirmation applies the data its sign-up brought."""
+        if not plan.confirmations and not plan.held and (state.profile is not None or not plan.transitions):
             return None, None
         stamp = iso(now)
         previous = state.profile
@@ -483,6 +488,8 @@ class InboundService:
         profile.updated_at = stamp
         if plan.confirmations:
             profile.confirm_sent = [*profile.recent_confirmations(now), stamp]
+        for held in plan.held:
+            apply_held(profile, held, now)
         return profile, previous.version if previous else None
 
 

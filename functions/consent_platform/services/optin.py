@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -15,8 +15,8 @@ from ..adapters.queue import OutboundQueue
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.clock import ZoneName, iso, parse_iso
 from ..domain.consent import (
-    Action,
     Evidence,
+    HeldProfile,
     Method,
     Status,
     Subscription,
@@ -25,7 +25,7 @@ from ..domain.consent import (
     is_pending_expired,
     request_double_optin,
 )
-from ..domain.contacts import CONFIRM_WINDOW, Profile, may_send_confirmation
+from ..domain.contacts import CONFIRM_WINDOW, Profile, fill_empty, may_send_confirmation
 from ..domain.errors import (
     ConfirmationCapReached,
     InvalidPhone,
@@ -42,6 +42,7 @@ from ..domain.pumping import (
     DEFAULT_PREFIX_DIGITS,
     DEFAULT_RATE_LIMITS,
     Limit,
+    SignupSubject,
     checks,
     parse_limits,
     seconds_until_next_day,
@@ -127,7 +128,7 @@ class RequestContext:
 
 @dataclass(slots=True)
 class OptInResult:
-    status: Literal["pending_confirmation", "active", "already_active"]
+    status: Literal["pending_confirmation", "active", "already_active"]  # what happened (logs, metrics)
     phone: str
     list_id: str
     confirmation_sent: bool = False
@@ -136,15 +137,25 @@ class OptInResult:
     thank_you_url: str | None = None
     language: str = "en"  # the list's, for the browser's result page
     confirm_word: str = "YES"
+    opt_in: str = "double"  # the list's mode: what a sign-up of a new number answers
+
+    @property
+    def public_status(self) -> Literal["pending_confirmation", "active"]:
+        """What the caller is told. A subscribed number gets exactly the answer a new one would (issue 14:
+        otherwise the endpoint tells anyone whether a number is on a list); nothing is sent to it."""
+        if self.status != "already_active":
+            return self.status
+        return "active" if self.opt_in == "single" else "pending_confirmation"
 
     @property
     def http_status(self) -> int:
-        return 200 if self.status == "already_active" else 202
+        return 202
 
     def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.status, "phone": self.phone, "list_id": self.list_id}
-        if self.status == "pending_confirmation":
-            out["confirmation_sent"] = self.confirmation_sent
+        status = self.public_status
+        out: dict[str, Any] = {"status": status, "phone": self.phone, "list_id": self.list_id}
+        if status == "pending_confirmation":
+            out["confirmation_sent"] = self.confirmation_sent or self.status == "already_active"
         return out
 
 
@@ -185,7 +196,10 @@ class OptInService:
             raise InvalidPhone(f"this list does not accept numbers from {phone.country}")
         if request.email and request.email_consent:
             _email_wording(stored, request)  # an unknown version is a 422 before anything is counted
-        self._count_request(phone.e164, context.ip, now, logger)
+        signup = SignupSubject(
+            context.ip, phone.e164, phone.country, stored.list_id, stored.default_country, stored.daily_signup_cap
+        )
+        self._count_request(signup, now, logger)
         evidence = Evidence(
             method=context.method,
             consent_text=version_text if version_text is not None else stored.consent_text.text,
@@ -202,7 +216,7 @@ class OptInService:
                 if attempt == self.MAX_ATTEMPTS:
                     raise
                 continue
-            result.brand, result.thank_you_url = stored.brand, stored.thank_you_url
+            result.brand, result.thank_you_url, result.opt_in = stored.brand, stored.thank_you_url, stored.opt_in
             result.language, result.confirm_word = stored.language, stored.confirmation_words()[0]
             if logger is not None:
                 logger.info(
@@ -217,18 +231,22 @@ class OptInService:
             return result
         raise AssertionError("unreachable")
 
-    def _count_request(self, phone: str, ip: str | None, now: datetime, logger: Any) -> None:
-        """Per-IP, per-number and per-prefix request limits: one conditional transaction, all or nothing.
-        A refused request has written nothing and sends nothing."""
-        refused = self.repo.consume_rate_limits(
-            checks(self.limits, now, ip=ip, phone=phone, prefix_digits=self.prefix_digits)
-        )
+    def _count_request(self, signup: SignupSubject, now: datetime, logger: Any) -> None:
+        """Per-network, per-number, per-prefix and per-country request limits (domain/pumping.py): one
+        conditional transaction, all or nothing. A refused request has written nothing and sends nothing."""
+        phone = signup.phone
+        refused = self.repo.consume_rate_limits(checks(self.limits, now, signup, self.prefix_digits))
         if not refused:
             return
         fields: dict[str, str] = {}
+        what = {
+            "ip": "from this network",
+            "phone": "for this number",
+            "prefix": "for numbers in this range",
+            "country": "for numbers in this country",
+        }
         for check in refused:
             field = "ip" if check.limit.scope == "ip" else "phone"
-            what = {"ip": "from this address", "phone": "for this number", "prefix": "for numbers in this range"}
             fields.setdefault(field, f"too many sign-up requests {what[check.limit.scope]}; try again later")
         if logger is not None:
             logger.warning(
@@ -255,12 +273,15 @@ class OptInService:
         if sub is not None and sub.status == Status.ACTIVE:
             return OptInResult("already_active", phone, stored.list_id)
 
-        new_profile = _updated_profile(profile, phone, country, request, evidence, now)
+        new_profile = _updated_profile(profile, phone, country, now)
         message_id = str(uuid.uuid4())
         kind: MessageKind
         outcome: Literal["pending_confirmation", "active"]
         if stored.opt_in == "single":
             transition = grant_single_optin(sub, phone, stored.list_id, now, evidence)
+            # A public post has not proven control of the number: its data fills gaps only, and it
+            # records no e-mail consent (a list that wants those from its form uses double opt-in).
+            fill_empty(new_profile, request.first_name, request.timezone)
             kind, status, outcome = "welcome", Status.ACTIVE, "active"
         else:
             resubmission = sub is not None and sub.status == Status.PENDING and not is_pending_expired(sub, now)
@@ -275,13 +296,12 @@ class OptInService:
                     retry_after=_confirmation_retry_after(new_profile, now),
                 )
             transition = request_double_optin(sub, phone, stored.list_id, now, evidence, self.pending_ttl)
+            transition.subscription.held = _held(stored, request, evidence, now)  # applied on confirmation
             new_profile.confirm_sent = [*new_profile.recent_confirmations(now), iso(now)]
             kind, status, outcome = "confirm_request", Status.PENDING, "pending_confirmation"
 
         if sent_today >= stored.daily_signup_cap:
             raise _list_capped(stored, now)
-        if request.email and request.email_consent and (profile is None or profile.email != request.email):
-            transition.add(Action.GRANTED, now, _email_evidence(stored, request, evidence), email=request.email)
         transition.subscription.expected_message_id = message_id
         message = build_message(
             to=phone,
@@ -360,9 +380,7 @@ def _confirmation_retry_after(profile: Profile, now: datetime) -> int:
     return max(1, int(wait.total_seconds() + 0.999))
 
 
-def _updated_profile(
-    profile: Profile | None, phone: str, country: str, request: OptInRequest, evidence: Evidence, now: datetime
-) -> Profile:
+def _updated_profile(profile: Profile | None, phone: str, country: str, now: datetime) -> Profile:
     stamp = iso(now)
     updated = (
         profile.model_copy(deep=True)
@@ -370,15 +388,25 @@ def _updated_profile(
         else Profile(phone=phone, country=country, created_at=stamp, updated_at=stamp)
     )
     updated.updated_at = stamp
-    if request.first_name:
-        updated.first_name = request.first_name
-    if request.timezone:
-        updated.timezone, updated.timezone_source = request.timezone, "form"
-    if request.email and request.email_consent:
-        # E-mail consent is separate: an address without its own ticked box is not stored at all.
-        updated.email = request.email
-        updated.email_consent_at = stamp
     return updated
+
+
+def _held(stored: StoredList, request: OptInRequest, evidence: Evidence, now: datetime) -> HeldProfile | None:
+    """What a double opt-in sign-up brings, kept with its subscription until the reply confirms it.
+    E-mail consent is separate: an address without its own ticked box is not kept at all."""
+    email = request.email if request.email and request.email_consent else None
+    if not (request.first_name or request.timezone or email):
+        return None
+    email_evidence = _email_evidence(stored, request, evidence) if email else None
+    return HeldProfile(
+        at=iso(now),
+        first_name=request.first_name,
+        timezone=request.timezone,
+        email=email,
+        email_evidence={k: None if v is None else str(v) for k, v in asdict(email_evidence).items()}
+        if email_evidence
+        else None,
+    )
 
 
 def _regions() -> frozenset[str]:
