@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
@@ -30,11 +30,12 @@ from consent_platform.http import (
     JSON,
     api_responses,
     documented_body,
+    json_api,
     json_response,
     parse_json_object,
     raw_body,
     register_error_handlers,
-    reject_oversized,
+    screen_request,
     validate,
 )
 from consent_platform.services import contacts, keywords, lists
@@ -44,7 +45,7 @@ from consent_platform.services.triggers import CartAbandoned, start_cart_trigger
 from consent_platform.settings import admin_settings, scheduling_settings
 
 logger = Logger()
-app = APIGatewayHttpResolver(enable_validation=True)
+app = json_api()
 register_error_handlers(app, logger)
 
 MAX_BODY = 64 * 1024
@@ -292,4 +293,4 @@ def get_keyword(keyword: KeywordInPath) -> Response[str]:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     limit = IMPORT_MAX_BODY if str(event.get("rawPath", "")).endswith("/import") else MAX_BODY
-    return reject_oversized(event, limit) or app.resolve(event, context)
+    return screen_request(event, limit) or app.resolve(event, context)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .attributes import AttrValue
 from .inbound import fold
 from .segments import SegmentInfo, count_segments
 
@@ -36,7 +37,7 @@ class Segment(BaseModel):
     tags_any: list[str] | None = Field(default=None, max_length=50)
     tags_none: list[str] | None = Field(default=None, max_length=50)
     countries: list[Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]] | None = None
-    attributes: dict[str, str | int | float | bool] | None = Field(default=None, max_length=20)
+    attributes: dict[str, AttrValue] | None = Field(default=None, max_length=20)
 
     def matches(self, profile: dict[str, Any] | None, phone_country: str, now: datetime) -> bool:
         p = profile or {}

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
+from ..domain.attributes import AttrValue
 from ..domain.clock import ZoneName, iso
 from ..domain.errors import NotFound
 
@@ -25,7 +26,7 @@ class ContactPatch(BaseModel):
     tags: list[Tag] | None = Field(default=None, max_length=50)
     last_activity_at: AwareDatetime | None = None
     last_purchase_at: AwareDatetime | None = None
-    attributes: dict[AttrKey, str | int | float | bool] | None = Field(default=None, max_length=50)
+    attributes: dict[AttrKey, AttrValue] | None = Field(default=None, max_length=50)
 
     @field_validator("attributes")
     @classmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from ..domain.clock import ZoneName, iso
 from ..domain.consent import Evidence, Method, Status, grant_single_optin
 from ..domain.contacts import Profile
 from ..domain.errors import InvalidPhone, MalformedBody, NotFound
+from ..domain.json_input import load_json
 from ..domain.lists import StoredList
 from ..domain.phone import mask_phone, normalize_phone
 from ..domain.soft_optin import soft_opt_in
@@ -79,9 +79,9 @@ def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, 
         return
     for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            yield number, None, "not valid JSON"
+            value = load_json(line)
+        except MalformedBody as exc:  # not JSON, or JSON no later step could handle (too deep, too long)
+            yield number, None, exc.message
             continue
         yield (number, value, "") if isinstance(value, dict) else (number, None, "not a JSON object")
 
