@@ -23,13 +23,13 @@ def load_json(data: str | bytes) -> Any:
     try:
         parsed = json.loads(data, parse_constant=_refuse_constant)
     except RecursionError:
-        raise MalformedBody(f"the JSON nests deeper than {MAX_JSON_DEPTH} levels") from None
+        raise MalformedBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except UnicodeDecodeError:
-        raise MalformedBody("the body is not valid UTF-8") from None
+        raise MalformedBody("not valid UTF-8") from None
     except json.JSONDecodeError:
-        raise MalformedBody("the body is not valid JSON") from None
+        raise MalformedBody("not valid JSON") from None
     except ValueError:  # int("9" * 5000) past sys.get_int_max_str_digits()
-        raise MalformedBody("a number in the JSON has too many digits") from None
+        raise MalformedBody("a number with more digits than JSON input may have (4,300)") from None
     _check_values(parsed)
     return parsed
 
@@ -52,18 +52,18 @@ def _check_values(parsed: Any) -> None:
             _check_depth(depth)
             pending.extend((item, depth + 1) for item in value)
         elif isinstance(value, float) and not math.isfinite(value):
-            raise MalformedBody("a number in the JSON is too large")  # 1e999 parses as inf
+            raise MalformedBody("a number too large for a float")  # 1e999 parses as inf
         elif isinstance(value, str):
             _check_text(value)
 
 
 def _check_depth(depth: int) -> None:
     if depth > MAX_JSON_DEPTH:
-        raise MalformedBody(f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
+        raise MalformedBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
 
 
 def _check_text(value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise MalformedBody("the JSON has an unpaired surrogate escape (\\ud800-\\udfff)") from None
+        raise MalformedBody("an unpaired surrogate escape (\\ud800-\\udfff)") from None
