@@ -79,7 +79,9 @@ def repository() -> ConsentRepository:
     "/v1/admin/lists/<list_id>",
     summary="Create or replace a list (consent text versions are kept forever)",
     tags=["Lists"],
-    responses=api_responses({200: ("Replaced", "StoredList"), 201: ("Created", "StoredList")}, *(400, 413, 422, 503)),
+    responses=api_responses(
+        {200: ("Replaced", "StoredList"), 201: ("Created", "StoredList")}, *(400, 409, 413, 415, 422, 503)
+    ),
 )
 def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response[str]:
     stored, created = lists.put_list(repository(), list_id, config, utc_now())

@@ -87,3 +87,54 @@ def test_a_campaign_segment_on_a_float_attribute_is_accepted(subscribed: LocalAw
     assert reply.status in (201, 202), reply.body
     stored = subscribed.http("GET", f"/v1/admin/campaigns/{reply.body['campaign_id']}").body
     assert stored["segment"]["attributes"] == {"score": 4.5}, stored
+
+
+def test_patch_null_tags_and_attributes_clear_them(subscribed: LocalAws) -> None:
+    path = f"/v1/admin/contacts/{PHONE.replace('+', '%2B')}"
+    assert subscribed.http("PATCH", path, {"tags": ["vip"], "attributes": {"city": "Łódź"}}).status == 200
+    reply = subscribed.http("PATCH", path, {"tags": None, "attributes": None})
+    assert reply.status == 200, reply.body
+    assert (reply.body["tags"], reply.body["attributes"]) == ([], {})
+    profile = subscribed.http("GET", path).body["profile"]
+    assert (profile["tags"], profile["attributes"]) == ([], {})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        (
+            "POST",
+            "/v1/admin/triggers",
+            {"list_id": "demo", "phone": PHONE, "cart_id": "c", "url": "https://x.example", "at": 0},
+            "at",
+        ),
+        (
+            "PATCH",
+            f"/v1/admin/contacts/{PHONE.replace('+', '%2B')}",
+            {"last_activity_at": 1795992496},
+            "last_activity_at",
+        ),
+        (
+            "POST",
+            "/v1/admin/campaigns",
+            {"list_id": "demo", "name": "x", "text": "Sale", "send_at": 4102444800},
+            "send_at",
+        ),
+    ],
+)
+def test_a_number_is_not_a_timestamp(subscribed: LocalAws, method: str, path: str, body: dict, field: str) -> None:
+    reply = subscribed.http(method, path, body)
+    assert reply.status == 422, reply.body
+    assert field in reply.body["error"]["fields"], reply.body
+
+
+@pytest.mark.parametrize(("value", "form"), [("AAA", True), ("0", True), (0, False), ("maybe", False)])
+def test_a_consent_box_is_true_or_false_not_anything(subscribed: LocalAws, value: Any, form: bool) -> None:
+    body = {"phone": "+48501234568", "list_id": "demo", "sms_consent": "on" if form else True, "email_consent": value}
+    body["email"] = "ala@example.com"
+    reply = subscribed.http("POST", "/v1/optin", body, form=form)
+    if value == "0":  # a form's explicit "no"
+        assert reply.status == 202, reply.body
+        return
+    assert reply.status == 422, reply.body
+    assert "email_consent" in reply.body["error"]["fields"], reply.body

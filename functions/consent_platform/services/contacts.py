@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.attributes import AttrValue
-from ..domain.clock import ZoneName, iso
+from ..domain.clock import IsoTimestamp, ZoneName, iso
 from ..domain.errors import NotFound
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -24,9 +24,17 @@ class ContactPatch(BaseModel):
     first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     timezone: ZoneName | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
-    last_activity_at: AwareDatetime | None = None
-    last_purchase_at: AwareDatetime | None = None
+    last_activity_at: IsoTimestamp | None = None
+    last_purchase_at: IsoTimestamp | None = None
     attributes: dict[AttrKey, AttrValue] | None = Field(default=None, max_length=50)
+
+    @field_validator("tags", "attributes", mode="before")
+    @classmethod
+    def _null_clears(cls, value: Any, info: ValidationInfo) -> Any:
+        # A merge-patch null removes: no tags, no attributes (a stored null would break the profile's shape).
+        if value is None:
+            return [] if info.field_name == "tags" else {}
+        return value
 
     @field_validator("attributes")
     @classmethod

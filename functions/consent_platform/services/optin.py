@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema, field_validator
 
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
@@ -48,18 +48,21 @@ from ..domain.pumping import (
 )
 
 AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
+NEGATIVE = frozenset({"false", "off", "no", "0", ""})  # "" is an unticked box sent by a script
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _affirmative(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | str):
-        return str(value).strip().lower() in AFFIRMATIVE
-    raise ValueError("must be true, 'true', 'on', 'yes' or '1'")
+    if isinstance(value, str) and value.strip().lower() in AFFIRMATIVE | NEGATIVE:
+        return value.strip().lower() in AFFIRMATIVE
+    raise ValueError("must be true or false ('on'/'yes'/'1' or 'off'/'no'/'0' in a form)")
 
 
-Affirmative = Annotated[bool, BeforeValidator(_affirmative)]
+# Documented as what is accepted: a JSON boolean, or a form's checkbox value.
+_AFFIRMATIVE_SCHEMA = {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(AFFIRMATIVE | NEGATIVE)}]}
+Affirmative = Annotated[bool, BeforeValidator(_affirmative), WithJsonSchema(_AFFIRMATIVE_SCHEMA)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
