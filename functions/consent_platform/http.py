@@ -112,7 +112,7 @@ def json_api() -> APIGatewayHttpResolver:
     return APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=load_json)
 
 
-def screen_request(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+def screen_request(event: dict[str, Any], limit: int, hint: str = "") -> dict[str, Any] | None:
     """The answer to a request no route should see, or None: 413 for a body over ``limit`` and 415 for
     a multipart body (no route takes one; Powertools' validation would try to parse it and raise a
     bare ValueError — a 500 — when the boundary is missing). Applied to the raw event because
@@ -120,7 +120,7 @@ def screen_request(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size > limit:
-        return _raw_error(413, "payload_too_large", f"the body is larger than {limit} bytes")
+        return _raw_error(413, "payload_too_large", f"the body is larger than {limit} bytes{hint}")
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type.startswith("multipart/"):
