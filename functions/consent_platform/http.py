@@ -25,6 +25,7 @@ from .domain.errors import (
     ValidationFailed,
 )
 from .domain.json_input import load_json
+from .domain.plain_text import neutralise_controls
 
 if TYPE_CHECKING:  # only the opt-in builds one, and it has the opt-in service loaded anyway
     from .services.optin import RequestContext
@@ -235,6 +236,12 @@ def request_context(app: APIGatewayHttpResolver, method: Any) -> RequestContext:
     return RequestContext(
         method=method,
         ip=ctx.http.source_ip or None,
-        user_agent=ctx.http.user_agent or app.current_event.headers.get("user-agent"),
+        user_agent=_recorded_header(ctx.http.user_agent or app.current_event.headers.get("user-agent")),
         request_id=ctx.request_id,
     )
+
+
+def _recorded_header(value: str | None) -> str | None:
+    """A header kept as evidence (User-Agent): recorded whatever it says, but never a control character
+    that would reach a terminal or forge a line in the printed proof of consent."""
+    return neutralise_controls(value) if value else None

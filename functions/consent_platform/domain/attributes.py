@@ -12,12 +12,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from .plain_text import refuse_controls
+
 # The context boto3 serialises numbers with (boto3.dynamodb.types.DYNAMODB_CONTEXT), restated here so
 # that the domain needs no boto3.
 _DYNAMODB = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
 
 def storable_number(value: object) -> object:
+    """A number DynamoDB can store; a string without control characters (it may reach an SMS body)."""
+    if isinstance(value, str):
+        return refuse_controls(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     try:

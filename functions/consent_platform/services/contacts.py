@@ -11,9 +11,10 @@ from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.attributes import AttrValue
 from ..domain.clock import IsoTimestamp, ZoneName, iso
 from ..domain.errors import NotFound
+from ..domain.plain_text import PlainText
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-AttrKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Tag = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+AttrKey = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
 class ContactPatch(BaseModel):
@@ -21,7 +22,7 @@ class ContactPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     timezone: ZoneName | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     last_activity_at: IsoTimestamp | None = None

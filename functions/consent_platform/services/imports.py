@@ -20,6 +20,7 @@ from ..domain.errors import InvalidPhone, MalformedBody, NotFound
 from ..domain.json_input import load_json
 from ..domain.lists import StoredList
 from ..domain.phone import mask_phone, normalize_phone
+from ..domain.plain_text import PlainText
 from ..domain.soft_optin import soft_opt_in
 
 MAX_REJECTIONS_LISTED = 1000
@@ -30,13 +31,13 @@ class ImportRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] | None = (
         None
     )
     timezone: ZoneName | None = None
     customer_since: date | None = None
-    evidence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    evidence: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
     @field_validator("first_name", "country", "timezone", "customer_since", mode="before")
     @classmethod

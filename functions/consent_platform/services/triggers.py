@@ -22,6 +22,7 @@ from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.messages import CampaignJob, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
+from ..domain.plain_text import PlainText
 from ..domain.planner import rule_by_code
 from ..domain.quiet_hours import next_allowed_time
 
@@ -43,8 +44,8 @@ class CartAbandoned(BaseModel):
     trigger: Literal["cart_abandoned"] = "cart_abandoned"
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    cart_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    cart_id: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    url: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     at: IsoTimestamp | None = None  # when the cart was abandoned; default: now
 
     @field_validator("url")
