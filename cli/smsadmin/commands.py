@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ class Context:
         print(text, file=self.err)
 
     def dump(self, payload: Any) -> None:
-        print(json.dumps(payload, ensure_ascii=False, indent=2), file=self.out)
+        print(render.json_text(payload), file=self.out)
 
 
 def cmd_apply(args: argparse.Namespace, ctx: Context) -> int:

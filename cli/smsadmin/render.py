@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 NONE = "-"
 SHOW_LIMIT = 80
+# Values come from the API, and so from whoever filled in a form or a file: printed raw, an ANSI escape
+# would drive the admin's terminal, a CR/LF forge a line in a printed proof of consent, a bidi override
+# make it read backwards. C0/C1 controls, DEL, bidi controls and line/paragraph separators are printed
+# escaped (\xNN, \uNNNN) instead.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def clean(value: Any) -> str:
+    """``str(value)`` safe to print: every unsafe character escaped."""
+    return _UNSAFE.sub(_escaped, str(value))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_text(payload: Any) -> str:
+    """``--json`` output: indented JSON whose strings carry no unsafe character raw. JSON escapes C0
+    controls itself; C1 controls (CSI is 0x9b), DEL, bidi controls and separators are written as
+    ``\\uXXXX`` too — the same JSON value, harmless to a terminal. A raw newline outside a string is
+    the indentation, so it is kept."""
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return _UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text)
 
 
 def cell(value: Any) -> str:
@@ -16,8 +41,8 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
+        return clean(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return clean(value)
 
 
 def _is_number(value: Any) -> bool:
@@ -48,14 +73,15 @@ def show(value: Any, limit: int = SHOW_LIMIT) -> str:
     if value is None:
         return "(none)"
     if isinstance(value, str):
-        return repr(value if len(value) <= limit - 2 else value[: limit - 3] + "…")
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return clean(repr(value if len(value) <= limit - 2 else value[: limit - 3] + "…"))
+    text = clean(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def api_error(err: Any) -> str:
     """``error: HTTP 422 validation_error: invalid input`` then one line per field."""
-    return "\n".join("error: " + line if i == 0 else line for i, line in enumerate(str(err).splitlines()))
+    lines = [clean(line) for line in str(err).splitlines()]
+    return "\n".join("error: " + line if i == 0 else line for i, line in enumerate(lines))
 
 
 def counts(items: Mapping[str, Any] | None) -> str:
@@ -63,7 +89,7 @@ def counts(items: Mapping[str, Any] | None) -> str:
     if not items:
         return NONE
     ordered = sorted(items.items(), key=lambda kv: (-(kv[1] or 0), kv[0]))
-    return ", ".join(f"{name} {n}" for name, n in ordered)
+    return ", ".join(f"{clean(name)} {clean(n)}" for name, n in ordered)
 
 
 def percent(rate: Any) -> str:
@@ -75,26 +101,27 @@ def percent(rate: Any) -> str:
 
 
 def campaign(data: Mapping[str, Any]) -> str:
-    out = [f"Campaign {data.get('campaign_id')}  {data.get('name', '')!r}  list {data.get('list_id')}"]
-    out.append(f"status: {data.get('status')}   created: {cell(data.get('created_at'))}")
+    name, list_id = clean(repr(data.get("name", ""))), clean(data.get("list_id"))
+    out = [f"Campaign {clean(data.get('campaign_id'))}  {name}  list {list_id}"]
+    out.append(f"status: {clean(data.get('status'))}   created: {cell(data.get('created_at'))}")
     if data.get("send_at_local"):
-        out.append(f"send at: {data['send_at_local']} in each recipient's own time")
+        out.append(f"send at: {clean(data['send_at_local'])} in each recipient's own time")
     elif data.get("send_at"):
-        out.append(f"send at: {data['send_at']} (one instant for everyone)")
+        out.append(f"send at: {clean(data['send_at'])} (one instant for everyone)")
     else:
         out.append("send at: as soon as each recipient's window allows")
     if data.get("segment"):
         out.append(f"segment: {cell(data['segment'])}")
     if data.get("frequency_cap"):
         cap = data["frequency_cap"]
-        out.append(f"frequency cap: {cap.get('messages')} per {cap.get('days')} days")
+        out.append(f"frequency cap: {clean(cap.get('messages'))} per {clean(cap.get('days'))} days")
     preview = data.get("preview") or {}
     if preview:
         out.append(
-            f"preview ({preview.get('encoding')}, {preview.get('segments')} segment(s), "
-            f"{preview.get('characters')} characters):"
+            f"preview ({clean(preview.get('encoding'))}, {clean(preview.get('segments'))} segment(s), "
+            f"{clean(preview.get('characters'))} characters):"
         )
-        out += ["  " + line for line in str(preview.get("text", "")).splitlines() or [""]]
+        out += ["  " + clean(line) for line in str(preview.get("text", "")).splitlines() or [""]]
     plan = list(data.get("plan") or [])
     out.append("")
     if plan:
@@ -106,7 +133,7 @@ def campaign(data: Mapping[str, Any]) -> str:
         out.append("")
         out.append(stats_line(data["stats"]))
     if "schedules_deleted" in data:
-        out.append(f"schedules deleted: {data['schedules_deleted']}")
+        out.append(f"schedules deleted: {clean(data['schedules_deleted'])}")
     return "\n".join(out)
 
 
@@ -120,15 +147,15 @@ def plan_table(plan: Sequence[Mapping[str, Any]]) -> str:
         row = [item.get(h) for h in headers[:7]]
         if with_candidates:
             # The time lies inside the window of every candidate zone; the first is the one shown.
-            row.append(", ".join(item.get("candidates") or []))
+            row.append(", ".join(str(c) for c in item.get("candidates") or []))
         rows.append(row)
     return table(headers, rows)
 
 
 def stats_line(stats: Mapping[str, Any]) -> str:
-    main = ", ".join(f"{k} {stats.get(k, 0)}" for k in ("queued", "sent", "deferred", "failed"))
+    main = ", ".join(f"{k} {clean(stats.get(k, 0))}" for k in ("queued", "sent", "deferred", "failed"))
     skipped = stats.get("skipped") or {}
-    return f"stats: {main}; skipped: " + (", ".join(f"{k} {v}" for k, v in skipped.items()) or "0")
+    return f"stats: {main}; skipped: " + (", ".join(f"{clean(k)} {clean(v)}" for k, v in skipped.items()) or "0")
 
 
 # --- contacts (proof of consent) -------------------------------------------------------------------------
@@ -169,8 +196,8 @@ LEDGER_FIELDS = (
 
 
 def contact(data: Mapping[str, Any], *, generated_at: str, endpoint: str) -> str:
-    phone = data.get("phone")
-    out = [f"Consent record for {phone}", f"generated {generated_at} from {endpoint}", ""]
+    phone = clean(data.get("phone"))
+    out = [f"Consent record for {phone}", f"generated {clean(generated_at)} from {clean(endpoint)}", ""]
     profile = data.get("profile")
     out.append("Profile")
     if profile:
@@ -200,10 +227,11 @@ def contact(data: Mapping[str, Any], *, generated_at: str, endpoint: str) -> str
 
 
 def ledger_entry(number: int, entry: Mapping[str, Any]) -> list[str]:
-    status = f" → {entry['status_after']}" if entry.get("status_after") else ""
+    status = f" → {clean(entry['status_after'])}" if entry.get("status_after") else ""
+    action, list_id = clean(str(entry.get("action", "")).upper()), clean(entry.get("list_id"))
     head = (
-        f"  #{number}  {entry.get('at')}  {str(entry.get('action', '')).upper()}{status}  list {entry.get('list_id')}"
-        f"  method {entry.get('method')}  channel {entry.get('channel', 'sms')}"
+        f"  #{number}  {clean(entry.get('at'))}  {action}{status}  list {list_id}"
+        f"  method {clean(entry.get('method'))}  channel {clean(entry.get('channel', 'sms'))}"
     )
     pairs: list[tuple[str, Any]] = []
     for key, label in LEDGER_FIELDS:
@@ -217,14 +245,14 @@ def ledger_entry(number: int, entry: Mapping[str, Any]) -> list[str]:
 def labelled(pairs: Sequence[tuple[str, Any]], *, indent: str) -> list[str]:
     """``label: value`` lines with the values aligned."""
     width = max((len(label) for label, _ in pairs), default=0) + 1
-    return [f"{indent}{label + ':':<{width}} {cell(value)}".rstrip() for label, value in pairs]
+    return [f"{indent}{clean(label) + ':':<{width}} {cell(value)}".rstrip() for label, value in pairs]
 
 
 # --- list statistics ---------------------------------------------------------------------------------
 
 
 def stats(data: Mapping[str, Any]) -> str:
-    head = f"List {data.get('list_id')}: {cell(data.get('from'))} → {cell(data.get('to'))}"
+    head = f"List {clean(data.get('list_id'))}: {cell(data.get('from'))} → {cell(data.get('to'))}"
     headers = [
         "date",
         "opt-ins",
@@ -268,8 +296,9 @@ def _stats_row(label: str, day: Mapping[str, Any]) -> list[Any]:
 
 def import_summary(result: Mapping[str, Any], list_id: str) -> str:
     out = [
-        f"list {list_id}: received {result.get('received', 0)}, imported {result.get('imported', 0)}, "
-        f"unchanged {result.get('unchanged', 0)}, rejected {result.get('rejected', 0)}"
+        f"list {clean(list_id)}: received {clean(result.get('received', 0))}, "
+        f"imported {clean(result.get('imported', 0))}, unchanged {clean(result.get('unchanged', 0))}, "
+        f"rejected {clean(result.get('rejected', 0))}"
     ]
     rejections = list(result.get("rejections") or [])
     if rejections:

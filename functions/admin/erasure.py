@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,14 +20,14 @@ from consent_platform.adapters.erasure import ErasureRepository, load_keys
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import normalize_phone, preload
-from consent_platform.http import api_responses, json_response, register_error_handlers
+from consent_platform.http import api_responses, json_api, json_response, register_error_handlers
 from consent_platform.services.erasure import erase_contact
 from consent_platform.settings import erasure_settings
 
 preload()  # every erasure parses a phone number: phonenumbers loads with the module
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
-app = APIGatewayHttpResolver(enable_validation=True)
+app = json_api()
 register_error_handlers(app, logger)
 
 

@@ -24,6 +24,8 @@ from .domain.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from .domain.json_input import load_json
+from .domain.plain_text import neutralise_controls
 
 if TYPE_CHECKING:  # only the opt-in builds one, and it has the opt-in service loaded anyway
     from .services.optin import RequestContext
@@ -105,17 +107,34 @@ def error_headers(exc: DomainError) -> dict[str, str]:
     return exc.headers() if isinstance(exc, RateLimited) else {}
 
 
-def reject_oversized(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
-    """413 before routing. Powertools runs request validation before any middleware, so a size limit
-    on a validated route has to be applied to the raw event."""
+def json_api() -> APIGatewayHttpResolver:
+    """The resolver of every validated JSON API: Powertools parses those bodies before our code runs, so
+    it must parse them with :func:`load_json` (depth, digit and number limits → 400, not a 500)."""
+    return APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=load_json)
+
+
+def screen_request(event: dict[str, Any], limit: int, hint: str = "") -> dict[str, Any] | None:
+    """The answer to a request no route should see, or None: 413 for a body over ``limit`` and 415 for
+    a multipart body (no route takes one; Powertools' validation would try to parse it and raise a
+    bare ValueError — a 500 — when the boundary is missing). Applied to the raw event because
+    Powertools runs request validation before any middleware."""
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
-    if size <= limit:
-        return None
+    if size > limit:
+        return _raw_error(413, "payload_too_large", f"the body is larger than {limit} bytes{hint}")
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type.startswith("multipart/"):
+        fields = {"content-type": content_type}
+        return _raw_error(415, "unsupported_media_type", f"send application/json or {FORM}", fields)
+    return None
+
+
+def _raw_error(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
     return {
-        "statusCode": 413,
+        "statusCode": status,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": error_body("payload_too_large", f"the body is larger than {limit} bytes"),
+        "body": error_body(code, message, fields),
     }
 
 
@@ -197,10 +216,7 @@ def parse_body(app: APIGatewayHttpResolver, limit: int) -> dict[str, Any]:
 def parse_json_object(data: bytes) -> dict[str, Any]:
     if not data.strip():
         raise MalformedBody("the body is empty")
-    try:
-        parsed = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise MalformedBody("the body is not valid JSON") from None
+    parsed = load_json(data)
     if not isinstance(parsed, dict):
         raise MalformedBody("the body must be a JSON object")
     return parsed
@@ -220,6 +236,12 @@ def request_context(app: APIGatewayHttpResolver, method: Any) -> RequestContext:
     return RequestContext(
         method=method,
         ip=ctx.http.source_ip or None,
-        user_agent=ctx.http.user_agent or app.current_event.headers.get("user-agent"),
+        user_agent=_recorded_header(ctx.http.user_agent or app.current_event.headers.get("user-agent")),
         request_id=ctx.request_id,
     )
+
+
+def _recorded_header(value: str | None) -> str | None:
+    """A header kept as evidence (User-Agent): recorded whatever it says, but never a control character
+    that would reach a terminal or forge a line in the printed proof of consent."""
+    return neutralise_controls(value) if value else None

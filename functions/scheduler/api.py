@@ -6,7 +6,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -14,12 +14,12 @@ from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.campaigns import CampaignRequest
 from consent_platform.domain.clock import utc_now
-from consent_platform.http import api_responses, json_response, register_error_handlers, reject_oversized
+from consent_platform.http import api_responses, json_api, json_response, register_error_handlers, screen_request
 from consent_platform.services import campaigns
 from consent_platform.settings import campaign_settings, scheduling_settings
 
 logger = Logger()
-app = APIGatewayHttpResolver(enable_validation=True)
+app = json_api()
 register_error_handlers(app, logger)
 
 MAX_BODY = 16 * 1024
@@ -73,4 +73,4 @@ def cancel(campaign_id: Annotated[str, Path()]) -> Response[str]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return reject_oversized(event, MAX_BODY) or app.resolve(event, context)
+    return screen_request(event, MAX_BODY) or app.resolve(event, context)

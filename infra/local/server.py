@@ -62,23 +62,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no delayed-ACK stalls
     server_version = "sms-consent-local"
 
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def do_PATCH(self) -> None:
-        self._dispatch()
-
-    def do_OPTIONS(self) -> None:
-        self._dispatch()
+    def __getattr__(self, name: str) -> Any:
+        # Every method goes to the gateway, as API Gateway takes every method: an unknown one (TRACE,
+        # PROPFIND, …) then gets the gateway's JSON 404 for a route it does not have, instead of the
+        # stdlib's 501 HTML page for a method without a ``do_<METHOD>``.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def handle_expect_100(self) -> bool:
         # Refuse an announced oversized body before the client sends it.

@@ -12,7 +12,19 @@ _deserializer = TypeDeserializer()
 
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in data.items() if value is not None}
+    return {key: _serializer.serialize(_decimals(value)) for key, value in data.items() if value is not None}
+
+
+def _decimals(value: Any) -> Any:
+    """Floats as Decimals (boto3 refuses floats): ``repr`` is the shortest string that reads back as the
+    same float, so 0.1 is stored as 0.1, not as 0.1000000000000000055511151231257827."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimals(v) for v in value]
+    return value
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,10 @@ import string
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .attributes import AttrValue
+from .clock import IsoTimestamp
 from .inbound import fold
 from .segments import SegmentInfo, count_segments
 
@@ -36,7 +38,7 @@ class Segment(BaseModel):
     tags_any: list[str] | None = Field(default=None, max_length=50)
     tags_none: list[str] | None = Field(default=None, max_length=50)
     countries: list[Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]] | None = None
-    attributes: dict[str, str | int | float | bool] | None = Field(default=None, max_length=20)
+    attributes: dict[str, AttrValue] | None = Field(default=None, max_length=20)
 
     def matches(self, profile: dict[str, Any] | None, phone_country: str, now: datetime) -> bool:
         p = profile or {}
@@ -87,7 +89,7 @@ class CampaignRequest(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
     # Each recipient's own wall-clock time, e.g. "2026-11-27T18:00".
     send_at_local: datetime | None = None
-    send_at: AwareDatetime | None = None
+    send_at: IsoTimestamp | None = None
     segment: Segment | None = None
 
     @field_validator("send_at_local")

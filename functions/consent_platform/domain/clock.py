@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 _lock = threading.Lock()
 _offset = timedelta(0)
@@ -53,3 +53,14 @@ def _zone_name(value: str) -> str | None:
 
 # A time zone field of a request or an imported row: an IANA name ("Europe/Warsaw"), blank meaning none.
 ZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_zone_name)]
+
+
+def _timestamp_text(value: object) -> object:
+    # pydantic's lax mode reads a number as seconds since 1970: `"at": 0` would become 1970-01-01
+    # instead of the 422 the documented contract (an ISO 8601 string) promises.
+    if not isinstance(value, str | datetime):
+        raise ValueError("an ISO 8601 timestamp with an offset, e.g. 2026-11-27T18:00:00Z")
+    return value
+
+
+IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp_text)]

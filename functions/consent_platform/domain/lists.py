@@ -123,10 +123,13 @@ class ListConfig(BaseModel):
             return None
         from urllib.parse import urlsplit
 
+        # Checked on the raw text: urlsplit silently drops CR, LF and TAB, and a CR/LF left in the value
+        # would split the 303's Location header (response-header injection).
+        if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in value):
+            raise ValueError("an https:// URL without spaces or control characters")
         parts = urlsplit(value)
-        local = parts.hostname in ("localhost", "127.0.0.1")
-        if parts.scheme not in ("https", "http") or not parts.netloc or (parts.scheme == "http" and not local):
-            raise ValueError("an https:// URL")
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("an absolute https:// URL")
         return value
 
     @field_validator("confirm_words")

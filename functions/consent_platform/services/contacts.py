@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..adapters.repository import ConcurrentUpdate, ConsentRepository
-from ..domain.clock import ZoneName, iso
+from ..domain.attributes import AttrValue
+from ..domain.clock import IsoTimestamp, ZoneName, iso
 from ..domain.errors import NotFound
+from ..domain.plain_text import PlainText
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-AttrKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Tag = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+AttrKey = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
 class ContactPatch(BaseModel):
@@ -20,12 +22,20 @@ class ContactPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     timezone: ZoneName | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
-    last_activity_at: AwareDatetime | None = None
-    last_purchase_at: AwareDatetime | None = None
-    attributes: dict[AttrKey, str | int | float | bool] | None = Field(default=None, max_length=50)
+    last_activity_at: IsoTimestamp | None = None
+    last_purchase_at: IsoTimestamp | None = None
+    attributes: dict[AttrKey, AttrValue] | None = Field(default=None, max_length=50)
+
+    @field_validator("tags", "attributes", mode="before")
+    @classmethod
+    def _null_clears(cls, value: Any, info: ValidationInfo) -> Any:
+        # A merge-patch null removes: no tags, no attributes (a stored null would break the profile's shape).
+        if value is None:
+            return [] if info.field_name == "tags" else {}
+        return value
 
     @field_validator("attributes")
     @classmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,8 +17,10 @@ from ..domain.clock import ZoneName, iso
 from ..domain.consent import Evidence, Method, Status, grant_single_optin
 from ..domain.contacts import Profile
 from ..domain.errors import InvalidPhone, MalformedBody, NotFound
+from ..domain.json_input import load_json
 from ..domain.lists import StoredList
 from ..domain.phone import mask_phone, normalize_phone
+from ..domain.plain_text import PlainText
 from ..domain.soft_optin import soft_opt_in
 
 MAX_REJECTIONS_LISTED = 1000
@@ -30,13 +31,13 @@ class ImportRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] | None = (
         None
     )
     timezone: ZoneName | None = None
     customer_since: date | None = None
-    evidence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    evidence: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
     @field_validator("first_name", "country", "timezone", "customer_since", mode="before")
     @classmethod
@@ -79,9 +80,9 @@ def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, 
         return
     for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            yield number, None, "not valid JSON"
+            value = load_json(line)
+        except MalformedBody as exc:  # not JSON, or JSON no later step could handle (too deep, too long)
+            yield number, None, exc.message
             continue
         yield (number, value, "") if isinstance(value, dict) else (number, None, "not a JSON object")
 

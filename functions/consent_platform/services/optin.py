@@ -8,7 +8,15 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
@@ -38,6 +46,7 @@ from ..domain.events import consent_events
 from ..domain.lists import StoredList
 from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import mask_phone, normalize_phone
+from ..domain.plain_text import PlainText, refuse_controls
 from ..domain.pumping import (
     DEFAULT_PREFIX_DIGITS,
     DEFAULT_RATE_LIMITS,
@@ -49,19 +58,22 @@ from ..domain.pumping import (
 )
 
 AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
+NEGATIVE = frozenset({"false", "off", "no", "0", ""})  # "" is an unticked box sent by a script
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _affirmative(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | str):
-        return str(value).strip().lower() in AFFIRMATIVE
-    raise ValueError("must be true, 'true', 'on', 'yes' or '1'")
+    if isinstance(value, str) and value.strip().lower() in AFFIRMATIVE | NEGATIVE:
+        return value.strip().lower() in AFFIRMATIVE
+    raise ValueError("must be true or false ('on'/'yes'/'1' or 'off'/'no'/'0' in a form)")
 
 
-Affirmative = Annotated[bool, BeforeValidator(_affirmative)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Documented as what is accepted: a JSON boolean, or a form's checkbox value.
+_AFFIRMATIVE_SCHEMA = {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(AFFIRMATIVE | NEGATIVE)}]}
+Affirmative = Annotated[bool, BeforeValidator(_affirmative), WithJsonSchema(_AFFIRMATIVE_SCHEMA)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(refuse_controls)]
 
 
 class OptInRequest(BaseModel):
@@ -79,7 +91,7 @@ class OptInRequest(BaseModel):
     country: (
         Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] | None
     ) = None
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     timezone: ZoneName | None = None
     source: Short | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None

@@ -11,17 +11,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from ..adapters.repository import ConsentRepository
 from ..adapters.scheduler import Scheduler, trigger_schedule_name
 from ..domain.campaigns import render, with_opt_out
-from ..domain.clock import iso
+from ..domain.clock import IsoTimestamp, iso
 from ..domain.consent import Status
 from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the number (``repo.load_phone``)
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.messages import CampaignJob, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
+from ..domain.plain_text import PlainText
 from ..domain.planner import rule_by_code
 from ..domain.quiet_hours import next_allowed_time
 
@@ -43,9 +44,9 @@ class CartAbandoned(BaseModel):
     trigger: Literal["cart_abandoned"] = "cart_abandoned"
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    cart_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    at: AwareDatetime | None = None  # when the cart was abandoned; default: now
+    cart_id: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    url: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    at: IsoTimestamp | None = None  # when the cart was abandoned; default: now
 
     @field_validator("url")
     @classmethod
@@ -61,7 +62,7 @@ class CustomerEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    at: AwareDatetime
+    at: IsoTimestamp
     order_id: str | None = None
     amount: float | None = None
 
