@@ -17,6 +17,7 @@ from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
 from consent_platform.domain.errors import ConfirmationCapReached, DomainError, NotFound, RateLimited
+from consent_platform.domain.lists import is_safe_redirect
 from consent_platform.domain.phone import preload
 from consent_platform.http import (
     FORM,
@@ -157,7 +158,7 @@ def _honeypot(data: dict[str, Any], browser: bool) -> Response[str]:
 
 def _browser_success(result: OptInResult) -> Response[str]:
     # The page a new number would get: a browser must not learn whether a number is on the list either.
-    if result.thank_you_url:
+    if result.thank_you_url and is_safe_redirect(result.thank_you_url):  # lists stored under older rules
         return Response(status_code=303, content_type="text/plain", body="", headers={"Location": result.thank_you_url})
     return _html(200, success_page(result.public_status, result.brand, result.language, result.confirm_word))
 

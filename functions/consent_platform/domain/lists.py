@@ -119,18 +119,7 @@ class ListConfig(BaseModel):
     @field_validator("thank_you_url", "terms_url", "privacy_url")
     @classmethod
     def _https_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from urllib.parse import urlsplit
-
-        # Checked on the raw text: urlsplit silently drops CR, LF and TAB, and a CR/LF left in the value
-        # would split the 303's Location header (response-header injection).
-        if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in value):
-            raise ValueError("an https:// URL without spaces or control characters")
-        parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.hostname:
-            raise ValueError("an absolute https:// URL")
-        return value
+        return None if value is None else https_url(value)
 
     @field_validator("confirm_words")
     @classmethod
@@ -275,10 +264,40 @@ def lint_links(config: ListConfig) -> dict[str, str]:
     return {name: reason for name in ("terms_url", "privacy_url") if not getattr(config, name)}
 
 
+def https_url(value: str) -> str:
+    """An absolute https:// URL with no spaces or control characters, or ValueError."""
+    from urllib.parse import urlsplit
+
+    # Checked on the raw text: urlsplit silently drops CR, LF and TAB, and a CR/LF left in the value
+    # would split the 303's Location header (response-header injection).
+    if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in value):
+        raise ValueError("an https:// URL without spaces or control characters")
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("an absolute https:// URL")
+    return value
+
+
+def is_safe_redirect(value: str) -> bool:
+    try:
+        https_url(value)
+    except ValueError:
+        return False
+    return True
+
+
 class StoredList(ListConfig):
     """A list as stored and returned: every message filled in, every consent version known."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("thank_you_url", "terms_url", "privacy_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        # Overrides the edge's check: a list stored under older rules (an http:// thank-you page) must
+        # still load, or every sign-up to it would fail. What reaches a header is re-checked at use
+        # (is_safe_redirect).
+        return value
 
     list_id: str
     consent_versions: list[str] = Field(default_factory=list)
