@@ -69,7 +69,7 @@ LINKS: dict[tuple[str, str, tuple[str, ...]], list[tuple[str, str, dict[str, str
             ("get", "/v1/admin/lists/{list_id}/stats"),
         ]
     ],
-    ("post", "/v1/optin", ("200", "202")): [
+    ("post", "/v1/optin", ("202",)): [  # a subscribed number gets the same 202 as a new one
         (m, "/v1/admin/contacts/{phone}", {"phone": "$request.body#/phone"}) for m in ("get", "patch", "delete")
     ],
     ("post", "/v1/admin/campaigns", ("201",)): [
