@@ -44,10 +44,10 @@ def record_handler(record: SQSRecord) -> str:
     sent = record.attributes.sent_timestamp
     message = parse_queue_body(record.body, int(sent) if sent else None)
     outcome = service().handle(message, utc_now(), logger, queue_message_id=record.message_id)
-    metrics.add_metric(name=f"Inbound_{outcome.split(':')[0].split(',')[0]}", unit=MetricUnit.Count, value=1)
-    if outcome.startswith("signup_capped"):  # a list's daily cap on sign-up SMS (alarmed)
+    metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)  # Inbound_<outcome name>
+    if outcome.name == "signup_capped":  # a list's daily cap on sign-up SMS (alarmed)
         metrics.add_metric(name="ConfirmationCapReached", unit=MetricUnit.Count, value=1)
-    return outcome
+    return str(outcome)
 
 
 @logger.inject_lambda_context(clear_state=True)

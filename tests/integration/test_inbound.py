@@ -311,3 +311,32 @@ def test_aws_requests_per_inbound_message(aws: LocalAws, kwiaty: None, aws_calls
     aws_calls.clear()
     load_handler(aws.stack, "InboundWorkerFunction")(sqs_event(messages, "arn"), FakeLambdaContext("W"))
     assert [op for _, op, _ in aws_calls] == ["Query", "TransactWriteItems", "SendMessage", "PutEvents"]
+
+
+def test_keyword_actions_are_validated_against_the_registry(aws: LocalAws, demo_list: dict) -> None:
+    unknown = aws.http("PUT", "/v1/admin/keywords/kw", {"action": "poll", "list_id": "demo"})
+    assert unknown.status == 422
+    assert set(unknown.body["error"]["fields"]) == {"action"} and "join" in unknown.body["error"]["fields"]["action"]
+    incomplete = aws.http("PUT", "/v1/admin/keywords/kw", {"action": "help"})
+    assert incomplete.status == 422 and incomplete.body["error"]["fields"] == {"list_id": "required for action 'help'"}
+    assert aws.http("GET", "/v1/admin/keywords/kw").status == 404  # nothing written
+
+
+def test_help_keyword_answers_for_its_own_list(aws: LocalAws, demo_list: dict) -> None:
+    """Two lists on one number: plain HELP answers for the list the sender joined last ("other");
+    "KWIATY INFO" (action ``help``) names its list, so it answers for "demo" — changing no consent."""
+    other = {**DEMO_LIST, "brand": "Other Shop", "support": "help@other.example", "opt_in": "single"}
+    assert aws.http("PUT", "/v1/admin/lists/other", other).status in (200, 201)
+    for keyword, action, list_id in (("other", "join", "other"), ("kwiaty%20info", "help", "demo")):
+        reply = aws.http(
+            "PUT", f"/v1/admin/keywords/{keyword}", {"action": action, "list_id": list_id, "number": "4301"}
+        )
+        assert reply.status == 201, reply.body
+    aws.text("OTHER")
+    assert status(aws, "other") == "active"
+    aws.text("HELP")
+    assert "help@other.example" in bodies()[-1]
+    aws.text("Kwiaty info!")
+    assert bodies()[-1] == list_messages(aws)["help"] and "pomoc@example.com" in bodies()[-1]
+    assert status(aws) is None and [e["list_id"] for e in ledger(aws)] == ["other"]
+    assert aws.http("GET", "/v1/admin/keywords/kwiaty%20info").body["usage"]["total"] == 1

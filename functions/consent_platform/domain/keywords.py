@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import Conflict, ValidationFailed
 from .inbound import BUILT_IN_WORDS, OPT_OUT_WORDS, KeywordRule, normalize_body
@@ -16,18 +16,18 @@ class KeywordConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9]{3,15}$")] | None = None
-    action: Literal["join", "reply", "stop"]
+    # Which keyword action runs (services/inbound/keyword_actions). The
+    # registry, not this model, knows the names and what each needs: PUT checks it (unknown → 422).
+    action: Annotated[
+        str,
+        StringConstraints(pattern=r"^[a-z][a-z_]{0,31}$"),
+        Field(
+            description="A registered keyword action, e.g. join, reply, stop (an unknown name is a 422 listing them)."
+        ),
+    ]
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
     match: Literal["exact", "prefix", "phrase"] = "exact"
     reply: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=640)] | None = None
-
-    @model_validator(mode="after")
-    def _needs(self) -> KeywordConfig:
-        if self.action in ("join", "stop") and not self.list_id:
-            raise ValueError(f"list_id is required for action {self.action!r}")
-        if self.action == "reply" and not self.reply:
-            raise ValueError("reply text is required for action 'reply'")
-        return self
 
 
 class StoredKeyword(KeywordConfig):

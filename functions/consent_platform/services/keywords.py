@@ -7,11 +7,13 @@ from typing import Any
 
 from ..adapters.repository import ConsentRepository
 from ..domain.clock import iso
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, ValidationFailed
 from ..domain.keywords import KeywordConfig, StoredKeyword, keyword_key
+from .inbound.keyword_actions import ACTIONS
 
 
 def put_keyword(repo: ConsentRepository, raw: str, config: KeywordConfig, now: datetime) -> tuple[StoredKeyword, bool]:
+    check_action(config)
     key = keyword_key(raw)
     if config.list_id is not None:
         stored_list, _ = repo.get_list(config.list_id)
@@ -37,3 +39,13 @@ def get_keyword(repo: ConsentRepository, raw: str) -> dict[str, Any]:
         raise NotFound(f"keyword {key!r} does not exist", {"keyword": "unknown keyword"})
     per_day = {sk.removeprefix("DAY#"): count for sk, count in sorted(usage.items()) if sk.startswith("DAY#")}
     return {**stored.model_dump(mode="json"), "usage": {"total": usage.get("TOTAL", 0), "per_day": per_day}}
+
+
+def check_action(config: KeywordConfig) -> None:
+    """The configuration names a registered keyword action and has what that action needs (else 422)."""
+    action = ACTIONS.get(config.action)
+    if action is None:
+        names = ", ".join(sorted(ACTIONS))
+        raise ValidationFailed(f"unknown keyword action {config.action!r}", {"action": f"one of: {names}"})
+    if problems := action.problems(config):
+        raise ValidationFailed(f"incomplete configuration for action {config.action!r}", problems)

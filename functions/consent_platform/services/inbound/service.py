@@ -1,0 +1,236 @@
+"""The inbound use case: one SMS from a person → consent changes, replies and events, exactly once.
+
+What a message does is decided by a small handler per intent (``intents/``) and, for custom keywords,
+per keyword action (``keyword_actions/``); each fills the message's :class:`~.context.Plan` and returns
+an :class:`~.context.Outcome` naming the worker's metric. This module loads, commits and delivers.
+
+Exactly-once effect: the state changes, their ledger entries and an *inbound marker* keyed by the
+provider's message id are written in one transaction whose first operation is "marker must not
+exist". A message whose marker exists has no effect. Out-of-order delivery: a change is only applied
+when the message is newer than the subscription's last change.
+
+The marker is kept forever (no TTL) and holds nothing personal. Why forever: a Twilio request carries
+no timestamp and its signature stays valid as long as the auth token does, so a captured START replayed
+a year later would otherwise re-subscribe a number that has since sent STOP (the replay's only time is
+when it arrived, newer than the STOP). Only remembering every id makes a replay harmless for as long as
+it could do harm; the webhook validates the id's shape strictly so that a replay cannot pose as a new id.
+
+Finishing a crashed first attempt: its replies and events wait in an *outbox* item under the number
+(``~INBOUND#…``, TTL MARKER_DAYS) with the id of the queue message that carried it. Only a redelivery of
+that same queue message (same SQS message id) re-queues the replies (the sender's claim drops copies:
+ids derive from the inbound id) and re-publishes the events; a replay — a new queue message with the same
+provider id — does nothing at all. Erasure deletes the outbox with everything else under the number, so
+a redelivery after an erasure sends nothing, publishes nothing and recreates no record.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ...adapters.events import EventPublisher
+from ...adapters.queue import OutboundQueue
+from ...adapters.repository import ConcurrentUpdate, ConsentRepository
+from ...domain.clock import iso
+from ...domain.contacts import Profile, apply_held
+from ...domain.errors import InvalidPhone
+from ...domain.inbound import classify
+from ...domain.inbound_message import InboundMessage
+from ...domain.messages import OutboundMessage
+from ...domain.phone import mask_phone, normalize_phone
+from .config import Config
+from .context import Context, Outcome, recent
+from .intents import INTENTS, plan
+
+MARKER_DAYS = 30
+
+
+class _SignupCapReached(Exception):
+    def __init__(self, list_id: str) -> None:
+        super().__init__(list_id)
+        self.list_id = list_id
+
+
+class _Duplicate(Exception):
+    """The inbound marker exists: this provider message was processed already."""
+
+
+class InboundService:
+    def __init__(
+        self,
+        repo: ConsentRepository,
+        queue: OutboundQueue,
+        events: EventPublisher,
+        pending_ttl: timedelta,
+        config_cache_seconds: float = 15.0,
+    ) -> None:
+        self.repo = repo
+        self.queue = queue
+        self.events = events
+        self.pending_ttl = pending_ttl
+        self.config_cache_seconds = config_cache_seconds
+        self._config: Config | None = None
+        self._config_loaded = 0.0
+
+    def config(self) -> Config:
+        # Lists and keywords change rarely: a warm function reloads them at most every few seconds,
+        # which keeps an inbound message at about four AWS requests (issue #8).
+        if self._config is None or time.monotonic() - self._config_loaded > self.config_cache_seconds:
+            self._config = Config(*self.repo.load_config())
+            self._config_loaded = time.monotonic()
+        return self._config
+
+    def handle(
+        self, message: InboundMessage, now: datetime, logger: Any = None, queue_message_id: str | None = None
+    ) -> Outcome:
+        """``queue_message_id``: the SQS message id that carried it (tells a redelivery from a replay)."""
+        try:
+            sender = normalize_phone(message.sender).e164
+        except InvalidPhone:
+            _log(logger, "inbound from an unusable number dropped", message, "invalid_sender")
+            return Outcome("invalid_sender")
+        config = self.config()
+        state = self.repo.load_phone(sender)
+        rules = [k.rule() for k in config.keywords.values()]
+        cls = classify(message.body, rules, message.to, config.confirm_words())
+        capped: frozenset[str] = frozenset()
+        while True:
+            ctx = Context(
+                message=message,
+                sender=sender,
+                cls=cls,
+                config=config,
+                state=state,
+                now=now,
+                method=INTENTS[cls.intent].method,
+                pending_ttl=self.pending_ttl,
+                capped=capped,
+            )
+            outcome = plan(ctx)
+            try:
+                self._commit(ctx, outcome, queue_message_id)
+            except _SignupCapReached as reached:
+                # The list's daily cap on sign-up SMS filled up: plan again without that sign-up.
+                capped |= {reached.list_id}
+                _log(logger, "daily sign-up SMS cap reached", message, "signup_capped", list_id=reached.list_id)
+                continue
+            except _Duplicate:
+                self._finish_first_attempt(sender, message, queue_message_id)
+                _log(logger, "duplicate inbound message", message, "duplicate")
+                return Outcome("duplicate")
+            self._deliver(ctx.plan.replies, ctx.plan.events)
+            _log(logger, "inbound processed", message, str(outcome), intent=cls.intent.value)
+            return outcome
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    def _commit(self, ctx: Context, outcome: Outcome, queue_message_id: str | None) -> None:
+        """State, ledger, marker, counters and outbox in one transaction; the marker and the lists'
+        sign-up caps go first so that a failed condition names which of them stopped it."""
+        plan, now = ctx.plan, ctx.now
+        marker = {"intent": ctx.cls.intent.value, "outcome": str(outcome), "processed_at": iso(now)}
+        extra = self._counters(ctx)
+        if plan.replies or plan.events:
+            extra.append(self.repo.inbound_outbox_put(ctx.sender, ctx.message.key, self._outbox(ctx, queue_message_id)))
+        profile, previous_profile = self._profile(ctx)
+        day = now.astimezone(UTC).strftime("%Y-%m-%d")
+        ttl = int((now + timedelta(days=3)).timestamp())
+        caps = [
+            self.repo.signup_cap_op(list_id, day, ctx.config.lists[list_id].daily_signup_cap, ttl)
+            for list_id in plan.signup_lists
+        ]
+        first = [self.repo.inbound_marker_put(ctx.message.key, marker), *caps]
+        try:
+            self.repo.commit(plan.transitions, profile, previous_profile, first=first, extra=extra)
+        except ConcurrentUpdate as exc:
+            failure = _failed_first(exc, plan.signup_lists)
+            if failure is None:
+                raise  # a concurrent change to this number: let SQS retry from fresh state
+            raise failure from exc
+
+    @staticmethod
+    def _outbox(ctx: Context, queue_message_id: str | None) -> dict[str, Any]:
+        return {
+            "queue_message_id": queue_message_id or "",
+            "replies": [m.model_dump_json() for m in ctx.plan.replies],
+            "events": json.dumps(ctx.plan.events, ensure_ascii=False),
+            "ttl": int((ctx.now + timedelta(days=MARKER_DAYS)).timestamp()),
+        }
+
+    def _finish_first_attempt(self, sender: str, message: InboundMessage, queue_message_id: str | None) -> None:
+        """Already processed: a redelivery of the same queue message finishes what the first attempt may
+        not have (replies, events); a replay (another queue message) or an erased number gets nothing."""
+        stored = self.repo.get_inbound_outbox(sender, message.key) if queue_message_id else None
+        if not stored or stored.get("queue_message_id") != queue_message_id:
+            return
+        self._deliver(
+            [OutboundMessage.model_validate_json(m) for m in stored.get("replies", [])],
+            json.loads(stored.get("events") or "[]"),
+        )
+
+    def _deliver(self, replies: list[OutboundMessage], events: list[dict[str, Any]]) -> None:
+        if replies:
+            self.queue.send(replies)
+        if events:
+            self.events.publish(events)
+
+    def _counters(self, ctx: Context) -> list[dict[str, Any]]:
+        plan, state, now = ctx.plan, ctx.state, ctx.now
+        ops: list[dict[str, Any]] = []
+        if plan.capped_replies:
+            sent = recent((state.rate or {}).get("sent", []), now) + [iso(now)] * plan.capped_replies
+            ttl = int((now + timedelta(days=2)).timestamp())
+            ops.append(self.repo.rate_put(ctx.sender, sent, ttl, state.rate))
+        if plan.keyword:
+            ops.extend(self.repo.keyword_usage_updates(plan.keyword, now.strftime("%Y-%m-%d")))
+        return ops
+
+    @staticmethod
+    def _profile(ctx: Context) -> tuple[Profile | None, int | None]:
+        """A keyword join creates the contact's profile; a confirmation request counts in its cap; a
+        confirmation applies the data its sign-up brought."""
+        plan, previous, now = ctx.plan, ctx.state.profile, ctx.now
+        if not plan.confirmations and not plan.held and (previous is not None or not plan.transitions):
+            return None, None
+        stamp = iso(now)
+        profile = (
+            previous.model_copy(deep=True)
+            if previous
+            else Profile(
+                phone=ctx.sender, country=normalize_phone(ctx.sender).country, created_at=stamp, updated_at=stamp
+            )
+        )
+        profile.updated_at = stamp
+        if plan.confirmations:
+            profile.confirm_sent = [*profile.recent_confirmations(now), stamp]
+        for held in plan.held:
+            apply_held(profile, held, now)
+        return profile, previous.version if previous else None
+
+
+def _failed_first(exc: ConcurrentUpdate, signup_lists: list[str]) -> Exception | None:
+    """Which condition stopped the transaction — the one place that reads the repository's failure
+    index: 0 is the inbound marker (a duplicate), 1..n the lists' sign-up caps (in ``signup_lists``
+    order); ``None`` for anything else (a concurrent change to this number)."""
+    if exc.failed_index == 0:
+        return _Duplicate()
+    if 1 <= exc.failed_index <= len(signup_lists):
+        return _SignupCapReached(signup_lists[exc.failed_index - 1])
+    return None
+
+
+def _log(logger: Any, text: str, message: InboundMessage, outcome: str, **extra: str) -> None:
+    if logger is not None:
+        logger.info(
+            text,
+            extra={
+                "provider": message.provider,
+                "inbound_message_id": message.message_id,
+                "from": mask_phone(message.sender),
+                "to": message.to,
+                "outcome": outcome,
+                **extra,
+            },
+        )
