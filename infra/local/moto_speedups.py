@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import inspect
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -197,7 +197,7 @@ _PATCHES: list[tuple[Any, str, Any]] = [
 
 # What the replacements mirror: moto 5's signatures (the query replacement finds index_name by position).
 WRITTEN_FOR_MAJOR = 5
-_SIGNATURES = {
+_SIGNATURES: dict[str, tuple[Callable[..., Any], list[str]]] = {
     "Table.query": (
         _original_query,
         [
