@@ -134,7 +134,5 @@ def _cache_clear(module: Any) -> Callable[[], None]:
 
 
 if __name__ == "__main__":
-    import bench  # noqa: F401  (puts functions/ on sys.path)
-
     for name, rate in measure().items():
         print(f"{name:24s} {rate:>10,d}/s   target {TARGETS.get(name, 0):>8,d}")

@@ -11,6 +11,11 @@ through the template parameter ``OptInRateLimits`` (``LOCAL_PARAMETER_OVERRIDES`
 --parameter-overrides`` would), keeps the per-number limit (each number signs up once), and gives the
 list a daily sign-up SMS cap above the request count (``max_confirmations_per_day``). No header is
 forged: the client IP is the connection's, as API Gateway sees it.
+
+moto: the stack runs with its opt-in moto speed-ups (``LOCAL_MOTO_SPEEDUPS=1``, infra/local/moto_speedups.py).
+On moto as installed (``make run``'s default; ``python -m bench.latency N --plain``) each DynamoDB
+transaction deep-copies the tables it touches, so a sign-up slows down as the tables grow and a
+thousand sequential sign-ups do not fit the bench's time.
 """
 
 from __future__ import annotations
@@ -64,7 +69,9 @@ def _call(base: str, method: str, path: str, payload: Any) -> tuple[int, Any]:
         return int(err.code), err.read().decode()
 
 
-def measure(requests: int = REQUESTS, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def measure(
+    requests: int = REQUESTS, progress: Callable[[str], None] | None = None, speedups: bool = True
+) -> dict[str, Any]:
     port = _free_port()
     env = {
         **os.environ,
@@ -72,6 +79,7 @@ def measure(requests: int = REQUESTS, progress: Callable[[str], None] | None = N
         "HOST": "127.0.0.1",
         "PYTHONUNBUFFERED": "1",
         "LOCAL_PARAMETER_OVERRIDES": f"OptInRateLimits={LIMITS}",
+        "LOCAL_MOTO_SPEEDUPS": "1" if speedups else "0",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local"],
@@ -133,4 +141,5 @@ def measure(requests: int = REQUESTS, progress: Callable[[str], None] | None = N
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(int(sys.argv[1]) if len(sys.argv) > 1 else REQUESTS, print), indent=1))
+    sizes = [int(arg) for arg in sys.argv[1:] if arg.isdigit()]
+    print(json.dumps(measure(sizes[0] if sizes else REQUESTS, print, speedups="--plain" not in sys.argv), indent=1))

@@ -186,6 +186,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    # Lambda's code root: handler modules import as "optin.app" and the shared package as "consent_platform".
-    sys.path.insert(0, str(ROOT / "functions"))
     sys.exit(main(sys.argv[1:]))

@@ -2,7 +2,7 @@
 
 Start-up order is dictated by when libraries read their configuration (see ``environment.py``):
 moto → boto3 environment → provision from template.yaml → function environment → import handlers →
-bind HTTP → seed → pollers → serve.
+bind HTTP → event sources (sources/: routes, pollers, schedules) → seed → serve.
 """
 
 from __future__ import annotations
@@ -31,17 +31,16 @@ from .environment import (
 )
 from .gateway import Gateway
 from .invoker import Invoker
-from .pollers import start_pollers
-from .schedules import LocalScheduler
 from .seed import LOCAL_TWILIO_ACCOUNT_SID, seed_demo_keyword, seed_demo_list, seed_secrets
 from .server import LocalHttpServer
 from .signals import StopSignal
+from .sources import Runtime, start_all
 from .static import gateway_list_fetcher, web_routes
 from .template import ROOT, Stack, provision
 
 logger = logging.getLogger("infra.local")
 
-POLLER_JOIN_SECONDS = 5.0
+SOURCE_JOIN_SECONDS = 5.0
 
 
 class StartupError(RuntimeError):
@@ -104,7 +103,7 @@ def main(stop: StopSignal) -> int:
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # ExitStack unwinds in reverse: pollers stop first (they call moto), then HTTP, then moto.
+    # ExitStack unwinds in reverse: the event sources' threads stop first (they call moto), then HTTP, then moto.
     with ExitStack() as cleanup:
         try:
             running = _start(options, cleanup)
@@ -135,12 +134,9 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
 
     invoker = Invoker(stack)
     invoker.load_all()
-    local_scheduler = LocalScheduler(stack, invoker)
     routes = local_routes(options.outbox, stack)
-    routes[("POST", "/dev/clock")] = local_scheduler.handle_clock
-    routes[("GET", "/dev/clock")] = local_scheduler.read_clock
     routes.update(api_doc_routes(generate_document()))
-    gateway = Gateway(stack.http_routes(), invoker.invoke, routes)
+    gateway = Gateway([], invoker.invoke, routes)  # the HTTP API source adds the template's routes
     # The sign-up form renders with its list's data, which it asks the gateway for like any client.
     gateway.local_routes.update(web_routes(gateway_list_fetcher(gateway.handle)))
 
@@ -157,22 +153,18 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     os.environ["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or _url(connect, server.server_address[1])
     os.environ["TWILIO_ACCOUNT_SID"] = os.environ.get("TWILIO_ACCOUNT_SID") or LOCAL_TWILIO_ACCOUNT_SID
 
+    source_stop = threading.Event()
+    threads = start_all(Runtime(stack, invoker, gateway, source_stop))
+
+    def stop_sources() -> None:
+        source_stop.set()
+        for thread in threads:
+            thread.join(SOURCE_JOIN_SECONDS)
+
+    cleanup.callback(stop_sources)
     seed_secrets()
     seed_demo_list(gateway)
     seed_demo_keyword(gateway)
-
-    poller_stop = threading.Event()
-    pollers = start_pollers(stack, invoker, poller_stop)
-    periodic = local_scheduler.start_periodic(poller_stop)
-
-    def stop_pollers() -> None:
-        poller_stop.set()
-        for poller in pollers:
-            poller.join(POLLER_JOIN_SECONDS)
-        for thread in periodic:
-            thread.join(POLLER_JOIN_SECONDS)
-
-    cleanup.callback(stop_pollers)
     server.start()
 
     port = server.server_address[1]

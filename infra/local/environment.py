@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Protocol
 
-from . import moto_speedups
-from .moto_server import LocalMotoServer
 from .template import REGION, Stack
+
+logger = logging.getLogger("infra.local")
 
 # Variables that could send a request to a real AWS account or to another endpoint despite
 # AWS_ENDPOINT_URL: a named profile (botocore then ignores the environment credentials), session
@@ -36,15 +37,48 @@ class EnvironmentConflict(RuntimeError):
     """Two functions want different values for one variable; one shared process cannot honour both."""
 
 
-def start_moto(host: str = "127.0.0.1") -> tuple[LocalMotoServer, str]:
-    """Start moto's server (keep-alive, see moto_server.py) in a thread on a free port."""
+class MotoServer(Protocol):
+    def stop(self) -> None: ...
+
+
+def start_moto(host: str = "127.0.0.1") -> tuple[MotoServer, str]:
+    """Start moto's server in a thread on a free port: moto as installed, unless the environment opts in.
+
+    * ``LOCAL_MOTO_KEEPALIVE=0``: moto's own ``ThreadedMotoServer`` instead of the keep-alive server
+      (moto_server.py), which serves moto's WSGI app unchanged but reuses connections;
+    * ``LOCAL_MOTO_SPEEDUPS=1``: moto_speedups.py, which *replaces* moto internals so that transactions,
+      queries and receives do not slow down as tables and queues grow; only on the moto it was written for.
+    """
     # werkzeug logs every AWS call at INFO; the handlers' own logs are what a developer wants to see.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    # Without these, each transaction and query costs time in proportion to the table (moto_speedups.py).
-    moto_speedups.install()
+    if os.environ.get("LOCAL_MOTO_SPEEDUPS") == "1":
+        _install_speedups()
+    if os.environ.get("LOCAL_MOTO_KEEPALIVE") == "0":
+        from moto.server import ThreadedMotoServer
+
+        plain = ThreadedMotoServer(host, 0, verbose=False)
+        plain.start()
+        bound_host, port = plain.get_host_and_port()
+        return plain, f"http://{bound_host}:{port}"
+    from .moto_server import LocalMotoServer
+
     server = LocalMotoServer(host)
     server.start()
     return server, server.endpoint
+
+
+def _install_speedups() -> None:
+    try:
+        from . import moto_speedups
+    except ImportError as exc:  # moto moved what they replace: the stack runs on moto as installed
+        logger.warning("LOCAL_MOTO_SPEEDUPS ignored: %s; moto runs as installed", exc)
+        return
+    problem = moto_speedups.unsupported()
+    if problem:
+        logger.warning("LOCAL_MOTO_SPEEDUPS ignored: %s; moto runs as installed", problem)
+        return
+    moto_speedups.install()
+    logger.info("moto speed-ups installed (LOCAL_MOTO_SPEEDUPS=1)")
 
 
 def point_boto3_at(endpoint: str) -> None:

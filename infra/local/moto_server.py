@@ -9,7 +9,10 @@ time (six AWS calls) went to that.
 Here the request body is read in full *before* moto sees it, so the connection is always positioned at
 the next request, and the response is buffered and sent with its ``Content-Length``. botocore's
 connection pool then reuses connections as it does against AWS. moto's request handling (its WSGI app and
-its header fix-ups in ``MotoRequestHandler.make_environ``) is used unchanged.
+its header fix-ups in ``MotoRequestHandler.make_environ``) is used unchanged: only werkzeug's
+``run_wsgi`` (how the server frames a request and a response) is overridden, nothing inside moto. It is
+``make run``'s default; ``LOCAL_MOTO_KEEPALIVE=0`` runs moto's own ``ThreadedMotoServer`` instead
+(environment.py), and tests/e2e/test_moto_server.py checks both against the installed moto.
 """
 
 from __future__ import annotations

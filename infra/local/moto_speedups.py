@@ -15,19 +15,23 @@ would not fit in the bench's time at all.
   approximate counts walk all messages) once per message, and SQS reads the clock with ``time.time()``
   (moto's ``unix_time()`` builds two datetimes, for every message at every receive).
 
-They change how fast moto answers, never what it answers. The local stack installs them when it starts
-moto (``install()``: ``make run`` stays as fast after a day of sign-ups as after the first), the bench
-uses them for its moto stacks (``fast_moto()``); the tests' in-process moto runs without them.
+They change how fast moto answers, never what it answers — on the moto they were written for: they
+replace moto internals, so ``unsupported()`` checks the installed moto's version and the signatures they
+stand in for, and tests/infra/test_moto_speedups.py compares their answers with plain moto's. They are
+opt-in: the local stack installs them only with ``LOCAL_MOTO_SPEEDUPS=1`` (and works without them, only
+slower as tables grow); the bench uses them for its large in-process moto stacks (``fast_moto()``).
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import moto
 from moto import backends as moto_backends
 from moto.core.utils import unix_time
 from moto.dynamodb.comparisons import get_filter_expression
@@ -189,6 +193,42 @@ _PATCHES: list[tuple[Any, str, Any]] = [
     (sqs_models, "unix_time", _unix_time),
     (sqs_models, "unix_time_millis", _unix_time_millis),
 ]
+
+
+# What the replacements mirror: moto 5's signatures (the query replacement finds index_name by position).
+WRITTEN_FOR_MAJOR = 5
+_SIGNATURES: dict[str, tuple[Callable[..., Any], list[str]]] = {
+    "Table.query": (
+        _original_query,
+        [
+            "self",
+            "hash_key",
+            "range_comparison",
+            "range_objs",
+            "limit",
+            "exclusive_start_key",
+            "scan_index_forward",
+            "projection_expressions",
+            "index_name",
+        ],
+    ),
+    "DynamoDBBackend.transact_write_items": (DynamoDBBackend.transact_write_items, ["self", "transact_items"]),
+    "SQSBackend.is_message_valid_based_on_retention_period": (
+        SQSBackend.is_message_valid_based_on_retention_period,
+        ["self", "queue_name", "message"],
+    ),
+}
+
+
+def unsupported() -> str | None:
+    """Why the speed-ups must not be installed on this moto, or ``None`` when they fit it."""
+    if int(moto.__version__.split(".")[0]) != WRITTEN_FOR_MAJOR:
+        return f"written for moto {WRITTEN_FOR_MAJOR}.x, installed is {moto.__version__}"
+    for name, (function, expected) in _SIGNATURES.items():
+        actual = list(inspect.signature(function).parameters)
+        if actual[: len(expected)] != expected:
+            return f"moto's {name} takes {actual}, the replacement expects {expected}"
+    return None
 
 
 def install() -> None:

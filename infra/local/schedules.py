@@ -6,9 +6,9 @@ target gets its input as a message — deletes it (``ActionAfterCompletion: DELE
 queues have drained, so the answer reflects everything that time caused.
 
 The template's own periodic schedules (``ScheduleV2`` events, such as the expiry sweep's
-``rate(15 minutes)``) run every period of wall-clock time, and once more at the end of every clock move:
-the runs a jump skipped are coalesced into that one, which is enough for functions that catch up on
-everything due (as the sweep does).
+``rate(15 minutes)``) run every period of wall-clock time (sources/schedule.py), and once more at the end
+of every clock move: the runs a jump skipped are coalesced into that one, which is enough for functions
+that catch up on everything due (as the sweep does).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +32,6 @@ from .template import Stack
 logger = logging.getLogger("infra.local")
 
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
-_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 DRAIN_TIMEOUT_S = 60.0
 MAX_ROUNDS = 10
 
@@ -82,9 +79,9 @@ class LocalScheduler:
 
     def run_periodic(self) -> list[str]:
         """One run of each of the template's periodic schedules."""
-        return [function for function, _expression in self.stack.periodic_schedules() if self._run_periodic(function)]
+        return [function for function, _expression in self.stack.periodic_schedules() if self.invoke_periodic(function)]
 
-    def _run_periodic(self, function: str) -> bool:
+    def invoke_periodic(self, function: str) -> bool:
         """Invoke like Scheduler does a Lambda target without input (``{}``); a failure waits for the next run."""
         try:
             self.invoker.invoke(function, {})
@@ -92,25 +89,6 @@ class LocalScheduler:
             logger.warning("periodic %s failed (%s); it runs again next period", function, type(exc).__name__)
             return False
         return True
-
-    def start_periodic(self, stop: threading.Event) -> list[threading.Thread]:
-        """A thread per ``rate()`` schedule of the template, invoking its function every period."""
-        threads = []
-        for function, expression in self.stack.periodic_schedules():
-            match = _RATE.match(expression)
-            if not match:
-                logger.warning("%s: %s runs only when the clock moves (POST /dev/clock)", function, expression)
-                continue
-            period = int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
-
-            def loop(function: str = function, period: int = period) -> None:
-                while not stop.wait(period):
-                    self._run_periodic(function)
-
-            thread = threading.Thread(target=loop, name=f"periodic-{function}", daemon=True)
-            thread.start()
-            threads.append(thread)
-        return threads
 
     def fire_due(self, now: datetime | None = None, wait: bool = True) -> list[str]:
         fired: list[str] = []

@@ -168,18 +168,24 @@ class Stack:
         props = self.functions()[logical_id]["Properties"]
         return str(props.get("Handler") or self.template["Globals"]["Function"]["Handler"])
 
+    def function_events(self, *types: str) -> list[tuple[str, dict[str, Any]]]:
+        """(function, unresolved event properties) for every event source of the given SAM types."""
+        return [
+            (logical_id, event.get("Properties", {}))
+            for logical_id, fn in self.functions().items()
+            for event in fn["Properties"].get("Events", {}).values()
+            if event["Type"] in types
+        ]
+
     def http_routes(self) -> list[HttpRoute]:
         """Every HttpApi route with the authorizer API Gateway applies: the route's own, else the API's
         DefaultAuthorizer; ``NONE`` (a public route opting out of the default) becomes ``None``."""
         routes = []
-        for logical_id, fn in self.functions().items():
-            for event in fn["Properties"].get("Events", {}).values():
-                if event["Type"] == "HttpApi":
-                    props = event["Properties"]
-                    auth = (props.get("Auth") or {}).get("Authorizer") or self._default_authorizer(props)
-                    routes.append(
-                        HttpRoute(props["Method"].upper(), props["Path"], logical_id, None if auth == "NONE" else auth)
-                    )
+        for logical_id, props in self.function_events("HttpApi"):
+            auth = (props.get("Auth") or {}).get("Authorizer") or self._default_authorizer(props)
+            routes.append(
+                HttpRoute(props["Method"].upper(), props["Path"], logical_id, None if auth == "NONE" else auth)
+            )
         return routes
 
     def _default_authorizer(self, event_props: dict[str, Any]) -> str | None:
@@ -191,41 +197,31 @@ class Stack:
 
     def eventbridge_sources(self) -> list[tuple[str, dict[str, Any]]]:
         """(function, resolved rule properties) for every EventBridgeRule event source."""
-        found = []
-        for logical_id, fn in self.functions().items():
-            for event in fn["Properties"].get("Events", {}).values():
-                if event["Type"] == "EventBridgeRule":
-                    found.append((logical_id, self.resolve(event["Properties"])))
-        return found
+        return [(logical_id, self.resolve(props)) for logical_id, props in self.function_events("EventBridgeRule")]
 
     def periodic_schedules(self) -> list[tuple[str, str]]:
         """(function, schedule expression) for every ``ScheduleV2`` / ``Schedule`` event source."""
-        found = []
-        for logical_id, fn in self.functions().items():
-            for event in fn["Properties"].get("Events", {}).values():
-                if event["Type"] in ("ScheduleV2", "Schedule"):
-                    found.append((logical_id, str(self.resolve(event["Properties"]["ScheduleExpression"]))))
-        return found
+        return [
+            (logical_id, str(self.resolve(props["ScheduleExpression"])))
+            for logical_id, props in self.function_events("ScheduleV2", "Schedule")
+        ]
 
     def sqs_sources(self) -> list[SqsSource]:
+        """Every queue a function consumes: the template's ``SQS`` events and the EventBridge rules' shim queues."""
         sources = [
             SqsSource(fn, eventbridge_shim_queue(fn), 1, False, eventbridge=True)
             for fn, _ in self.eventbridge_sources()
             if eventbridge_shim_queue(fn) in self.attributes
         ]
-        for logical_id, fn in self.functions().items():
-            for event in fn["Properties"].get("Events", {}).values():
-                if event["Type"] == "SQS":
-                    props = event["Properties"]
-                    queue = props["Queue"]["Fn::GetAtt"][0]
-                    sources.append(
-                        SqsSource(
-                            logical_id,
-                            queue,
-                            int(props.get("BatchSize", 10)),
-                            "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
-                        )
-                    )
+        for logical_id, props in self.function_events("SQS"):
+            sources.append(
+                SqsSource(
+                    logical_id,
+                    props["Queue"]["Fn::GetAtt"][0],
+                    int(props.get("BatchSize", 10)),
+                    "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                )
+            )
         return sources
 
 
@@ -271,11 +267,14 @@ _TABLE_KEYS = (
 
 def provision(parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None) -> Stack:
     """Create the template's tables, queues, topics, bus, buckets and schedule groups on the endpoint
-    boto3 is configured for, and record every resource's attributes for ``Ref``/``GetAtt``."""
+    boto3 is configured for, record every resource's attributes for ``Ref``/``GetAtt``, then what each
+    event source's emulation needs (sources/, such as the EventBridge rules' shim queues)."""
+    from .sources import provision_all  # the sources import this module
+
     stack = Stack(template or load_template(), dict(parameters or {}))
     _clients.clear()  # a fresh session per provisioning: the endpoint (moto server or mock) may have changed
     try:
-        for step in (_tables, _queues, _topics, _buses_and_rules, _buckets, _schedule_groups, _referenced_only):
+        for step in (_tables, _queues, _topics, _buses, _buckets, _schedule_groups, _referenced_only, provision_all):
             step(stack)
     finally:
         _clients.clear()
@@ -285,7 +284,7 @@ def provision(parameters: dict[str, str] | None = None, template: dict[str, Any]
 _clients: dict[str, Any] = {}
 
 
-def _client(service: str) -> Any:
+def client(service: str) -> Any:
     """One session and one client per service for a whole provisioning: a new boto3 session re-reads
     botocore's endpoint and service JSON (~0.2 s each), which made provisioning take ~2.7 s instead of ~0.5 s."""
     import boto3
@@ -298,7 +297,7 @@ def _client(service: str) -> Any:
 
 
 def _tables(stack: Stack) -> None:
-    ddb = _client("dynamodb")
+    ddb = client("dynamodb")
     for logical, res in stack.resources("AWS::DynamoDB::Table").items():
         props = stack.resolve(res["Properties"])
         name = props.get("TableName", logical)
@@ -310,8 +309,8 @@ def _tables(stack: Stack) -> None:
         stack.attributes[logical] = {"Ref": name, "Arn": arn}
 
 
-def _create_queue(stack: Stack, logical: str, name: str, attrs: dict[str, str]) -> str:
-    sqs = _client("sqs")
+def create_queue(stack: Stack, logical: str, name: str, attrs: dict[str, str]) -> str:
+    sqs = client("sqs")
     url: str = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     stack.attributes[logical] = {"Ref": url, "Arn": arn, "QueueUrl": url, "QueueName": name}
@@ -333,12 +332,12 @@ def _queues(stack: Stack) -> None:
                 for k, v in props.items()
                 if k not in ("QueueName", "Tags")
             }
-            _create_queue(stack, logical, props.get("QueueName", logical), attrs)
+            create_queue(stack, logical, props.get("QueueName", logical), attrs)
             del pending[logical]
 
 
 def _topics(stack: Stack) -> None:
-    sns = _client("sns")
+    sns = client("sns")
     for logical, res in stack.resources("AWS::SNS::Topic").items():
         props = res.get("Properties", {})
         arn = sns.create_topic(Name=props.get("TopicName", logical))["TopicArn"]
@@ -352,23 +351,16 @@ def _topics(stack: Stack) -> None:
         stack.attributes[logical] = {"Ref": arn}
 
 
-def _buses_and_rules(stack: Stack) -> None:
-    events = _client("events")
+def _buses(stack: Stack) -> None:
+    events = client("events")
     for logical, res in stack.resources("AWS::Events::EventBus").items():
         name = stack.resolve(res["Properties"])["Name"]
         arn = events.create_event_bus(Name=name)["EventBusArn"]
         stack.attributes[logical] = {"Ref": name, "Arn": arn, "Name": name}
-    # EventBridge rules get a local shim queue as their target, which a poller hands to the function.
-    for function, props in stack.eventbridge_sources():
-        shim = eventbridge_shim_queue(function)
-        arn = _create_queue(stack, shim, shim, {})
-        bus = props.get("EventBusName", "default")
-        events.put_rule(Name=f"{function}-rule", EventBusName=bus, EventPattern=json.dumps(props["Pattern"]))
-        events.put_targets(Rule=f"{function}-rule", EventBusName=bus, Targets=[{"Id": "local", "Arn": arn}])
 
 
 def _buckets(stack: Stack) -> None:
-    s3 = _client("s3")
+    s3 = client("s3")
     for logical in stack.resources("AWS::S3::Bucket"):
         name = logical.lower()
         s3.create_bucket(Bucket=name)
@@ -376,7 +368,7 @@ def _buckets(stack: Stack) -> None:
 
 
 def _schedule_groups(stack: Stack) -> None:
-    scheduler = _client("scheduler")
+    scheduler = client("scheduler")
     for logical, res in stack.resources("AWS::Scheduler::ScheduleGroup").items():
         # Without a Name, CloudFormation generates one; locally the stack name and the logical id do.
         name = stack.resolve(res.get("Properties", {})).get("Name") or f"{stack.parameter('AWS::StackName')}-{logical}"

@@ -1,5 +1,8 @@
 """The local stack's moto endpoint keeps connections open and frames every response correctly.
 
+It is moto as installed by default (`make run`): the speed-ups that replace moto internals only with
+LOCAL_MOTO_SPEEDUPS=1, and moto's own server instead of the keep-alive one with LOCAL_MOTO_KEEPALIVE=0.
+
 werkzeug's development server (moto's own) closed the connection after every request; the local stack
 serves moto's WSGI app with keep-alive instead (infra/local/moto_server.py). A framing mistake there
 would show up as a hung or garbled *next* request on the same connection, so each test sends several
@@ -12,12 +15,19 @@ import http.client
 import json
 import socket
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from moto.dynamodb.models import DynamoDBBackend
+from moto.server import ThreadedMotoServer
 
+from infra.local import moto_speedups
+from infra.local.environment import start_moto
 from infra.local.moto_server import LocalMotoServer
+
+_MOTO_TRANSACT = DynamoDBBackend.transact_write_items
 
 _CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
 _LIST_TABLES = {
@@ -110,3 +120,51 @@ def test_aws_errors_pass_through(moto: LocalMotoServer) -> None:
     with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
         dynamodb.get_item(TableName="missing", Key={"pk": {"S": "x"}})
     assert isinstance(dynamodb.list_tables()["TableNames"], list)  # same pooled connection, still in sync
+
+
+# ---- what `make run` starts: moto as installed unless the environment opts in -------------------------
+
+
+def _start(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[Any, str]:
+    for name in ("LOCAL_MOTO_SPEEDUPS", "LOCAL_MOTO_KEEPALIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return start_moto()
+
+
+def test_make_run_serves_moto_as_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed: list[bool] = []
+    monkeypatch.setattr(moto_speedups, "install", lambda: installed.append(True))
+    server, endpoint = _start(monkeypatch)
+    try:
+        assert isinstance(server, LocalMotoServer)
+        assert DynamoDBBackend.transact_write_items is _MOTO_TRANSACT  # moto's own, not a replacement
+        assert not installed
+        assert isinstance(boto3.client("dynamodb", endpoint_url=endpoint, **_CREDENTIALS).list_tables(), dict)
+    finally:
+        server.stop()
+
+
+def test_moto_own_server_without_keep_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LOCAL_MOTO_KEEPALIVE=0: moto's ThreadedMotoServer, so the stack does not depend on moto_server.py."""
+    server, endpoint = _start(monkeypatch, LOCAL_MOTO_KEEPALIVE="0")
+    try:
+        assert isinstance(server, ThreadedMotoServer)
+        dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, **_CREDENTIALS)
+        with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
+            dynamodb.get_item(TableName="missing", Key={"pk": {"S": "x"}})
+    finally:
+        server.stop()
+
+
+def test_speedups_only_when_asked_and_only_on_their_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed: list[bool] = []
+    monkeypatch.setattr(moto_speedups, "install", lambda: installed.append(True))
+    server, _ = _start(monkeypatch, LOCAL_MOTO_SPEEDUPS="1")
+    server.stop()
+    assert installed == [True]
+    monkeypatch.setattr(moto_speedups, "unsupported", lambda: "written for moto 5.x, installed is 6.0.0")
+    server, _ = _start(monkeypatch, LOCAL_MOTO_SPEEDUPS="1")
+    server.stop()
+    assert installed == [True]  # refused: the stack runs on moto as installed

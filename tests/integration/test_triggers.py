@@ -117,13 +117,13 @@ def test_events_on_the_bus_reach_the_function_through_the_local_rule(shop: Local
 
     import boto3
 
-    from infra.local.pollers import SqsPoller
+    from infra.local.sources.eventbridge import EventPoller
 
     bus = shop.stack.attributes["EventBus"]["Ref"]
     boto3.client("events").put_events(
         Entries=[{"EventBusName": bus, "Source": "shop", "DetailType": "Cart.Abandoned", "Detail": json.dumps(CART)}]
     )
     [source] = [s for s in shop.stack.sqs_sources() if s.eventbridge]
-    poller = SqsPoller(source, shop.stack, Invoker(shop.stack), threading.Event())
+    poller = EventPoller(source, shop.stack, Invoker(shop.stack), threading.Event())
     assert poller.poll_once() == 1
     assert shop.http("POST", "/v1/admin/triggers", CART).body["status"] == "duplicate"  # the event made it

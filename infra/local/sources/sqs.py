@@ -8,18 +8,17 @@ and redrive behave as they will in AWS.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from typing import Any
 
 import boto3
 
-from .async_invoke import AsyncInvoker
-from .invoker import Invoker
-from .lambda_runtime import sqs_event
-from .redact import redact
-from .template import REGION, SqsSource, Stack
+from ..invoker import Invoker
+from ..lambda_runtime import sqs_event
+from ..redact import redact
+from ..template import REGION, SqsSource, Stack
+from . import Runtime
 
 logger = logging.getLogger("infra.local.sqs")
 
@@ -32,16 +31,12 @@ class SqsPoller:
         self.queue_url = stack.attributes[source.queue]["QueueUrl"]
         self.queue_arn = stack.attributes[source.queue]["Arn"]
         self._invoker = invoker
-        self._async = AsyncInvoker(stack, invoker)
         self._stop = stop
         self._sqs: Any = boto3.client("sqs", region_name=REGION)
-        self._thread = threading.Thread(target=self._run, name=f"sqs-{source.queue}", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"sqs-{source.queue}", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
-
-    def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+        self.thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -68,9 +63,6 @@ class SqsPoller:
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         function = self.source.function
-        if self.source.eventbridge:
-            self._deliver_events(messages)
-            return
         try:
             result = self._invoker.invoke(function, sqs_event(messages, self.queue_arn))
         except Exception as exc:
@@ -96,13 +88,6 @@ class SqsPoller:
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._delete(done)
-
-    def _deliver_events(self, messages: list[dict[str, Any]]) -> None:
-        """EventBridge invokes the target asynchronously, once per event: Lambda owns the retries and the
-        on-failure destination from then on (async_invoke.py), so the event leaves the rule either way."""
-        for message in messages:
-            self._async.invoke(self.source.function, json.loads(message["Body"]))
-            self._delete([message])
 
     def _failed_ids(self, messages: list[dict[str, Any]], result: Any) -> set[str]:
         """Message ids to keep on the queue, read from the response as Lambda reads it."""
@@ -137,8 +122,20 @@ def _ids(messages: list[dict[str, Any]]) -> str:
     return ", ".join(m["MessageId"] for m in messages)
 
 
-def start_pollers(stack: Stack, invoker: Invoker, stop: threading.Event) -> list[SqsPoller]:
-    pollers = [SqsPoller(source, stack, invoker, stop) for source in stack.sqs_sources()]
-    for poller in pollers:
-        poller.start()
-    return pollers
+class _Sqs:
+    name = "sqs"
+    event_types = ("SQS",)
+
+    def provision(self, stack: Stack) -> None:
+        pass  # the queues are the template's own
+
+    def start(self, runtime: Runtime) -> list[threading.Thread]:
+        # Rule shim queues are in sqs_sources() too (the stack waits for them to drain); eventbridge.py delivers those.
+        sources = [s for s in runtime.stack.sqs_sources() if not s.eventbridge]
+        pollers = [SqsPoller(source, runtime.stack, runtime.invoker, runtime.stop) for source in sources]
+        for poller in pollers:
+            poller.start()
+        return [poller.thread for poller in pollers]
+
+
+SOURCE = _Sqs()
