@@ -138,12 +138,12 @@ def test_a_record_written_during_the_erasure_goes_with_a_second_one(
 ) -> None:
     """A sender batch that finishes while the erasure runs writes its sent-message records afterwards;
     that record names the number, so erasing again removes it (it would otherwise stay 400 days)."""
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.stores import Stores
 
     subscribe_confirm_stop(aws, clock)
     assert aws.http("DELETE", PATH).status == 200
-    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
-    repo.record_sent([{"message_id": "late-1", "to": PHONE, "body": "Promo", "kind": "marketing", "ttl": 1}])
+    repo = Stores(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo.sending.record_sent([{"message_id": "late-1", "to": PHONE, "body": "Promo", "kind": "marketing", "ttl": 1}])
     assert [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}"]
 
     again = aws.http("DELETE", PATH)
@@ -266,13 +266,13 @@ def test_cart_trigger_and_its_schedule_are_erased(aws: LocalAws, clock: Clock) -
 def test_long_ledgers_move_in_transactions_of_at_most_100(
     aws: LocalAws, demo_list: dict, clock: Clock, aws_calls: list
 ) -> None:
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.stores import Stores
     from consent_platform.domain.consent import Action, LedgerEntry, Method
 
     aws.http("POST", "/v1/optin", {"phone": PHONE, "list_id": "demo", "sms_consent": True})
-    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo = Stores(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
     for start in range(0, 120, 40):
-        repo.append_ledger(
+        repo.consent.append_ledger(
             LedgerEntry(
                 event_id=f"e-{i:03d}",
                 at=f"2026-11-22T12:00:{i % 60:02d}.{i:06d}Z",

@@ -1,4 +1,4 @@
-"""The cheap campaign claim keeps its promises (see ``ConsentRepository.claim_campaign_send``).
+"""The cheap campaign claim keeps its promises (see ``SendingStore.claim_campaign_send``).
 
 A campaign message is claimed with one conditional ``UpdateItem`` on the subscription item: it must
 still be active and carry no send mark for the message id, and the write adds the mark. These tests make
@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from bench import aws_requests
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.domain.messages import CampaignJob, build_message
 from consent_platform.services.sender import Delivery, SenderService
 
@@ -64,7 +64,7 @@ def test_stop_duplicates_release_and_cancel() -> None:
             item = {"pk": {"S": f"CAMPAIGN#{campaign}"}, "sk": {"S": "META"}, "status": {"S": "sending"}}
             ddb.put_item(TableName=table, Item=item)
         provider = Provider()
-        sender = SenderService(ConsentRepository(table, aws.stack.attributes["LedgerTable"]["Ref"]), provider, 400)
+        sender = SenderService(Stores(table, aws.stack.attributes["LedgerTable"]["Ref"]), provider, 400)
 
         def job(campaign: str, created_minutes_ago: int = 0) -> Any:
             message = build_message(
