@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from consent_platform.adapters.dynamodb import keys
 from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.services import expiry
 from infra.local.lambda_runtime import FakeLambdaContext, load_handler
@@ -133,7 +134,7 @@ def test_one_bad_subscription_does_not_stop_the_sweep(
     table = aws.stack.attributes["ConsentTable"]["Ref"]
     boto3.client("dynamodb").update_item(  # a corrupt item: status no longer one of the model's
         TableName=table,
-        Key={"pk": {"S": f"PHONE#{A}"}, "sk": {"S": "SUB#demo"}},
+        Key=keys.SUBSCRIPTION.key(phone=A, list_id="demo"),
         UpdateExpression="SET #s = :x",
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":x": {"S": "garbled"}},
