@@ -322,15 +322,20 @@ class OptInService:
             self.queue.send([message], delay_seconds=self.GUARD_DELAY_SECONDS)
         except Exception as exc:  # botocore errors after its own retries
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
-        day = now.astimezone(UTC).strftime("%Y-%m-%d")
-        # The daily cap may have filled up between our read and this write: then the write is refused.
-        ttl = int((now + timedelta(days=3)).timestamp())
-        cap = self.stores.limits.signup_cap(
-            stored.list_id, day, stored.daily_signup_cap, ttl, _list_capped(stored, now)
-        )
-        self.stores.consent.commit([transition], new_profile, profile.version if profile else None, guards=[cap])
+        self._write(stored, transition, new_profile, profile.version if profile else None, now)
         self._publish(transition)
         return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])
+
+    def _write(
+        self, stored: StoredList, transition: Transition, profile: Profile, previous: int | None, now: datetime
+    ) -> None:
+        """The change, counted against the list's daily sign-up SMS: when the day filled up between our
+        read and this write, the write is refused as the list's cap (nothing is written)."""
+        day = now.astimezone(UTC).strftime("%Y-%m-%d")
+        ttl = int((now + timedelta(days=3)).timestamp())
+        full = _list_capped(stored, now)
+        cap = self.stores.limits.signup_cap(stored.list_id, day, stored.daily_signup_cap, ttl, full)
+        self.stores.consent.commit([transition], profile, previous, guards=[cap])
 
     def _publish(self, transition: Transition) -> None:
         """Consent.Granted on the bus. Best effort: the consent is already committed and acknowledged

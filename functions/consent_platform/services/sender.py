@@ -10,6 +10,7 @@ from typing import Any
 
 from ..adapters.dynamodb.sending import CampaignClaim, ClaimOutcome, control_key
 from ..adapters.dynamodb.stores import Stores
+from ..adapters.dynamodb.table import Op
 from ..adapters.sms import DestinationOptedOut, SmsProvider
 from ..domain.clock import iso, parse_iso
 from ..domain.messages import CampaignJob, OutboundMessage
@@ -167,17 +168,10 @@ class SenderService:
         if not self._control_open(control_key(job)):
             _info(logger, "campaign message skipped: cancelled", log)
             return Delivery.CANCELLED
-        cap_op = None
-        if job.caps:
-            state = self.sending.cap_state(message.to)
-            longest = max(hours for _, hours in job.caps)
-            recent = [s for s in (state or {}).get("sent", []) if s > iso(now - timedelta(hours=longest))]
-            for limit, hours in job.caps:
-                if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
-                    _info(logger, "frequency cap reached", {**log, "cap": f"{limit}/{hours}h"})
-                    return Delivery.FREQUENCY_CAP
-            ttl = int((now + timedelta(hours=longest + 24)).timestamp())
-            cap_op = self.sending.cap_put(message.to, [*recent, iso(now)], ttl, state)
+        capped, cap_op = self._caps(message.to, job, now)
+        if capped:
+            _info(logger, "frequency cap reached", {**log, "cap": capped})
+            return Delivery.FREQUENCY_CAP
         assert message.list_id is not None
         claim = self.sending.claim_campaign_send(
             message.to, message.list_id, message.message_id, message.created_at, cap_op
@@ -212,6 +206,19 @@ class SenderService:
         # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
         _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
+
+    def _caps(self, to: str, job: CampaignJob, now: datetime) -> tuple[str | None, Op | None]:
+        """The cap reached (``"<n>/<h>h"``), else the cap record's update to join the claim (or none)."""
+        if not job.caps:
+            return None, None
+        state = self.sending.cap_state(to)
+        longest = max(hours for _, hours in job.caps)
+        recent = [s for s in (state or {}).get("sent", []) if s > iso(now - timedelta(hours=longest))]
+        for limit, hours in job.caps:
+            if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
+                return f"{limit}/{hours}h", None
+        ttl = int((now + timedelta(hours=longest + 24)).timestamp())
+        return None, self.sending.cap_put(to, [*recent, iso(now)], ttl, state)
 
     def _opted_out_at_provider(self, record: dict[str, Any], reason: str, log: dict[str, Any], logger: Any) -> Delivery:
         """The provider's opt-out list has the number (e.g. it answered a STOP itself): a permanent outcome
