@@ -5,7 +5,6 @@ from __future__ import annotations
 from .campaigns import CampaignStore
 from .catalog import CatalogStore
 from .consent_store import ConsentStore
-from .deliveries import DeliveryStore
 from .inbound import InboundStore
 from .limits import LimitsStore
 from .sending import SendingStore
@@ -23,4 +22,3 @@ class Stores:
         self.campaigns = CampaignStore(self.table)
         self.triggers = TriggerStore(self.table)
         self.inbound = InboundStore(self.table)
-        self.deliveries = DeliveryStore(self.table)
