@@ -92,7 +92,7 @@ def repository() -> ConsentRepository:
     ),
 )
 def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response[str]:
-    stored, created = lists.put_list(repository(), list_id, config, utc_now())
+    stored, created = lists.put_list(repository().catalog, list_id, config, utc_now())
     logger.info("list stored", extra={"list_id": list_id, "new_list": created})
     return json_response(201 if created else 200, stored.public_view())
 
@@ -104,7 +104,7 @@ def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response
     responses=api_responses({200: ("The list", "StoredList")}, 404, 503),
 )
 def get_list(list_id: ListId) -> Response[str]:
-    return json_response(200, lists.get_list(repository(), list_id).public_view())
+    return json_response(200, lists.get_list(repository().catalog, list_id).public_view())
 
 
 @app.get(
@@ -115,7 +115,7 @@ def get_list(list_id: ListId) -> Response[str]:
 )
 def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = None) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
-    profile, subscriptions, ledger = repository().get_contact(number.e164)
+    profile, subscriptions, ledger = repository().consent.get_contact(number.e164)
     if profile is None and not subscriptions and not ledger:
         raise NotFound("no such contact", {"phone": "unknown number"})
     return json_response(
@@ -141,7 +141,7 @@ def patch_contact(
     country: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
-    return json_response(200, contacts.patch_contact(repository(), number.e164, patch, utc_now()))
+    return json_response(200, contacts.patch_contact(repository().consent, number.e164, patch, utc_now()))
 
 
 @app.post(
@@ -247,8 +247,8 @@ def list_stats(
     first = _day(from_, "from") if from_ else last - timedelta(days=29)
     if first > last or (last - first).days > 366:
         raise ValidationFailed("invalid range", {"from": "from ≤ to, at most 366 days apart"})
-    lists.get_list(repository(), list_id)  # 404 for an unknown list
-    days = summarize(repository().list_stats(list_id, first.isoformat(), last.isoformat()))
+    lists.get_list(repository().catalog, list_id)  # 404 for an unknown list
+    days = summarize(repository().consent.list_stats(list_id, first.isoformat(), last.isoformat()))
     return json_response(
         200,
         {"list_id": list_id, "from": first.isoformat(), "to": last.isoformat(), "days": days, "totals": totals(days)},

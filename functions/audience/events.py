@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import preload
@@ -20,9 +20,9 @@ logger = Logger()
 
 
 @cache
-def _repository() -> ConsentRepository:
+def _repository() -> Stores:
     settings = admin_settings()
-    return ConsentRepository(settings.table_name, settings.ledger_table_name)
+    return Stores(settings.table_name, settings.ledger_table_name)
 
 
 def _scheduler() -> Scheduler:

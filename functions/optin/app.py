@@ -11,9 +11,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.events import EventPublisher
 from consent_platform.adapters.queue import OutboundQueue
-from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
 from consent_platform.domain.errors import ConfirmationCapReached, DomainError, NotFound, RateLimited
@@ -51,7 +51,7 @@ QR_CACHE = "public, max-age=86400, immutable"  # the same query always draws the
 def service() -> OptInService:
     settings = optin_settings()
     return OptInService(
-        ConsentRepository(settings.table_name, settings.ledger_table_name),
+        Stores(settings.table_name, settings.ledger_table_name),
         OutboundQueue(settings.outbound_queue_url),
         timedelta(hours=settings.pending_confirmation_hours),
         EventPublisher(settings.event_bus_name) if settings.event_bus_name else None,
@@ -113,7 +113,7 @@ def optin() -> Response[str]:
     responses=api_responses({200: ("The list's public view", "PublicList")}, 404, 503),
 )
 def public_list(list_id: str) -> Response[str]:
-    stored, _ = service().repo.get_list(list_id)
+    stored, _ = service().stores.catalog.get_list(list_id)
     if stored is None:
         raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
     return json_response(200, stored.form_view(), headers={"Cache-Control": "public, max-age=60"})
@@ -169,7 +169,7 @@ def _list_words(list_id: object) -> tuple[str | None, str]:
     if not isinstance(list_id, str) or not list_id.strip():
         return None, "YES"
     try:
-        stored, _ = service().repo.get_list(list_id.strip())
+        stored, _ = service().stores.catalog.get_list(list_id.strip())
     except Exception:  # a page in English is better than no page
         logger.exception("could not read the list for a result page")
         return None, "YES"

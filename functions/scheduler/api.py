@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.domain.campaigns import CampaignRequest
 from consent_platform.domain.clock import utc_now
@@ -26,9 +26,9 @@ MAX_BODY = 16 * 1024
 
 
 @cache
-def repository() -> ConsentRepository:
+def repository() -> Stores:
     settings = campaign_settings()
-    return ConsentRepository(settings.table_name, settings.ledger_table_name)
+    return Stores(settings.table_name, settings.ledger_table_name)
 
 
 @cache

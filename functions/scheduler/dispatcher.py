@@ -8,8 +8,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.queue import OutboundQueue
-from consent_platform.adapters.repository import ConsentRepository
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import preload
 from consent_platform.services.dispatcher import dispatch
@@ -20,11 +20,9 @@ logger = Logger()
 
 
 @cache
-def _adapters() -> tuple[ConsentRepository, OutboundQueue]:
+def _adapters() -> tuple[Stores, OutboundQueue]:
     settings = campaign_settings()
-    return ConsentRepository(settings.table_name, settings.ledger_table_name), OutboundQueue(
-        settings.outbound_queue_url
-    )
+    return Stores(settings.table_name, settings.ledger_table_name), OutboundQueue(settings.outbound_queue_url)
 
 
 @logger.inject_lambda_context(clear_state=True)

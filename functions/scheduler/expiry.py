@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.domain.clock import utc_now
 from consent_platform.services.expiry import expire_lapsed
 from consent_platform.settings import expiry_settings
@@ -22,16 +22,16 @@ RESERVE_MS = 30_000
 
 
 @cache
-def _repository() -> ConsentRepository:
+def _repository() -> Stores:
     settings = expiry_settings()
-    return ConsentRepository(settings.table_name, settings.ledger_table_name)
+    return Stores(settings.table_name, settings.ledger_table_name)
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = expire_lapsed(
-        _repository(),
+        _repository().consent,
         utc_now(),
         request_id=context.aws_request_id,
         out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MS,

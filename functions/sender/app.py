@@ -16,7 +16,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb.keys import campaign_control
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.scheduler import Scheduler
 from consent_platform.adapters.sms import make_provider
 from consent_platform.domain.clock import utc_now
@@ -39,7 +40,7 @@ def defer(message: OutboundMessage, when: datetime) -> bool:
     digest = hashlib.sha256(message.message_id.encode()).hexdigest()[:24]
     name = f"d-{digest}-{int(when.timestamp())}"
     ttl = int((when + timedelta(days=2)).timestamp())  # the schedule has fired (and deleted itself) by then
-    if not service().repo.note_deferral(message.to, message.list_id or "", name, ttl):
+    if not service().sending.note_deferral(message.to, message.list_id or "", name, ttl):
         return False
     Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn).schedule_once(
         name, when, s.outbound_queue_arn, message.model_dump(mode="json")
@@ -52,7 +53,7 @@ def service() -> SenderService:
     settings = sender_settings()
     provider = make_provider(settings.sms_provider, settings.eum_configuration_set, settings.local_outbox_path)
     return SenderService(
-        ConsentRepository(settings.table_name, settings.ledger_table_name),
+        Stores(settings.table_name, settings.ledger_table_name),
         provider,
         settings.message_record_days,
         defer,
@@ -69,7 +70,7 @@ def control_keys(event: dict[str, Any]) -> list[tuple[str, str]]:
             continue  # the record handler reports it
         if isinstance(job, dict) and job.get("campaign_id"):
             control = job.get("control")
-            keys.append(tuple(control) if control else (f"CAMPAIGN#{job['campaign_id']}", "META"))
+            keys.append(tuple(control) if control else campaign_control(str(job["campaign_id"])))
     return keys
 
 
@@ -97,6 +98,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     finally:
         sender.flush_records()
         for index, (campaign_id, counts) in enumerate(_batch_stats.items()):
-            sender.repo.add_campaign_stats(campaign_id, dict(counts), shard=hash(context.aws_request_id) + index)
+            sender.stores.campaigns.add_campaign_stats(
+                campaign_id, dict(counts), shard=hash(context.aws_request_id) + index
+            )
             logger.info("campaign batch", extra={"campaign_id": campaign_id, **counts})
         _batch_stats.clear()

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from consent_platform.adapters.dynamodb import keys
 from consent_platform.domain.erasure import pseudonym
 from infra.local.invoker import Invoker
 from infra.local.schedules import LocalScheduler
@@ -83,7 +84,9 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
     assert actions == [("requested", "sms"), ("confirmed", "sms"), ("granted", "email"), ("revoked", "sms")]
 
     sent = [
-        i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}" and i["sk"]["S"].startswith("~MSG#")
+        i
+        for i in scan(aws, "ConsentTable")
+        if keys.item_type(i["pk"]["S"], i["sk"]["S"]) == keys.MESSAGE and PHONE in i["pk"]["S"]
     ]
     assert len(sent) == 3  # confirmation request, welcome, STOP confirmation: the sent-message records
 
@@ -104,7 +107,7 @@ def test_erase_after_opt_in_confirm_and_stop(aws: LocalAws, demo_list: dict, clo
 
     assert aws.http("GET", PATH).status == 404
     assert aws.http("DELETE", PATH).status == 404  # idempotent: nothing left to erase
-    assert not [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}"]
+    assert not [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == keys.PROFILE.pair(phone=PHONE)[0]]
     assert ledger_partition(aws, PHONE) == []
 
     moved = ledger_partition(aws, HASHED)
@@ -138,17 +141,17 @@ def test_a_record_written_during_the_erasure_goes_with_a_second_one(
 ) -> None:
     """A sender batch that finishes while the erasure runs writes its sent-message records afterwards;
     that record names the number, so erasing again removes it (it would otherwise stay 400 days)."""
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.stores import Stores
 
     subscribe_confirm_stop(aws, clock)
     assert aws.http("DELETE", PATH).status == 200
-    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
-    repo.record_sent([{"message_id": "late-1", "to": PHONE, "body": "Promo", "kind": "marketing", "ttl": 1}])
-    assert [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}"]
+    repo = Stores(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo.sending.record_sent([{"message_id": "late-1", "to": PHONE, "body": "Promo", "kind": "marketing", "ttl": 1}])
+    assert [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == keys.PROFILE.pair(phone=PHONE)[0]]
 
     again = aws.http("DELETE", PATH)
     assert again.status == 200 and again.body["records_deleted"] == 1, again.body
-    assert not [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == f"PHONE#{PHONE}"]
+    assert not [i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == keys.PROFILE.pair(phone=PHONE)[0]]
     assert aws.http("DELETE", PATH).status == 404
 
 
@@ -225,7 +228,9 @@ def test_campaigns_no_longer_reach_an_erased_number(aws: LocalAws, clock: Clock)
     assert (erased["subscriptions_removed"], erased["active_subscriptions_removed"]) == (1, 1)
     # The bucket registry and the sparse audience index no longer count or hold the number.
     buckets = [
-        i for i in scan(aws, "ConsentTable") if i["pk"]["S"] == "LIST#shop" and i["sk"]["S"].startswith("BUCKET#")
+        i
+        for i in scan(aws, "ConsentTable")
+        if keys.BUCKET.matches(i["pk"]["S"], i["sk"]["S"]) and i["pk"]["S"] == keys.LIST.pair(list_id="shop")[0]
     ]
     assert sum(int(b["count"]["N"]) for b in buckets) == 1
     index = [i for i in scan(aws, "ConsentTable") if "aud_pk" in i]
@@ -266,13 +271,13 @@ def test_cart_trigger_and_its_schedule_are_erased(aws: LocalAws, clock: Clock) -
 def test_long_ledgers_move_in_transactions_of_at_most_100(
     aws: LocalAws, demo_list: dict, clock: Clock, aws_calls: list
 ) -> None:
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.stores import Stores
     from consent_platform.domain.consent import Action, LedgerEntry, Method
 
     aws.http("POST", "/v1/optin", {"phone": PHONE, "list_id": "demo", "sms_consent": True})
-    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo = Stores(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
     for start in range(0, 120, 40):
-        repo.append_ledger(
+        repo.consent.append_ledger(
             LedgerEntry(
                 event_id=f"e-{i:03d}",
                 at=f"2026-11-22T12:00:{i % 60:02d}.{i:06d}Z",

@@ -9,7 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb import keys
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.services import expiry
 from infra.local.lambda_runtime import FakeLambdaContext, load_handler
 from tests.integration.conftest import Clock, LocalAws
@@ -90,7 +91,7 @@ def test_a_change_after_the_index_was_read_wins(
     window): the sweep's conditional write fails and A's lapse is in the ledger once."""
     sign_up(aws, A)
     clock.advance(hours=49)
-    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo = Stores(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"]).consent
     stale = repo.subscriptions([(A, "demo")])
     sign_up(aws, A)
     monkeypatch.setattr(repo, "subscriptions", lambda keys: stale)
@@ -109,7 +110,7 @@ def test_many_lapses_go_in_pages_and_stop_for_time(
     for phone in phones:
         sign_up(aws, phone)
     clock.advance(hours=49)
-    repo = ConsentRepository(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"])
+    repo = Stores(aws.stack.attributes["ConsentTable"]["Ref"], aws.stack.attributes["LedgerTable"]["Ref"]).consent
     monkeypatch.setattr(expiry, "BATCH", 2)
 
     checks: list[int] = []
@@ -133,12 +134,12 @@ def test_one_bad_subscription_does_not_stop_the_sweep(
     table = aws.stack.attributes["ConsentTable"]["Ref"]
     boto3.client("dynamodb").update_item(  # a corrupt item: status no longer one of the model's
         TableName=table,
-        Key={"pk": {"S": f"PHONE#{A}"}, "sk": {"S": "SUB#demo"}},
+        Key=keys.SUBSCRIPTION.key(phone=A, list_id="demo"),
         UpdateExpression="SET #s = :x",
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":x": {"S": "garbled"}},
     )
-    repo = ConsentRepository(table, aws.stack.attributes["LedgerTable"]["Ref"])
+    repo = Stores(table, aws.stack.attributes["LedgerTable"]["Ref"]).consent
     commit = repo.commit
 
     def conflict_for_b(transitions: list[Any]) -> None:

@@ -271,13 +271,13 @@ def test_ledger_write_failure_leaves_no_subscription(
 ) -> None:
     """State and ledger go in one transaction: when it fails, neither is written, and the queued
     confirmation is dropped by the sender's guard instead of going out."""
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.consent_store import ConsentStore
 
     def failing_commit(self: Any, *args: Any, **kwargs: Any) -> None:
         raise RuntimeError("DynamoDB unavailable")
 
     with monkeypatch.context() as patch:
-        patch.setattr(ConsentRepository, "commit", failing_commit)
+        patch.setattr(ConsentStore, "commit", failing_commit)
         with pytest.raises(RuntimeError):
             aws.http("POST", "/v1/optin", FORM, form=True)
     phone_items = [i["sk"]["S"] for i in table_items(aws, "ConsentTable") if i["pk"]["S"].startswith("PHONE#")]
@@ -294,21 +294,21 @@ def test_concurrent_writers_do_not_lose_updates(
     aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Optimistic concurrency: a write based on a stale read is refused and retried from fresh state."""
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.consent_store import ConsentStore
 
-    original = ConsentRepository.load_contact_state
+    original = ConsentStore.load_contact_state
     calls = {"n": 0}
 
-    def racing(self: ConsentRepository, phone: str, list_id: str) -> Any:
+    def racing(self: ConsentStore, phone: str, list_id: str) -> Any:
         state = original(self, phone, list_id)
         calls["n"] += 1
         if calls["n"] == 1:  # another request for the same number lands between our read and write
-            monkeypatch.setattr(ConsentRepository, "load_contact_state", original)
+            monkeypatch.setattr(ConsentStore, "load_contact_state", original)
             aws.http("POST", "/v1/optin", FORM, form=True)
-            monkeypatch.setattr(ConsentRepository, "load_contact_state", racing)
+            monkeypatch.setattr(ConsentStore, "load_contact_state", racing)
         return state
 
-    monkeypatch.setattr(ConsentRepository, "load_contact_state", racing)
+    monkeypatch.setattr(ConsentStore, "load_contact_state", racing)
     reply = aws.http("POST", "/v1/optin", FORM, form=True)
     assert reply.status == 202
     assert reply.body["confirmation_sent"] is False  # the retry saw the other request's pending state

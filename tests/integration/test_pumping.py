@@ -196,12 +196,12 @@ def test_daily_cap_per_list_refuses_further_sign_up_sms(
 
 def test_daily_cap_holds_under_a_race(aws: LocalAws, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     """The read of the day's count is only a shortcut: the conditional write is what enforces the cap."""
-    from consent_platform.adapters.repository import ConsentRepository
+    from consent_platform.adapters.dynamodb.catalog import CatalogStore
 
     assert aws.http("PUT", "/v1/admin/lists/demo", {**DEMO_LIST, "max_confirmations_per_day": 2}).status == 201
-    original = ConsentRepository.load_signup
+    original = CatalogStore.load_signup
     monkeypatch.setattr(
-        ConsentRepository, "load_signup", lambda self, *a: (*original(self, *a)[:2], 0)
+        CatalogStore, "load_signup", lambda self, *a: (*original(self, *a)[:2], 0)
     )  # every request believes nothing was sent today
     replies = [sign_up(aws, phone, ip=f"192.0.{i}.2") for i, phone in enumerate(spread_numbers(4))]
     assert [r.status for r in replies] == [202, 202, 429, 429]

@@ -9,6 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from consent_platform.adapters.aws import client
+from consent_platform.adapters.dynamodb import keys
 from tests.integration.conftest import LocalAws, sent_sms
 
 FORM = {"phone": "501 234 567", "list_id": "demo", "sms_consent": "on"}
@@ -144,7 +145,7 @@ def test_message_for_a_stopped_subscription_is_not_sent(aws: LocalAws, demo_list
     ddb = boto3.client("dynamodb")
     ddb.update_item(
         TableName=aws.stack.attributes["ConsentTable"]["Ref"],
-        Key={"pk": {"S": "PHONE#+48501234567"}, "sk": {"S": "SUB#demo"}},
+        Key=keys.SUBSCRIPTION.key(phone="+48501234567", list_id="demo"),
         UpdateExpression="SET #s = :r, updated_at = :u",
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":r": {"S": "revoked"}, ":u": {"S": "2999-01-01T00:00:00.000000Z"}},
@@ -204,7 +205,7 @@ def test_stop_reply_to_a_number_opted_out_at_the_provider_is_recorded_never_retr
     items = boto3.client("dynamodb").query(
         TableName=aws.stack.attributes["ConsentTable"]["Ref"],
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": "PHONE#+48501234567"}},
+        ExpressionAttributeValues={":pk": {"S": keys.PROFILE.plain(phone="+48501234567")["pk"]}},
     )["Items"]
     [record] = [i for i in items if i.get("message_id", {}).get("S") == body["message_id"]]
     assert record["outcome"]["S"] == "destination_opted_out"

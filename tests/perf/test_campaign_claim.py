@@ -1,4 +1,4 @@
-"""The cheap campaign claim keeps its promises (see ``ConsentRepository.claim_campaign_send``).
+"""The cheap campaign claim keeps its promises (see ``SendingStore.claim_campaign_send``).
 
 A campaign message is claimed with one conditional ``UpdateItem`` on the subscription item: it must
 still be active and carry no send mark for the message id, and the write adds the mark. These tests make
@@ -17,7 +17,8 @@ import boto3
 import pytest
 
 from bench import aws_requests
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform.adapters.dynamodb import keys
+from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.domain.messages import CampaignJob, build_message
 from consent_platform.services.sender import Delivery, SenderService
 
@@ -61,10 +62,10 @@ def test_stop_duplicates_release_and_cancel() -> None:
         table = aws.stack.attributes["ConsentTable"]["Ref"]
         ddb = boto3.client("dynamodb")
         for campaign in ("c1", "c2"):
-            item = {"pk": {"S": f"CAMPAIGN#{campaign}"}, "sk": {"S": "META"}, "status": {"S": "sending"}}
+            item = {**keys.CAMPAIGN.key(campaign_id=campaign), "status": {"S": "sending"}}
             ddb.put_item(TableName=table, Item=item)
         provider = Provider()
-        sender = SenderService(ConsentRepository(table, aws.stack.attributes["LedgerTable"]["Ref"]), provider, 400)
+        sender = SenderService(Stores(table, aws.stack.attributes["LedgerTable"]["Ref"]), provider, 400)
 
         def job(campaign: str, created_minutes_ago: int = 0) -> Any:
             message = build_message(
@@ -94,7 +95,7 @@ def test_stop_duplicates_release_and_cancel() -> None:
         assert sender.deliver(job("c2"), clock.now) == Delivery.OPTED_OUT
         clock.advance(minutes=1)
         _text(aws, recorder, "START", 2)
-        sub = ddb.get_item(TableName=table, Key={"pk": {"S": f"PHONE#{PHONE}"}, "sk": {"S": "SUB#tea"}})["Item"]
+        sub = ddb.get_item(TableName=table, Key=keys.SUBSCRIPTION.key(phone=PHONE, list_id="tea"))["Item"]
         assert sub["status"]["S"] == "active", sub
         assert sender.deliver(job("c1"), clock.now) == Delivery.DUPLICATE
         assert sender.deliver(job("c2"), clock.now) == Delivery.SENT
@@ -103,12 +104,12 @@ def test_stop_duplicates_release_and_cancel() -> None:
         # A cancel is read at the next batch (and by a claim once the batch's read is CONTROL_MAX_AGE_S old).
         ddb.update_item(
             TableName=table,
-            Key={"pk": {"S": "CAMPAIGN#c2"}, "sk": {"S": "META"}},
+            Key=keys.CAMPAIGN.key(campaign_id="c2"),
             UpdateExpression="SET #s = :c",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":c": {"S": "cancelled"}},
         )
         fresh = job("c2").model_copy(update={"message_id": "cmp:c2:y"})
-        sender.prefetch_controls([("CAMPAIGN#c2", "META")])
+        sender.prefetch_controls([keys.campaign_control("c2")])
         assert sender.deliver(fresh, clock.now) == Delivery.CANCELLED
         assert provider.sent == ["cmp:c1:x", "cmp:c2:x"]

@@ -21,6 +21,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from consent_platform.adapters.dynamodb import keys
 from consent_platform.domain.clock import iso
 from infra.local.invoker import Invoker
 from infra.local.lambda_runtime import FakeLambdaContext, load_handler
@@ -196,7 +197,9 @@ class ConsentMachine(RuleBasedStateMachine):
     def no_marketing_after_revocation_and_none_twice(self) -> None:
         table = self.aws.stack.attributes["ConsentTable"]["Ref"]
         records = [
-            r for r in boto3.client("dynamodb").scan(TableName=table)["Items"] if r["sk"]["S"].startswith("~MSG#")
+            r
+            for r in boto3.client("dynamodb").scan(TableName=table)["Items"]
+            if keys.MESSAGE.matches(r["pk"]["S"], r["sk"]["S"])
         ]
         for record in records:
             if record["kind"]["S"] != "marketing" or "provider_message_id" not in record:

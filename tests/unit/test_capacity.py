@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bench.capacity import _index_writes, table_indexes
+from consent_platform.adapters.dynamodb import keys
 from infra.local.template import load_template
 
-PENDING = {"pk": {"S": "PHONE#+48501234567"}, "sk": {"S": "SUB#demo"}, "status": {"S": "pending"}}
+PENDING = {**keys.SUBSCRIPTION.key(phone="+48501234567", list_id="demo"), "status": {"S": "pending"}}
 IN_EXPIRY = {**PENDING, "exp_pk": {"S": "EXPIRY#3"}, "pending_expires_at": {"S": "2999-01-01T00:00:00Z"}}
 ACTIVE = {**PENDING, "status": {"S": "active"}, "aud_pk": {"S": "AUD#demo#b#1"}, "aud_sk": {"S": "+48501234567"}}
 

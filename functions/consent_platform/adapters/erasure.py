@@ -6,10 +6,14 @@ at most 100 operations: a ledger entry's new pseudonymous copy with the deletion
 subscription's deletion with its audience-bucket decrement; the profile's deletion with the
 suppression entry. Deletions of versioned items are conditional on the version that was read, so a
 concurrent change makes the erasure start again from fresh state instead of losing it.
+
+What happens to each item under the number is its item type's erasure policy in the key registry
+(``dynamodb/keys.py``); this module has one small handler per policy and no list of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,15 +21,20 @@ from ..domain.erasure import PREFIX, parse_keys
 from ..domain.errors import ServiceUnavailable
 from .aws import client
 from .dynamo import from_item, to_item
-from .repository import PROFILE, ConcurrentUpdate, list_key
+from .dynamodb import keys as k
+from .dynamodb.table import ConcurrentUpdate, Op
 
 MAX_TRANSACTION_OPS = 100
-SUPPRESS = "SUPPRESS"
-MARKER_PK = "ERASURE"
 
 
 def suppression_key(pseudonym: str) -> dict[str, Any]:
-    return {"pk": {"S": f"SUPPRESS#{pseudonym.removeprefix(PREFIX)}"}, "sk": {"S": SUPPRESS}}
+    return k.SUPPRESSION.key(digest=pseudonym.removeprefix(PREFIX))
+
+
+def policy(item: dict[str, Any]) -> k.Erasure:
+    """An item's erasure policy; an item under a number of no known type is deleted with it."""
+    found = k.item_type(item["pk"], item["sk"])
+    return found.erasure if found is not None else k.Erasure.DELETE
 
 
 def load_keys(parameter: str, max_age: int) -> list[bytes] | None:
@@ -56,11 +65,21 @@ class PhoneRecords:
 
     @property
     def profile(self) -> dict[str, Any] | None:
-        return next((i for i in self.items if i["sk"] == PROFILE), None)
+        return next((i for i in self.items if k.PROFILE.matches(i["pk"], i["sk"])), None)
 
     @property
     def subscriptions(self) -> list[dict[str, Any]]:
-        return [i for i in self.items if i["sk"].startswith("SUB#")]
+        return [i for i in self.items if k.SUBSCRIPTION.matches(i["pk"], i["sk"])]
+
+    @property
+    def cart_ids(self) -> list[str]:
+        """Carts of the number's triggers: their once-per-cart markers stay, under the pseudonym."""
+        return [k.TRIGGER.field(i["sk"], "cart_id") for i in self.items if k.TRIGGER.matches(i["pk"], i["sk"])]
+
+    @property
+    def deferred_schedules(self) -> list[str]:
+        """Schedules of deferred campaign messages (they hold the number: erasure deletes them)."""
+        return [k.DEFERRAL.field(i["sk"], "schedule") for i in self.items if k.DEFERRAL.matches(i["pk"], i["sk"])]
 
     @property
     def known(self) -> bool:
@@ -76,7 +95,7 @@ class ErasureRepository:
 
     def load(self, phone: str) -> PhoneRecords:
         return PhoneRecords(
-            items=list(self._query(self.table, "pk", f"PHONE#{phone}")),
+            items=list(self._query(self.table, "pk", k.PROFILE.pk.format(phone=phone))),
             ledger=list(self._query(self.ledger, "phone", phone)),
         )
 
@@ -104,34 +123,33 @@ class ErasureRepository:
         ]
         self._run(groups)
 
-    def erase_state(
-        self, records: PhoneRecords, pseudonym: str, erased_at: str, cart_ids: list[str]
-    ) -> tuple[int, int]:
-        """Delete every item under the number; subscriptions that were active leave their audience
-        bucket (registry −1, and the sparse index entry goes with the item). Cart markers keep the
-        once-per-cart rule under the pseudonym. Last, with the profile: the suppression entry.
-        Returns (items deleted, active subscriptions removed)."""
-        groups: list[list[dict[str, Any]]] = []
-        active = 0
-        for item in records.items:
-            if item["sk"] == PROFILE:
-                continue
-            group = [self._delete(item)]
-            if item["sk"].startswith("SUB#") and item.get("status") == "active" and item.get("bucket"):
-                group.append(self._bucket_decrement(item["list_id"], item["bucket"]))
-                active += 1
-            groups.append(group)
-        for cart_id in cart_ids:
-            groups.append(
-                [
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": to_item({"pk": f"CART#{cart_id}", "sk": "CART", "phone": pseudonym}),
-                        }
-                    }
-                ]
-            )
+    def erase_state(self, records: PhoneRecords, pseudonym: str, erased_at: str) -> tuple[int, int]:
+        """Every item under the number by its type's erasure policy: subscriptions that were active
+        leave their audience bucket; cart markers keep the once-per-cart rule under the pseudonym. Last,
+        with the profile: the suppression entry. Returns (items deleted, active subscriptions removed)."""
+        handlers: dict[k.Erasure, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+            k.Erasure.DELETE: lambda item: [self._delete(item, versioned=False)],
+            k.Erasure.DELETE_VERSIONED: lambda item: [self._delete(item, versioned=True)],
+            k.Erasure.LEAVE_AUDIENCE: self._leave_audience,
+        }
+        groups = [handlers[policy(item)](item) for item in records.items if policy(item) in handlers]
+        active = sum(1 for group in groups if len(group) > 1)
+        for cart_id in records.cart_ids:
+            marker = {**k.CART.plain(cart_id=cart_id), "phone": pseudonym}
+            groups.append([{"Put": {"TableName": self.table, "Item": to_item(marker)}}])
+        groups.append(self._last(records, erased_at, pseudonym))
+        self._run(groups)
+        return len(records.items), active
+
+    def _leave_audience(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        group = [self._delete(item, versioned=True)]
+        if item.get("status") == "active" and item.get("bucket"):
+            group.append(self._bucket_decrement(item["list_id"], item["bucket"]))
+        return group
+
+    def _last(self, records: PhoneRecords, erased_at: str, pseudonym: str) -> list[dict[str, Any]]:
+        """The profile's deletion, the suppression entry and the erasure marker, together."""
+        at = {":at": {"S": erased_at}, ":one": {"N": "1"}}
         last = [
             {
                 "Update": {
@@ -139,27 +157,25 @@ class ErasureRepository:
                     "Key": suppression_key(pseudonym),
                     "UpdateExpression": "SET erased_at = :at, first_erased_at = if_not_exists(first_erased_at, :at) "
                     "ADD erasures :one",
-                    "ExpressionAttributeValues": {":at": {"S": erased_at}, ":one": {"N": "1"}},
+                    "ExpressionAttributeValues": at,
                 }
             },
             {
                 "Update": {
                     "TableName": self.table,
-                    "Key": {"pk": {"S": MARKER_PK}, "sk": {"S": "META"}},
+                    "Key": k.ERASURE_MARKER.key(),
                     "UpdateExpression": "SET last_erased_at = :at ADD erasures :one",
-                    "ExpressionAttributeValues": {":at": {"S": erased_at}, ":one": {"N": "1"}},
+                    "ExpressionAttributeValues": at,
                 }
             },
         ]
         if records.profile is not None:
-            last.insert(0, self._delete(records.profile))
-        groups.append(last)
-        self._run(groups)
-        return len(records.items), active
+            last.insert(0, self._delete(records.profile, versioned=True))
+        return last
 
-    def _delete(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _delete(self, item: dict[str, Any], versioned: bool) -> dict[str, Any]:
         delete: dict[str, Any] = {"TableName": self.table, "Key": {"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}}}
-        if "version" in item and (item["sk"] == PROFILE or item["sk"].startswith("SUB#")):
+        if versioned and "version" in item:
             delete["ConditionExpression"] = "version = :v"
             delete["ExpressionAttributeValues"] = {":v": {"N": str(item["version"])}}
         return {"Delete": delete}
@@ -168,7 +184,7 @@ class ErasureRepository:
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": list_key(list_id, f"BUCKET#{bucket}"),
+                "Key": k.BUCKET.key(list_id=list_id, bucket=bucket),
                 "UpdateExpression": "ADD #n :d",
                 "ExpressionAttributeNames": {"#n": "count"},
                 "ExpressionAttributeValues": {":d": {"N": "-1"}},
@@ -207,21 +223,24 @@ class ErasureRepository:
 
 def erasures_recorded(table: str) -> bool:
     """Whether any number was ever erased (then a missing key must stop imports, not wave them through)."""
-    response = client("dynamodb").get_item(
-        TableName=table, Key={"pk": {"S": MARKER_PK}, "sk": {"S": "META"}}, ConsistentRead=True
-    )
+    response = client("dynamodb").get_item(TableName=table, Key=k.ERASURE_MARKER.key(), ConsistentRead=True)
     return "Item" in response
 
 
-def suppression_checks(table: str, pseudonyms: list[str]) -> list[dict[str, Any]]:
-    """``ConditionCheck`` operations that fail when the number is on the suppression list (one per key)."""
+def suppression_checks(table: str, pseudonyms: list[str], error: Exception | None = None) -> list[Op]:
+    """Conditions that fail when the number is on the suppression list (one per key); ``error`` is
+    what that means to the caller, raised by the transaction they join."""
     return [
-        {
-            "ConditionCheck": {
-                "TableName": table,
-                "Key": suppression_key(pseudonym),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        for pseudonym in pseudonyms
+        Op(
+            f"not_suppressed:{index}",
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": suppression_key(pseudonym),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            error,
+        )
+        for index, pseudonym in enumerate(pseudonyms)
     ]

@@ -33,13 +33,11 @@ class CampaignJob(BaseModel):
     zones: tuple[str, ...]
     rule: str
     caps: list[tuple[int, int]] = []  # (messages, hours): the list's cap and the jurisdiction's
-    # The item whose status must not be "cancelled" when the message goes out: the campaign's META
-    # by default; a triggered message names its trigger record instead.
+    # The item whose status must not be "cancelled" when the message goes out: the campaign's record
+    # by default (``None``); a triggered message names its trigger record instead. Storage keys, as the
+    # key registry builds them (``adapters/dynamodb/sending.control_key``): the domain never spells them.
     control: tuple[str, str] | None = None
     count_stats: bool = True
-
-    def control_key(self) -> tuple[str, str]:
-        return self.control or (f"CAMPAIGN#{self.campaign_id}", "META")
 
 
 class OutboundMessage(BaseModel):

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..adapters.repository import ConsentRepository
+from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler
 from ..domain.campaigns import CampaignRequest, preview, with_opt_out
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
-from ..domain.lists import StoredList  # noqa: F401 - every request reads the list (``repo.get_list`` builds it)
+from ..domain.lists import StoredList  # noqa: F401 - every request reads the list (``catalog.get_list`` builds it)
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
 
 # A schedule must lie in the future when it is created; due buckets fire this soon.
@@ -25,9 +25,9 @@ def schedule_name(campaign_id: str, index: int) -> str:
 
 
 def create_campaign(
-    repo: ConsentRepository, scheduler: Scheduler, dispatcher_arn: str, request: CampaignRequest, now: datetime
+    stores: Stores, scheduler: Scheduler, dispatcher_arn: str, request: CampaignRequest, now: datetime
 ) -> dict[str, Any]:
-    stored_list, _ = repo.get_list(request.list_id)
+    stored_list, _ = stores.catalog.get_list(request.list_id)
     if stored_list is None:
         raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
     if request.send_at is not None and request.send_at < now:
@@ -42,7 +42,7 @@ def create_campaign(
     campaign_id = uuid.uuid4().hex[:16]
     plan = [
         plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
-        for key, count in sorted(repo.audience_buckets(request.list_id).items())
+        for key, count in sorted(stores.campaigns.audience_buckets(request.list_id).items())
     ]
     for index, item in enumerate(plan):
         item["schedule"] = schedule_name(campaign_id, index)
@@ -69,7 +69,7 @@ def create_campaign(
         },
         "plan": plan,
     }
-    repo.put_campaign(campaign)
+    stores.campaigns.put_campaign(campaign)
     for item in plan:
         fire_at = max(datetime.fromisoformat(item["send_at_utc"].replace("Z", "+00:00")), now + MIN_LEAD)
         scheduler.schedule_once(
@@ -78,18 +78,18 @@ def create_campaign(
     return public(campaign, {})
 
 
-def get_campaign(repo: ConsentRepository, campaign_id: str) -> dict[str, Any]:
-    campaign, stats = repo.get_campaign(campaign_id)
+def get_campaign(stores: Stores, campaign_id: str) -> dict[str, Any]:
+    campaign, stats = stores.campaigns.get_campaign(campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
     return public(campaign, stats)
 
 
-def cancel_campaign(repo: ConsentRepository, scheduler: Scheduler, campaign_id: str) -> dict[str, Any]:
-    campaign, stats = repo.get_campaign(campaign_id)
+def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> dict[str, Any]:
+    campaign, stats = stores.campaigns.get_campaign(campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
-    if not repo.set_campaign_status(campaign_id, "cancelled", ("scheduled", "sending")):
+    if not stores.campaigns.set_campaign_status(campaign_id, "cancelled", ("scheduled", "sending")):
         raise Conflict(f"campaign is {campaign['status']}; only scheduled or sending campaigns can be cancelled")
     deleted = sum(scheduler.delete(item["schedule"]) for item in campaign.get("plan", []))
     campaign["status"] = "cancelled"

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from ..adapters.repository import ConcurrentUpdate, ConsentRepository
+from ..adapters.dynamodb.consent_store import ConsentStore
+from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..domain.attributes import AttrValue
 from ..domain.clock import IsoTimestamp, ZoneName, iso
 from ..domain.errors import NotFound
@@ -46,9 +47,9 @@ class ContactPatch(BaseModel):
         return value
 
 
-def patch_contact(repo: ConsentRepository, phone: str, patch: ContactPatch, now: datetime) -> dict[str, Any]:
+def patch_contact(consent: ConsentStore, phone: str, patch: ContactPatch, now: datetime) -> dict[str, Any]:
     for _attempt in range(3):
-        state = repo.load_phone(phone)
+        state = consent.load_phone(phone)
         if state.profile is None:
             raise NotFound("no such contact", {"phone": "unknown number"})
         profile = state.profile.model_copy(deep=True)
@@ -59,7 +60,7 @@ def patch_contact(repo: ConsentRepository, phone: str, patch: ContactPatch, now:
             profile.timezone_source = "admin"
         profile.updated_at = iso(now)
         try:
-            moved = repo.update_profile(profile, state.profile.version, list(state.subscriptions.values()))
+            moved = consent.update_profile(profile, state.profile.version, list(state.subscriptions.values()))
         except ConcurrentUpdate:
             continue
         return {**profile.model_dump(mode="json", exclude={"confirm_sent", "version"}), "buckets_moved": moved}

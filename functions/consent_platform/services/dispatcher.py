@@ -6,8 +6,9 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from ..adapters.dynamodb.keys import AUDIENCE_SHARDS
+from ..adapters.dynamodb.stores import Stores
 from ..adapters.queue import OutboundQueue
-from ..adapters.repository import AUDIENCE_SHARDS, ConsentRepository
 from ..domain.campaigns import Segment, render
 from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
@@ -26,14 +27,14 @@ def campaign_message_id(campaign_id: str, phone: str) -> str:
 
 
 def dispatch(
-    repo: ConsentRepository, queue: OutboundQueue, campaign_id: str, bucket_key: str, now: datetime, logger: Any = None
+    stores: Stores, queue: OutboundQueue, campaign_id: str, bucket_key: str, now: datetime, logger: Any = None
 ) -> int:
-    campaign, _ = repo.get_campaign(campaign_id)
+    campaign, _ = stores.campaigns.get_campaign(campaign_id)
     if campaign is None or campaign["status"] in ("cancelled", "done"):
         return 0
-    if repo.bucket_dispatched(campaign_id, bucket_key):
+    if stores.campaigns.bucket_dispatched(campaign_id, bucket_key):
         return 0  # a retried schedule: this bucket went out already
-    repo.set_campaign_status(campaign_id, "sending", ("scheduled",))
+    stores.campaigns.set_campaign_status(campaign_id, "sending", ("scheduled",))
     bucket = Bucket.parse(bucket_key)
     caps = []
     if campaign.get("frequency_cap"):
@@ -47,9 +48,9 @@ def dispatch(
     for shard in range(AUDIENCE_SHARDS):
         start: dict[str, Any] | None = None
         while True:
-            phones, start = repo.audience_page(campaign["list_id"], bucket_key, shard, start)
+            phones, start = stores.campaigns.audience_page(campaign["list_id"], bucket_key, shard, start)
             if phones:
-                profiles = repo.profiles(phones)
+                profiles = stores.consent.profiles(phones)
                 if segment is not None:
                     chosen = [p for p in phones if segment.matches(profiles.get(p), normalize_phone(p).country, now)]
                     skipped += len(phones) - len(chosen)
@@ -59,7 +60,7 @@ def dispatch(
                     queued += len(phones)
             if not start:
                 break
-    repo.finish_bucket(
+    stores.campaigns.finish_bucket(
         campaign_id, bucket_key, now, {"queued": queued, "skipped_segment": skipped, "buckets_dispatched": 1}
     )
     if logger is not None:

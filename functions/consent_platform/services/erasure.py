@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.erasure import ErasureRepository
-from ..adapters.repository import DEFERRED, ConcurrentUpdate
 from ..adapters.scheduler import trigger_schedule_name
 from ..domain.clock import iso
 from ..domain.erasure import pseudonym, pseudonymise_entry
@@ -62,7 +62,7 @@ def erase_contact(
 ) -> ErasureReport:
     """``keys``: the HMAC keys (the first is current); ``delete_schedule(name) -> bool`` removes a pending
     schedule that holds the number: an abandoned cart's, or a campaign message deferred to its window
-    (noted under the number as ``~DEFER#<name>`` before it was created)."""
+    (noted under the number, ``keys.DEFERRAL``, before it was created)."""
     if not keys:
         raise ServiceUnavailable("the erasure key parameter does not exist; create it (see README) and retry")
     erased_at = iso(now)
@@ -75,13 +75,11 @@ def erase_contact(
                 raise NotFound("no such contact", {"phone": "unknown number"})
             break  # a concurrent erasure finished the job
         seen |= {item["sk"] for item in records.ledger}
-        cart_ids = [i["sk"].removeprefix("TRIGGER#cart#") for i in records.items if i["sk"].startswith("TRIGGER#cart#")]
-        schedules = [trigger_schedule_name(cart_id) for cart_id in cart_ids]
-        schedules += [i["sk"].removeprefix(DEFERRED) for i in records.items if i["sk"].startswith(DEFERRED)]
+        schedules = [trigger_schedule_name(cart_id) for cart_id in records.cart_ids] + records.deferred_schedules
         try:
             repo.move_ledger([(item, pseudonymise_entry(keys[0], item, erased_at)) for item in records.ledger])
             records.ledger = []
-            deleted, active = repo.erase_state(records, report.pseudonym, erased_at, cart_ids)
+            deleted, active = repo.erase_state(records, report.pseudonym, erased_at)
         except ConcurrentUpdate:
             if attempt == MAX_ATTEMPTS:
                 raise

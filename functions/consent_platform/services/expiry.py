@@ -20,7 +20,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..adapters.repository import ConcurrentUpdate, ConsentRepository
+from ..adapters.dynamodb.consent_store import ConsentStore
+from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..domain.clock import iso
 from ..domain.consent import lapse_pending
 from ..domain.phone import mask_phone
@@ -40,7 +41,7 @@ class ExpiryReport:
 
 
 def expire_lapsed(
-    repo: ConsentRepository,
+    consent: ConsentStore,
     now: datetime,
     request_id: str | None = None,
     out_of_time: Callable[[], bool] = lambda: False,
@@ -49,11 +50,11 @@ def expire_lapsed(
     """Expire every lapsed pending confirmation, a page at a time, until none is due or time runs out.
     One subscription that cannot be expired never stops the others (nor, as the oldest, every run)."""
     report = ExpiryReport()
-    for due in repo.lapsed_pending(iso(now), BATCH):
+    for due in consent.lapsed_pending(iso(now), BATCH):
         if out_of_time():
             report.more = True
             return report
-        current, unreadable = repo.subscriptions(due)
+        current, unreadable = consent.subscriptions(due)
         report.skipped += len(due) - len(current) - len(unreadable)  # erased since the index was read
         for phone, list_id in unreadable:
             report.failed += 1
@@ -64,7 +65,7 @@ def expire_lapsed(
                 report.skipped += 1
                 continue
             try:
-                repo.commit([transition])
+                consent.commit([transition])
             except ConcurrentUpdate:
                 report.skipped += 1
                 continue

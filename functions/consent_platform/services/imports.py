@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
+from ..adapters.dynamodb.stores import Stores
+from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.erasure import suppression_checks
-from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.clock import ZoneName, iso
 from ..domain.consent import Evidence, Method, Status, grant_single_optin
 from ..domain.contacts import Profile
@@ -111,11 +112,15 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
         yield number, {(k or "").strip(): v for k, v in raw.items()}, ""
 
 
+class _Erased(Exception):
+    """The number is on the suppression list (its condition failed in the import's transaction)."""
+
+
 class ImportService:
-    def __init__(self, repo: ConsentRepository, pseudonyms: Callable[[str], list[str]] | None = None) -> None:
+    def __init__(self, stores: Stores, pseudonyms: Callable[[str], list[str]] | None = None) -> None:
         """``pseudonyms(phone)``: the number's keyed hashes (one per erasure key) to look up on the
         suppression list; ``None`` only where no number was ever erased."""
-        self.repo = repo
+        self.stores = stores
         self.pseudonyms = pseudonyms or (lambda _phone: [])
 
     def run(
@@ -125,7 +130,7 @@ class ImportService:
         now: datetime,
         request_id: str | None,
     ) -> ImportReport:
-        stored, _ = self.repo.get_list(list_id)
+        stored, _ = self.stores.catalog.get_list(list_id)
         if stored is None:
             raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
         report = ImportReport()
@@ -184,7 +189,7 @@ class ImportService:
     def _apply(
         self, stored: StoredList, phone: str, country: str, row: ImportRow, now: datetime, request_id: str | None
     ) -> str:
-        state = self.repo.load_phone(phone)
+        state = self.stores.consent.load_phone(phone)
         subs = state.subscriptions
         # Never re-add a number that opted out — of this list ever, or of any list now.
         if any(s.status == Status.REVOKED for s in subs.values()) or (
@@ -220,11 +225,9 @@ class ImportService:
         if row.timezone and not profile.timezone:
             profile.timezone, profile.timezone_source = row.timezone, "import"
         # Erased numbers stay out: the suppression entry must not exist, checked in the same transaction.
-        suppressed = suppression_checks(self.repo.table, self.pseudonyms(phone))
+        suppressed = suppression_checks(self.stores.table.name, self.pseudonyms(phone), _Erased())
         try:
-            self.repo.commit([transition], profile, previous.version if previous else None, first=suppressed)
-        except ConcurrentUpdate as exc:
-            if 0 <= exc.failed_index < len(suppressed):
-                return ERASED
-            raise
+            self.stores.consent.commit([transition], profile, previous.version if previous else None, guards=suppressed)
+        except _Erased:
+            return ERASED
         return "imported"

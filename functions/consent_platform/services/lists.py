@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..adapters.repository import ConsentRepository
+from ..adapters.dynamodb.catalog import CatalogStore
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.lists import (
@@ -28,7 +28,7 @@ def validate_list_id(list_id: str) -> str:
     return list_id
 
 
-def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: datetime) -> tuple[StoredList, bool]:
+def put_list(catalog: CatalogStore, list_id: str, config: ListConfig, now: datetime) -> tuple[StoredList, bool]:
     """Store the list; returns it and whether it was created. Refuses non-compliant messages (422)."""
     validate_list_id(list_id)
     messages = resolve_messages(config)
@@ -36,7 +36,7 @@ def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: dat
     if problems:
         raise ValidationFailed("the list does not meet carrier (CTIA) requirements", problems)
 
-    existing, existing_text = repo.get_list(list_id, config.consent_text.version)
+    existing, existing_text = catalog.get_list(list_id, config.consent_text.version)
     version = config.consent_text.version
     if existing_text is not None and existing_text != config.consent_text.text:
         raise Conflict(
@@ -59,7 +59,7 @@ def put_list(repo: ConsentRepository, list_id: str, config: ListConfig, now: dat
         updated_at=stamp,
     )
     new_consent = None if existing_text is not None else (version, config.consent_text.text)
-    repo.put_list(stored, existing.version if existing else None, new_consent)
+    catalog.put_list(stored, existing.version if existing else None, new_consent)
     stored.version = (existing.version if existing else 0) + 1
     return stored, existing is None
 
@@ -82,8 +82,8 @@ def _email_versions(existing: StoredList | None, config: ListConfig) -> dict[str
     return versions
 
 
-def get_list(repo: ConsentRepository, list_id: str) -> StoredList:
-    stored, _ = repo.get_list(list_id)
+def get_list(catalog: CatalogStore, list_id: str) -> StoredList:
+    stored, _ = catalog.get_list(list_id)
     if stored is None:
         raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
     return stored

@@ -18,9 +18,10 @@ from pydantic import (
     field_validator,
 )
 
+from ..adapters.dynamodb.stores import Stores
+from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
-from ..adapters.repository import ConcurrentUpdate, ConsentRepository
 from ..domain.clock import ZoneName, iso, parse_iso
 from ..domain.consent import (
     Evidence,
@@ -177,14 +178,14 @@ class OptInService:
 
     def __init__(
         self,
-        repo: ConsentRepository,
+        stores: Stores,
         queue: OutboundQueue,
         pending_ttl: timedelta,
         events: EventPublisher | None = None,
         limits: tuple[Limit, ...] | None = None,
         prefix_digits: int = DEFAULT_PREFIX_DIGITS,
     ) -> None:
-        self.repo = repo
+        self.stores = stores
         self.queue = queue
         self.pending_ttl = pending_ttl
         self.events = events
@@ -193,7 +194,9 @@ class OptInService:
 
     def submit(self, request: OptInRequest, context: RequestContext, now: datetime, logger: Any = None) -> OptInResult:
         day = now.astimezone(UTC).strftime("%Y-%m-%d")
-        stored, version_text, sent_today = self.repo.load_signup(request.list_id, request.consent_version, day)
+        stored, version_text, sent_today = self.stores.catalog.load_signup(
+            request.list_id, request.consent_version, day
+        )
         if stored is None:
             raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
         if request.consent_version is not None and version_text is None:
@@ -247,7 +250,7 @@ class OptInService:
         """Per-network, per-number, per-prefix and per-country request limits (domain/pumping.py): one
         conditional transaction, all or nothing. A refused request has written nothing and sends nothing."""
         phone = signup.phone
-        refused = self.repo.consume_rate_limits(checks(self.limits, now, signup, self.prefix_digits))
+        refused = self.stores.limits.consume_rate_limits(checks(self.limits, now, signup, self.prefix_digits))
         if not refused:
             return
         fields: dict[str, str] = {}
@@ -281,7 +284,7 @@ class OptInService:
         now: datetime,
         sent_today: int = 0,
     ) -> OptInResult:
-        profile, sub = self.repo.load_contact_state(phone, stored.list_id)
+        profile, sub = self.stores.consent.load_contact_state(phone, stored.list_id)
         if sub is not None and sub.status == Status.ACTIVE:
             return OptInResult("already_active", phone, stored.list_id)
 
@@ -331,18 +334,20 @@ class OptInService:
             self.queue.send([message], delay_seconds=self.GUARD_DELAY_SECONDS)
         except Exception as exc:  # botocore errors after its own retries
             raise ServiceUnavailable("could not queue the confirmation message; nothing was recorded") from exc
-        day = now.astimezone(UTC).strftime("%Y-%m-%d")
-        cap = self.repo.signup_cap_op(
-            stored.list_id, day, stored.daily_signup_cap, int((now + timedelta(days=3)).timestamp())
-        )
-        try:
-            self.repo.commit([transition], new_profile, profile.version if profile else None, first=[cap])
-        except ConcurrentUpdate as exc:
-            if exc.failed_index == 0:  # the daily cap filled up between our read and this write
-                raise _list_capped(stored, now) from None
-            raise
+        self._write(stored, transition, new_profile, profile.version if profile else None, now)
         self._publish(transition)
         return OptInResult(outcome, phone, stored.list_id, confirmation_sent=True, messages=[message])
+
+    def _write(
+        self, stored: StoredList, transition: Transition, profile: Profile, previous: int | None, now: datetime
+    ) -> None:
+        """The change, counted against the list's daily sign-up SMS: when the day filled up between our
+        read and this write, the write is refused as the list's cap (nothing is written)."""
+        day = now.astimezone(UTC).strftime("%Y-%m-%d")
+        ttl = int((now + timedelta(days=3)).timestamp())
+        full = _list_capped(stored, now)
+        cap = self.stores.limits.signup_cap(stored.list_id, day, stored.daily_signup_cap, ttl, full)
+        self.stores.consent.commit([transition], profile, previous, guards=[cap])
 
     def _publish(self, transition: Transition) -> None:
         """Consent.Granted on the bus. Best effort: the consent is already committed and acknowledged

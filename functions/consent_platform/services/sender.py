@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ..adapters.repository import CampaignClaim, ClaimOutcome, ConsentRepository
+from ..adapters.dynamodb.sending import CampaignClaim, ClaimOutcome, control_key
+from ..adapters.dynamodb.stores import Stores
+from ..adapters.dynamodb.table import Op
 from ..adapters.sms import DestinationOptedOut, SmsProvider
 from ..domain.clock import iso, parse_iso
 from ..domain.messages import CampaignJob, OutboundMessage
@@ -75,12 +77,13 @@ class NotYetVisible(Exception):
 class SenderService:
     def __init__(
         self,
-        repo: ConsentRepository,
+        stores: Stores,
         provider: SmsProvider,
         record_days: int,
         defer: Callable[[OutboundMessage, datetime], bool] | None = None,
     ) -> None:
-        self.repo = repo
+        self.stores = stores
+        self.sending = stores.sending
         self.provider = provider
         self.record_days = record_days
         self.defer = defer  # puts a campaign message back for later (a one-time schedule)
@@ -96,7 +99,7 @@ class SenderService:
             "claimed_at": iso(now),
             "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
         }
-        claim = self.repo.claim_message(record, message.guard)
+        claim = self.sending.claim_message(record, message.guard)
         log = {"message_id": message.message_id, "to": mask_phone(message.to), "kind": message.kind}
         if claim.outcome == ClaimOutcome.DUPLICATE:
             _info(logger, "duplicate delivery skipped", log)
@@ -116,7 +119,7 @@ class SenderService:
             return self._opted_out_at_provider(record, str(exc), log, logger)
         except Exception:
             # Give the claim back so the retry SQS makes can send it; nothing went out.
-            self.repo.release_message(message.to, message.message_id)
+            self.sending.release_message(message.to, message.message_id)
             raise
         _info(
             logger,
@@ -135,14 +138,14 @@ class SenderService:
         """Read the control items (campaign META, or a trigger record) of a whole batch at its start:
         one strongly consistent ``BatchGetItem`` instead of a condition in every message's claim."""
         read_at = time.monotonic()
-        self.controls = {key: (is_open, read_at) for key, is_open in self.repo.open_controls(keys).items()}
+        self.controls = {key: (is_open, read_at) for key, is_open in self.sending.open_controls(keys).items()}
 
     def _control_open(self, key: tuple[str, str]) -> bool:
         """Cancellation check: the batch's read, or a fresh one once that is CONTROL_MAX_AGE old."""
         known = self.controls.get(key)
         if known is None or time.monotonic() - known[1] > CONTROL_MAX_AGE_S:
             read_at = time.monotonic()
-            known = (self.repo.open_controls([key])[key], read_at)
+            known = (self.sending.open_controls([key])[key], read_at)
             self.controls[key] = known
         return known[0]
 
@@ -162,22 +165,15 @@ class SenderService:
                 return Delivery.OPTED_OUT
             _info(logger, "campaign message deferred", {**log, "until": iso(when)})
             return Delivery.DEFERRED
-        if not self._control_open(job.control_key()):
+        if not self._control_open(control_key(job)):
             _info(logger, "campaign message skipped: cancelled", log)
             return Delivery.CANCELLED
-        cap_op = None
-        if job.caps:
-            state = self.repo.cap_state(message.to)
-            longest = max(hours for _, hours in job.caps)
-            recent = [s for s in (state or {}).get("sent", []) if s > iso(now - timedelta(hours=longest))]
-            for limit, hours in job.caps:
-                if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
-                    _info(logger, "frequency cap reached", {**log, "cap": f"{limit}/{hours}h"})
-                    return Delivery.FREQUENCY_CAP
-            ttl = int((now + timedelta(hours=longest + 24)).timestamp())
-            cap_op = self.repo.cap_put(message.to, [*recent, iso(now)], ttl, state)
+        capped, cap_op = self._caps(message.to, job, now)
+        if capped:
+            _info(logger, "frequency cap reached", {**log, "cap": capped})
+            return Delivery.FREQUENCY_CAP
         assert message.list_id is not None
-        claim = self.repo.claim_campaign_send(
+        claim = self.sending.claim_campaign_send(
             message.to, message.list_id, message.message_id, message.created_at, cap_op
         )
         if claim == CampaignClaim.CAP_RACE:
@@ -202,7 +198,7 @@ class SenderService:
             if code in PERMANENT_ERRORS:
                 _info(logger, "campaign message failed permanently", {**log, "error": code})
                 return Delivery.FAILED  # the claim stays: this number is not retried for this campaign
-            self.repo.release_campaign_send(message.to, message.list_id, message.message_id, message.created_at)
+            self.sending.release_campaign_send(message.to, message.list_id, message.message_id, message.created_at)
             raise
         # The sent-message record (audit: who, when, the provider's id), written with the batch's others.
         self.sent_records.append({**record, "provider_message_id": provider_id, "sent_at": iso(now)})
@@ -210,6 +206,19 @@ class SenderService:
         # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
         _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
+
+    def _caps(self, to: str, job: CampaignJob, now: datetime) -> tuple[str | None, Op | None]:
+        """The cap reached (``"<n>/<h>h"``), else the cap record's update to join the claim (or none)."""
+        if not job.caps:
+            return None, None
+        state = self.sending.cap_state(to)
+        longest = max(hours for _, hours in job.caps)
+        recent = [s for s in (state or {}).get("sent", []) if s > iso(now - timedelta(hours=longest))]
+        for limit, hours in job.caps:
+            if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
+                return f"{limit}/{hours}h", None
+        ttl = int((now + timedelta(hours=longest + 24)).timestamp())
+        return None, self.sending.cap_put(to, [*recent, iso(now)], ttl, state)
 
     def _opted_out_at_provider(self, record: dict[str, Any], reason: str, log: dict[str, Any], logger: Any) -> Delivery:
         """The provider's opt-out list has the number (e.g. it answered a STOP itself): a permanent outcome
@@ -223,7 +232,7 @@ class SenderService:
         """Provider message ids of this batch's sends, written together (see ``record_sent``)."""
         records, self.sent_records = self.sent_records, []
         if records:
-            self.repo.record_sent(records)
+            self.sending.record_sent(records)
 
 
 def _info(logger: Any, text: str, extra: dict[str, Any]) -> None:

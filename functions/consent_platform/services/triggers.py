@@ -13,12 +13,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
-from ..adapters.repository import ConsentRepository
+from ..adapters.dynamodb.keys import trigger_control
+from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler, trigger_schedule_name
 from ..domain.campaigns import render, with_opt_out
 from ..domain.clock import IsoTimestamp, iso
 from ..domain.consent import Status
-from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the number (``repo.load_phone``)
+from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the number (``consent.load_phone``)
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.messages import CampaignJob, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
@@ -68,17 +69,17 @@ class CustomerEvent(BaseModel):
 
 
 def start_cart_trigger(
-    repo: ConsentRepository, scheduler: Scheduler, outbound_queue_arn: str, request: CartAbandoned, now: datetime
+    stores: Stores, scheduler: Scheduler, outbound_queue_arn: str, request: CartAbandoned, now: datetime
 ) -> dict[str, Any]:
     from ..domain.recipient_zone import resolve_zone
 
-    stored, _ = repo.get_list(request.list_id)
+    stored, _ = stores.catalog.get_list(request.list_id)
     if stored is None:
         raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
     if stored.cart_abandoned is None:
         raise ValidationFailed("this list has no cart_abandoned message", {"list_id": "set cart_abandoned on the list"})
     phone = normalize_phone(request.phone, stored.default_country)
-    state = repo.load_phone(phone.e164)
+    state = stores.consent.load_phone(phone.e164)
     sub = state.subscriptions.get(stored.list_id)
     if sub is None or sub.status != Status.ACTIVE:
         return {"status": "not_subscribed", "cart_id": request.cart_id}
@@ -94,7 +95,7 @@ def start_cart_trigger(
         caps.append((stored.frequency_cap.messages, stored.frequency_cap.days * HOURS_PER_DAY))
     if rule.cap:
         caps.append(rule.cap)
-    control = (f"PHONE#{phone.e164}", f"TRIGGER#cart#{request.cart_id}")
+    control = trigger_control(phone.e164, request.cart_id)
     text = with_opt_out(stored.cart_abandoned.text, stored.language)
     message = build_message(
         to=phone.e164,
@@ -114,7 +115,7 @@ def start_cart_trigger(
         control=control,
         count_stats=False,
     )
-    if not repo.put_trigger(
+    if not stores.triggers.put_trigger(
         phone.e164,
         request.cart_id,
         {"status": "scheduled", "created_at": iso(started), "send_at": iso(send), "list_id": stored.list_id},
@@ -126,11 +127,11 @@ def start_cart_trigger(
     return {"status": "scheduled", "cart_id": request.cart_id, "send_at_utc": iso(send), "rule": rule.code}
 
 
-def record_customer_event(repo: ConsentRepository, kind: str, event: CustomerEvent) -> dict[str, Any]:
+def record_customer_event(stores: Stores, kind: str, event: CustomerEvent) -> dict[str, Any]:
     """Profile activity/purchase times (for segments); a purchase cancels earlier cart triggers."""
     phone = normalize_phone(event.phone).e164
     at = iso(event.at)
     field = "last_purchase_at" if kind == "Customer.Purchase" else "last_activity_at"
-    updated = repo.touch_profile(phone, field, at)
-    cancelled = repo.cancel_triggers_before(phone, at) if kind == "Customer.Purchase" else 0
+    updated = stores.triggers.touch_profile(phone, field, at)
+    cancelled = stores.triggers.cancel_triggers_before(phone, at) if kind == "Customer.Purchase" else 0
     return {"phone_known": updated, "triggers_cancelled": cancelled}

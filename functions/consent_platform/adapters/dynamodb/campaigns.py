@@ -1,0 +1,99 @@
+"""Campaigns: their record, sharded counters, dispatched buckets and the audience they page through."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+from ...domain.clock import iso
+from ..aws import client
+from ..dynamo import to_item
+from . import keys as k
+from .table import Op, Table, Transaction
+
+
+class CampaignStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put_campaign(self, campaign: dict[str, Any]) -> None:
+        client("dynamodb").put_item(
+            TableName=self.table.name,
+            Item=to_item({**k.CAMPAIGN.plain(campaign_id=campaign["campaign_id"]), **campaign}),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get_campaign(self, campaign_id: str) -> tuple[dict[str, Any] | None, dict[str, int]]:
+        meta: dict[str, Any] | None = None
+        stats: dict[str, int] = {}
+        for item in self.table.query(k.CAMPAIGN.pk.format(campaign_id=campaign_id)):
+            if k.CAMPAIGN.matches(item["pk"], item["sk"]):
+                meta = item
+            elif k.CAMPAIGN_STATS.matches(item["pk"], item["sk"]):
+                for key, value in item.items():
+                    if key not in ("pk", "sk"):
+                        stats[key] = stats.get(key, 0) + int(value)
+        return meta, stats
+
+    def set_campaign_status(self, campaign_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
+        ddb = client("dynamodb")
+        values = {":s": {"S": status}, **{f":f{i}": {"S": s} for i, s in enumerate(allowed_from)}}
+        try:
+            ddb.update_item(
+                TableName=self.table.name,
+                Key=k.CAMPAIGN.key(campaign_id=campaign_id),
+                UpdateExpression="SET #s = :s",
+                ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(allowed_from)))})",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values,
+            )
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def add_campaign_stats(self, campaign_id: str, counts: dict[str, int], shard: int) -> None:
+        """Sharded counters: one small update per sender batch, spread over STATS_SHARDS items."""
+        counts = {name: v for name, v in counts.items() if v}
+        if not counts:
+            return
+        key = k.CAMPAIGN_STATS.key(campaign_id=campaign_id, shard=shard % k.STATS_SHARDS)
+        client("dynamodb").update_item(**self.table.add_counts(key, counts)["Update"])
+
+    def bucket_dispatched(self, campaign_id: str, bucket: str) -> bool:
+        return bool(self.table.batch_get([k.DISPATCHED.key(campaign_id=campaign_id, bucket=bucket)]))
+
+    def finish_bucket(self, campaign_id: str, bucket: str, now: datetime, counts: dict[str, int]) -> bool:
+        """Mark the bucket dispatched and count it, once: written only after every job was queued, so a
+        dispatcher that failed half-way is simply run again (the sender drops the repeated jobs)."""
+        counts = {name: v for name, v in counts.items() if v}
+        marker = {**k.DISPATCHED.plain(campaign_id=campaign_id, bucket=bucket), "at": iso(now), **counts}
+        tx = Transaction().add(Op("dispatched", self.table.put(marker, "attribute_not_exists(pk)")))
+        if counts:
+            shard = random.randrange(k.STATS_SHARDS)  # noqa: S311 - load spreading, not security
+            key = k.CAMPAIGN_STATS.key(campaign_id=campaign_id, shard=shard)
+            tx.add(Op("campaign_stats", self.table.add_counts(key, counts)))
+        return not tx.attempt()
+
+    def audience_buckets(self, list_id: str) -> dict[str, int]:
+        """Active subscribers per bucket: one Query whatever the audience size."""
+        out: dict[str, int] = {}
+        for item in self.table.query(k.BUCKET.pk.format(list_id=list_id)):
+            if k.BUCKET.matches(item["pk"], item["sk"]) and int(item.get("count", 0)) > 0:
+                out[k.BUCKET.field(item["sk"], "bucket")] = int(item["count"])
+        return out
+
+    def audience_page(
+        self, list_id: str, bucket: str, shard: int, start: dict[str, Any] | None, limit: int = 500
+    ) -> tuple[list[str], dict[str, Any] | None]:
+        params: dict[str, Any] = {
+            "TableName": self.table.name,
+            "IndexName": k.AUDIENCE_INDEX,
+            "KeyConditionExpression": "aud_pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": k.audience_partition(list_id, bucket, shard)}},
+            "Limit": limit,
+        }
+        if start:
+            params["ExclusiveStartKey"] = start
+        response = client("dynamodb").query(**params)
+        return [i["aud_sk"]["S"] for i in response.get("Items", [])], response.get("LastEvaluatedKey")

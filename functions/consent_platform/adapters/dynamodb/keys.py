@@ -1,0 +1,171 @@
+"""The key registry: every item type of the two tables, once — its keys, its indexes, its TTL and what
+erasure does with it. No key string is built anywhere else (stores, services and tests ask here).
+
+Consent table (``pk``/``sk``), every item versioned where it is read-modify-written::
+
+    LIST#<list_id>   META | CONSENT#<v> | BUCKET#<b>   list, consent text versions, audience registry
+    PHONE#<e164>     PROFILE | SUB#<list> | CAP | RATE | RL#… | TRIGGER#cart#<id> | ~…   one number
+    LSTATS#<list>    DAY#<date>#<shard>                daily list counters (sharded)
+    CAMPAIGN#<id>    META | STATS#<n> | DISPATCHED#<b> campaign, sharded counters, dispatched buckets
+    RL#<scope>#<s>   W#<secs>#<window>                 sign-up request counters (TTL)
+    LCAP#<list>      DAY#<date>                        sign-up SMS of the day (TTL)
+    CART#<id>        CART                              once-per-cart marker
+    SUPPRESS#<hmac>  SUPPRESS   /   ERASURE META       erased numbers / erasures ever done
+    CONFIG           LIST#<list> | KEYWORD#<kw>        snapshots the inbound worker loads in one Query
+    KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
+    INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
+
+"~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
+however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
+Adding an item type: one entry below (with its erasure policy) and the store that writes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Erasure(StrEnum):
+    """What erasing a number does with an item type (``adapters/erasure.py`` has one handler each)."""
+
+    NOT_PERSONAL = "not_personal"  # never under a number: erasure does not look at it
+    DELETE = "delete"  # deleted with the number
+    DELETE_VERSIONED = "delete_versioned"  # deleted, conditional on the version read (a race restarts)
+    LEAVE_AUDIENCE = "leave_audience"  # a subscription: deleted, and an active one leaves its bucket
+    LAST = "last"  # the profile: deleted in the final transaction, with the suppression entry
+    PSEUDONYMISE = "pseudonymise"  # kept under a keyed hash of the number (ledger, cart markers)
+
+
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemType:
+    name: str
+    pk: str  # str.format template of the partition key
+    sk: str  # ... and of the sort key
+    erasure: Erasure
+    ttl: bool = False  # carries the table's ``ttl`` attribute
+    indexes: tuple[str, ...] = ()
+
+    def pair(self, **parts: Any) -> tuple[str, str]:
+        return self.pk.format(**parts), self.sk.format(**parts)
+
+    def plain(self, **parts: Any) -> dict[str, str]:
+        pk, sk = self.pair(**parts)
+        return {"pk": pk, "sk": sk}
+
+    def key(self, **parts: Any) -> dict[str, Any]:
+        pk, sk = self.pair(**parts)
+        return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+    @property
+    def sk_prefix(self) -> str:
+        return self.sk.split("{", 1)[0]
+
+    @property
+    def pk_prefix(self) -> str:
+        return self.pk.split("{", 1)[0]
+
+    def matches(self, pk: str, sk: str) -> bool:
+        exact_sk = "{" not in self.sk
+        return pk.startswith(self.pk_prefix) and (sk == self.sk if exact_sk else sk.startswith(self.sk_prefix))
+
+    def field(self, sk: str, name: str) -> str:
+        """One part of a sort key back (``SUBSCRIPTION.field("SUB#demo", "list_id") == "demo"``)."""
+        parsed = _parse(self.sk, sk)
+        return parsed[name]
+
+
+def _parse(template: str, value: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    rest = value
+    pieces = list(_FORMATTER.parse(template))
+    for index, (literal, name, _spec, _conv) in enumerate(pieces):
+        rest = rest.removeprefix(literal)
+        if name is None:
+            continue
+        following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        cut = rest.index(following) if following else len(rest)
+        out[name], rest = rest[:cut], rest[cut:]
+    return out
+
+
+AUDIENCE_INDEX = "AudienceIndex"  # sparse: active subscriptions only, write-sharded by bucket
+AUDIENCE_SHARDS = 4
+EXPIRY_INDEX = "ExpiryIndex"  # sparse: pending confirmations, sorted by the end of their window
+EXPIRY_SHARDS = 4
+STATS_SHARDS = 10
+STATE_BELOW = "~"
+
+E = Erasure
+LIST = ItemType("list", "LIST#{list_id}", "META", E.NOT_PERSONAL)
+CONSENT_TEXT = ItemType("consent_text", "LIST#{list_id}", "CONSENT#{version}", E.NOT_PERSONAL)
+BUCKET = ItemType("audience_bucket", "LIST#{list_id}", "BUCKET#{bucket}", E.NOT_PERSONAL)
+LIST_STATS = ItemType("list_stats", "LSTATS#{list_id}", "DAY#{day}#{shard}", E.NOT_PERSONAL)
+SIGNUP_CAP = ItemType("signup_cap", "LCAP#{list_id}", "DAY#{day}", E.NOT_PERSONAL, ttl=True)
+CONFIG_LIST = ItemType("config_list", "CONFIG", "LIST#{list_id}", E.NOT_PERSONAL)
+KEYWORD = ItemType("keyword", "CONFIG", "KEYWORD#{keyword}", E.NOT_PERSONAL)
+KEYWORD_STATS = ItemType("keyword_stats", "KWSTATS#{keyword}", "{period}", E.NOT_PERSONAL)
+PROFILE = ItemType("profile", "PHONE#{phone}", "PROFILE", E.LAST)
+SUBSCRIPTION = ItemType(
+    "subscription", "PHONE#{phone}", "SUB#{list_id}", E.LEAVE_AUDIENCE, indexes=(AUDIENCE_INDEX, EXPIRY_INDEX)
+)
+CAP = ItemType("frequency_cap", "PHONE#{phone}", "CAP", E.DELETE, ttl=True)
+RATE = ItemType("reply_rate", "PHONE#{phone}", "RATE", E.DELETE, ttl=True)
+PHONE_LIMIT = ItemType("phone_rate_limit", "PHONE#{phone}", "RL#{seconds}#{window}", E.DELETE, ttl=True)
+RATE_LIMIT = ItemType("rate_limit", "RL#{scope}#{subject}", "W#{seconds}#{window}", E.NOT_PERSONAL, ttl=True)
+TRIGGER = ItemType("cart_trigger", "PHONE#{phone}", "TRIGGER#cart#{cart_id}", E.DELETE)
+CART = ItemType("cart_marker", "CART#{cart_id}", "CART", E.PSEUDONYMISE)
+CAMPAIGN = ItemType("campaign", "CAMPAIGN#{campaign_id}", "META", E.NOT_PERSONAL)
+CAMPAIGN_STATS = ItemType("campaign_stats", "CAMPAIGN#{campaign_id}", "STATS#{shard}", E.NOT_PERSONAL)
+DISPATCHED = ItemType("dispatched_bucket", "CAMPAIGN#{campaign_id}", "DISPATCHED#{bucket}", E.NOT_PERSONAL)
+SUPPRESSION = ItemType("suppression", "SUPPRESS#{digest}", "SUPPRESS", E.NOT_PERSONAL)
+ERASURE_MARKER = ItemType("erasure_marker", "ERASURE", "META", E.NOT_PERSONAL)
+INBOUND_MARKER = ItemType("inbound_marker", "{key}", "INBOUND", E.NOT_PERSONAL)
+INBOUND_OUTBOX = ItemType("inbound_outbox", "PHONE#{phone}", "~{key}", E.DELETE, ttl=True)
+DEFERRAL = ItemType("deferral", "PHONE#{phone}", "~DEFER#{schedule}", E.DELETE, ttl=True)
+MESSAGE = ItemType("sent_message", "PHONE#{phone}", "~MSG#{message_id}", E.DELETE, ttl=True)
+DELIVERY = ItemType("delivery_status", "PHONE#{phone}", "~DLR#{message_id}", E.DELETE, ttl=True)
+LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
+
+# Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
+REGISTRY: tuple[ItemType, ...] = (
+    LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
+    SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
+    SUPPRESSION, ERASURE_MARKER, DEFERRAL, MESSAGE, DELIVERY, INBOUND_OUTBOX, INBOUND_MARKER,
+)  # fmt: skip
+
+
+def item_type(pk: str, sk: str) -> ItemType | None:
+    return next((t for t in REGISTRY if t.matches(pk, sk)), None)
+
+
+def shard(phone: str, shards: int) -> int:
+    return int(hashlib.sha256(phone.encode()).hexdigest(), 16) % shards
+
+
+def audience_partition(list_id: str, bucket: str, shard_no: int) -> str:
+    return f"AUD#{list_id}#{bucket}#{shard_no}"
+
+
+def expiry_partition(shard_no: int) -> str:
+    return f"EXPIRY#{shard_no}"
+
+
+def campaign_control(campaign_id: str) -> tuple[str, str]:
+    """The item whose status says whether a campaign's messages may still go out."""
+    return CAMPAIGN.pair(campaign_id=campaign_id)
+
+
+def trigger_control(phone: str, cart_id: str) -> tuple[str, str]:
+    """The item whose status says whether a triggered message may still go out."""
+    return TRIGGER.pair(phone=phone, cart_id=cart_id)
+
+
+def phone_of(pk: str) -> str:
+    return pk.removeprefix(PROFILE.pk_prefix)
