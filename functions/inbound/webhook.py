@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.inbound_queue import InboundQueue
-from consent_platform.api.inbound import WebhookMessage, WebhookQueued
+from consent_platform.api.inbound import WebhookMessage
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import DomainError, ServiceUnavailable
 from consent_platform.domain.inbound_message import InboundMessage
@@ -170,7 +170,7 @@ def webhook() -> Response[str]:
             at=message.received_at or utc_now(),
         )
     )
-    return json_response(202, WebhookQueued(status="queued", message_id=message.message_id).model_dump(mode="json"))
+    return json_response(202, {"status": "queued", "message_id": message.message_id})
 
 
 @logger.inject_lambda_context(clear_state=True)

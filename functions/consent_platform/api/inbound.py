@@ -1,13 +1,12 @@
-"""Bodies of the signed inbound webhooks (InboundWebhookFunction). Nothing here loads the list models or
-phonenumbers: the webhook only verifies and enqueues."""
+"""The body of the signed inbound webhook (InboundWebhookFunction). Nothing here loads the list models or
+phonenumbers: the webhook only verifies and enqueues. Its answer and Twilio's form are described in
+``responses`` (OpenAPI only): the webhook's cold start builds only the one model it validates with."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
-
-from ._base import Open
 
 Field40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
@@ -22,19 +21,3 @@ class WebhookMessage(BaseModel):
     body: Annotated[str, StringConstraints(max_length=1600)]
     message_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
     received_at: AwareDatetime | None = None
-
-
-class WebhookQueued(Open):
-    status: Literal["queued"]
-    message_id: str
-
-
-# Documentation only: the route checks the signature over the raw form and reads it with domain/twilio.py.
-class TwilioInbound(Open):
-    """Twilio's form post for an incoming SMS (signed: ``X-Twilio-Signature``); every field Twilio sends is
-    part of the signature, so unknown ones are allowed."""
-
-    From: str
-    To: str
-    Body: str
-    MessageSid: str

@@ -1,9 +1,10 @@
-"""Response bodies the services still build as dicts, as models — for the OpenAPI document only.
+"""Bodies described for the OpenAPI document only: the responses still built as dicts (by the services,
+and the webhook's two-field answer, kept off its cold start), and Twilio's signed form.
 
 These models describe those bodies so ``infra/openapi.py`` can publish them and the fuzz test
 (tests/e2e/test_api_fuzz.py) can hold every response to them. Nothing imports this module at run time:
 the handlers name these schemas by string (``http.api_responses``), so no cold start pays for building
-them. Bodies a handler builds itself are typed models in its area's module (``admin``, ``inbound``).
+them. Bodies a handler builds itself are typed models in its area's module (``admin``).
 
 Domain models a route returns or takes as its body (lists, keywords, campaigns) are re-exported here, so
 the document describes them as pydantic validates them, not as Powertools' generator would.
@@ -118,3 +119,19 @@ class Campaign(Open):
     plan: list[dict[str, Any]]
     stats: dict[str, Any]
     schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")
+
+
+class WebhookQueued(Open):
+    status: Literal["queued"]
+    message_id: str
+
+
+# The route checks the signature over the raw form and reads it with domain/twilio.py; this only documents it.
+class TwilioInbound(Open):
+    """Twilio's form post for an incoming SMS (signed: ``X-Twilio-Signature``); every field Twilio sends is
+    part of the signature, so unknown ones are allowed."""
+
+    From: str
+    To: str
+    Body: str
+    MessageSid: str
