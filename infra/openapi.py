@@ -7,7 +7,7 @@ completes what Powertools cannot see and merges them (Powertools ``OpenAPIMerge`
 
 * routes that parse their own body or query (the sign-up form, QR codes, webhooks) name their model in
   ``openapi_extensions`` (``http.documented_body`` / ``documented_query``); response schemas are named
-  the same way (``http.api_responses``). Names resolve in ``consent_platform.api_models``, then in the
+  the same way (``http.api_responses``). Names resolve in the ``consent_platform.api`` package, then in the
   handler modules, so cold starts never build a schema.
 * Powertools' own 422 body (``HTTPValidationError``) is not what this API answers: every error is
   ``ErrorBody``, and unused components are dropped.
@@ -61,14 +61,22 @@ def _handler_modules(stack: Stack) -> dict[str, Any]:
     return {f: importlib.import_module(stack.handler(f).rpartition(".")[0]) for f in functions}
 
 
+def _api_modules() -> list[Any]:
+    """Every module of ``consent_platform.api``, where the request and response models live."""
+    import pkgutil
+
+    from consent_platform import api
+
+    return [importlib.import_module(f"{api.__name__}.{m.name}") for m in pkgutil.iter_modules(api.__path__)]
+
+
 def _models(modules: list[Any]) -> dict[str, Any]:
-    """Schema name → pydantic model: ``api_models`` first, then the handler modules' own models."""
+    """Schema name → pydantic model: the ``consent_platform.api`` package first, then the handler
+    modules' own models."""
     from pydantic import BaseModel
 
-    from consent_platform import api_models
-
     found: dict[str, Any] = {}
-    for module in [*modules, api_models]:  # api_models last: it wins
+    for module in [*modules, *_api_modules()]:  # the api package last: it wins
         for name, value in vars(module).items():
             if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
                 found[name] = value

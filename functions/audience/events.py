@@ -10,9 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.scheduler import Scheduler
+from consent_platform.api.audience import CartAbandoned, CustomerEvent
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import preload
-from consent_platform.services.triggers import CartAbandoned, CustomerEvent, record_customer_event, start_cart_trigger
+from consent_platform.services.triggers import record_customer_event, start_cart_trigger
 from consent_platform.settings import admin_settings, scheduling_settings
 
 preload()  # every event names a phone number: phonenumbers loads with the module

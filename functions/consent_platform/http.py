@@ -27,7 +27,9 @@ from .domain.errors import (
 from .domain.json_input import load_json
 from .domain.plain_text import neutralise_controls
 
-if TYPE_CHECKING:  # only the opt-in builds one, and it has the opt-in service loaded anyway
+if TYPE_CHECKING:  # types only: only the opt-in builds a RequestContext, and it has the service loaded anyway
+    from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
     from .services.optin import RequestContext
 
 FORM = "application/x-www-form-urlencoded"
@@ -58,7 +60,7 @@ def api_responses(ok: dict[int, tuple[str, str | None]], *errors: int, media: st
     the error statuses it can answer, all with the one error shape.
 
     Schemas are named, not passed as model classes, so a cold start builds nothing for the document:
-    ``infra/openapi.py`` resolves each name in ``consent_platform.api_models``.
+    ``infra/openapi.py`` resolves each name in the ``consent_platform.api`` package.
     """
     out: dict[int, Any] = {}
     for status, (description, schema) in ok.items():
@@ -190,7 +192,7 @@ def register_error_handlers(app: APIGatewayHttpResolver, logger: Any) -> None:
         return error_response(404, "not_found", "no such route")
 
 
-def raw_body(app: APIGatewayHttpResolver, limit: int) -> bytes:
+def raw_body(app: APIGatewayHttpResolver | APIGatewayHttpRouter, limit: int) -> bytes:
     event = app.current_event
     body = event.body or ""
     data = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")

@@ -6,15 +6,14 @@ Both only verify and enqueue; the worker does the rest, so a provider gets its a
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from consent_platform.adapters.aws import client
+from consent_platform.adapters.inbound_queue import InboundQueue
+from consent_platform.api.inbound import WebhookMessage
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import DomainError, ServiceUnavailable
 from consent_platform.domain.inbound_message import InboundMessage
@@ -38,8 +37,6 @@ logger = Logger()
 app = APIGatewayHttpResolver()
 register_error_handlers(app, logger)
 
-Field40 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-
 
 class Forbidden(DomainError):
     status, code = 403, "forbidden"
@@ -47,18 +44,6 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     status, code = 401, "unauthorized"
-
-
-class WebhookMessage(BaseModel):
-    """Body of ``POST /v1/inbound/webhook``."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    from_: Annotated[Field40, Field(alias="from")]
-    to: Field40
-    body: Annotated[str, StringConstraints(max_length=1600)]
-    message_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    received_at: AwareDatetime | None = None
 
 
 def secrets(parameter: str) -> list[str]:
@@ -102,7 +87,7 @@ def _queue_url() -> str:
 
 
 def enqueue(message: InboundMessage) -> None:
-    client("sqs").send_message(QueueUrl=_queue_url(), MessageBody=message.model_dump_json())
+    InboundQueue(_queue_url()).send(message)
     logger.info(
         "inbound queued",
         extra={

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consent_platform.adapters.dynamodb.stores import Stores
 from consent_platform.adapters.events import EventPublisher
 from consent_platform.adapters.queue import OutboundQueue
+from consent_platform.api.public import OptInRequest, QrRequest
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
 from consent_platform.domain.errors import ConfirmationCapReached, DomainError, NotFound, RateLimited
@@ -32,10 +33,10 @@ from consent_platform.http import (
     request_context,
     validate,
 )
-from consent_platform.services.optin import OptInRequest, OptInResult, OptInService
+from consent_platform.services.optin import OptInResult, OptInService
 from consent_platform.settings import optin_settings
 from consent_platform.web.pages import error_page, prefers_html, success_page
-from consent_platform.web.qr import QrRequest, render_qr
+from consent_platform.web.qr import render_qr
 
 preload()  # every sign-up parses a phone number and validates a stored list: phonenumbers loads with the module
 logger = Logger()

@@ -276,8 +276,13 @@ class Clock:
         from datetime import UTC, datetime
 
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-        import admin.app
         import admin.erasure
+        import admin.routes.contacts
+        import admin.routes.imports
+        import admin.routes.keywords
+        import admin.routes.lists
+        import admin.routes.stats
+        import admin.routes.triggers
         import audience.events
         import inbound.worker
         import optin.app
@@ -288,7 +293,12 @@ class Clock:
 
         for module in (
             optin.app,
-            admin.app,
+            admin.routes.contacts,
+            admin.routes.imports,
+            admin.routes.keywords,
+            admin.routes.lists,
+            admin.routes.stats,
+            admin.routes.triggers,
             admin.erasure,
             sender.app,
             inbound.worker,

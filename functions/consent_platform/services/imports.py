@@ -6,44 +6,26 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+from pydantic import ValidationError
 
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.erasure import suppression_checks
-from ..domain.clock import ZoneName, iso
+from ..api.admin import ImportRow
+from ..domain.clock import iso
 from ..domain.consent import Evidence, Method, Status, grant_single_optin
 from ..domain.contacts import Profile
 from ..domain.errors import InvalidPhone, MalformedBody, NotFound
 from ..domain.json_input import load_json
 from ..domain.lists import StoredList
 from ..domain.phone import mask_phone, normalize_phone
-from ..domain.plain_text import PlainText
 from ..domain.soft_optin import soft_opt_in
 
 MAX_REJECTIONS_LISTED = 1000
 ERASED = "this number was erased at the person's request; it is never re-added by an import"
-
-
-class ImportRow(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] | None = (
-        None
-    )
-    timezone: ZoneName | None = None
-    customer_since: date | None = None
-    evidence: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-    @field_validator("first_name", "country", "timezone", "customer_since", mode="before")
-    @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 @dataclass

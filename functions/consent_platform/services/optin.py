@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    StringConstraints,
-    WithJsonSchema,
-    field_validator,
-)
+from typing import Any, Literal
 
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
-from ..domain.clock import ZoneName, iso, parse_iso
+from ..api.public import OptInRequest
+from ..domain.clock import iso, parse_iso
 from ..domain.consent import (
     Evidence,
     HeldProfile,
@@ -47,7 +37,6 @@ from ..domain.events import consent_events
 from ..domain.lists import StoredList
 from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import mask_phone, normalize_phone
-from ..domain.plain_text import PlainText, refuse_controls
 from ..domain.pumping import (
     DEFAULT_PREFIX_DIGITS,
     DEFAULT_RATE_LIMITS,
@@ -57,76 +46,6 @@ from ..domain.pumping import (
     parse_limits,
     seconds_until_next_day,
 )
-
-AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
-NEGATIVE = frozenset({"false", "off", "no", "0", ""})  # "" is an unticked box sent by a script
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _affirmative(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in AFFIRMATIVE | NEGATIVE:
-        return value.strip().lower() in AFFIRMATIVE
-    raise ValueError("must be true or false ('on'/'yes'/'1' or 'off'/'no'/'0' in a form)")
-
-
-# Documented as what is accepted: a JSON boolean, or a form's checkbox value.
-_AFFIRMATIVE_SCHEMA = {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(AFFIRMATIVE | NEGATIVE)}]}
-Affirmative = Annotated[bool, BeforeValidator(_affirmative), WithJsonSchema(_AFFIRMATIVE_SCHEMA)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(refuse_controls)]
-
-
-class OptInRequest(BaseModel):
-    """Body of ``POST /v1/optin`` (JSON or an HTML form post). Unknown fields are ignored."""
-
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={"examples": [{"phone": "+48 501 234 567", "list_id": "demo", "sms_consent": True}]},
-    )
-
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    sms_consent: Affirmative
-    consent_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    country: (
-        Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")] | None
-    ) = None
-    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    timezone: ZoneName | None = None
-    source: Short | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    email_consent: Affirmative = False
-    # The version of the e-mail box's wording the form showed (GET /v1/lists/{id}/public); default: current.
-    email_consent_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-
-    @field_validator("sms_consent")
-    @classmethod
-    def _must_consent(cls, value: bool) -> bool:
-        if not value:
-            raise ValueError("SMS consent must be given (an unticked box is not consent)")
-        return value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not _EMAIL.match(value):
-            raise ValueError("not an e-mail address")
-        return value.lower()
-
-    @field_validator("consent_version", "email_consent_version", "first_name", "source", "country")
-    @classmethod
-    def _empty_is_absent(cls, value: str | None) -> str | None:
-        return value or None
-
-    @field_validator("source")
-    @classmethod
-    def _no_query(cls, value: str | None) -> str | None:
-        from ..domain.erasure import stored_source  # a form's ?email=…&phone=… never reaches storage
-
-        return stored_source(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,63 +9,23 @@ trigger was not cancelled by a purchase.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from typing import Any
 
 from ..adapters.dynamodb.keys import trigger_control
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler, trigger_schedule_name
+from ..api.audience import CartAbandoned, CustomerEvent
 from ..domain.campaigns import render, with_opt_out
-from ..domain.clock import IsoTimestamp, iso
+from ..domain.clock import iso
 from ..domain.consent import Status
 from ..domain.contacts import Profile  # noqa: F401 - every cart event loads the number (``consent.load_phone``)
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.messages import CampaignJob, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
-from ..domain.plain_text import PlainText
 from ..domain.planner import rule_by_code
 from ..domain.quiet_hours import next_allowed_time
 
 HOURS_PER_DAY = 24
-
-
-class CartAbandoned(BaseModel):
-    """``POST /v1/admin/triggers`` body, and the detail of the ``Cart.Abandoned`` event."""
-
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "examples": [
-                {"list_id": "demo", "phone": "+48501234567", "cart_id": "c-1001", "url": "https://shop.example/c/1001"}
-            ]
-        },
-    )
-
-    trigger: Literal["cart_abandoned"] = "cart_abandoned"
-    list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    cart_id: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    url: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    at: IsoTimestamp | None = None  # when the cart was abandoned; default: now
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("an http(s) URL")
-        return value
-
-
-class CustomerEvent(BaseModel):
-    """Detail of ``Customer.Activity`` / ``Customer.Purchase``."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    at: IsoTimestamp
-    order_id: str | None = None
-    amount: float | None = None
 
 
 def start_cart_trigger(

@@ -1,11 +1,13 @@
-"""Response bodies of the HTTP API, as models — for the OpenAPI document only.
+"""Bodies described for the OpenAPI document only: the responses still built as dicts (by the services,
+and the webhook's two-field answer, kept off its cold start), and Twilio's signed form.
 
-The handlers build their responses from the services' own data; these models describe those bodies so
-``infra/openapi.py`` can publish them and the fuzz test (tests/e2e/test_api_fuzz.py) can hold every
-response to them. Nothing imports this module at run time: the handlers name these schemas by string
-(``http.api_responses``), so no cold start pays for building them.
+These models describe those bodies so ``infra/openapi.py`` can publish them and the fuzz test
+(tests/e2e/test_api_fuzz.py) can hold every response to them. Nothing imports this module at run time:
+the handlers name these schemas by string (``http.api_responses``), so no cold start pays for building
+them. Bodies a handler builds itself are typed models in its area's module (``admin``).
 
-Request bodies that handlers parse themselves are re-exported here under the names they use.
+Domain models a route returns or takes as its body (lists, keywords, campaigns) are re-exported here, so
+the document describes them as pydantic validates them, not as Powertools' generator would.
 """
 
 from __future__ import annotations
@@ -14,26 +16,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .domain.campaigns import CampaignRequest
-from .domain.contacts import Profile
-from .domain.keywords import StoredKeyword
-from .domain.lists import ConsentText, StoredList
-from .services.optin import OptInRequest
-from .web.qr import QrRequest
+from ..domain.campaigns import CampaignRequest
+from ..domain.contacts import Profile
+from ..domain.keywords import KeywordConfig, StoredKeyword
+from ..domain.lists import ConsentText, ListConfig, StoredList
+from ._base import Open
 
-__all__ = [
-    "CampaignRequest",
-    "OptInRequest",
-    "QrRequest",
-    "StoredKeyword",
-    "StoredList",
-]
-
-
-class _Open(BaseModel):
-    """A response may gain fields over time; clients must ignore the ones they do not know."""
-
-    model_config = ConfigDict(extra="allow")
+__all__ = ["CampaignRequest", "KeywordConfig", "ListConfig", "StoredKeyword", "StoredList"]
 
 
 class ErrorDetail(BaseModel):
@@ -48,7 +37,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-class OptInAccepted(_Open):
+class OptInAccepted(Open):
     status: Literal["pending_confirmation", "active"]  # a subscribed number gets what a new one would
     phone: str = Field(description="E.164")
     list_id: str
@@ -57,7 +46,7 @@ class OptInAccepted(_Open):
     )
 
 
-class PublicList(_Open):
+class PublicList(Open):
     """What a sign-up form may show anyone about a list."""
 
     list_id: str
@@ -78,21 +67,12 @@ class PublicList(_Open):
     thank_you_url: str | None
 
 
-class KeywordView(_Open):
+class KeywordView(Open):
     keyword: str
     display: str
     created_at: str
     updated_at: str
     usage: dict[str, Any] = Field(description="total, and per_day: {YYYY-MM-DD: count}")
-
-
-class ContactProof(_Open):
-    """Proof of consent: the profile, every subscription and the full ledger."""
-
-    phone: str
-    profile: dict[str, Any] | None
-    subscriptions: list[dict[str, Any]]
-    ledger: list[dict[str, Any]]
 
 
 class ContactPatched(Profile):
@@ -101,7 +81,7 @@ class ContactPatched(Profile):
     buckets_moved: int
 
 
-class Erased(_Open):
+class Erased(Open):
     phone: str
     status: Literal["erased"]
     erased_at: str
@@ -113,7 +93,7 @@ class Erased(_Open):
     schedules_deleted: int
 
 
-class ImportReport(_Open):
+class ImportReport(Open):
     received: int
     imported: int
     unchanged: int
@@ -121,22 +101,14 @@ class ImportReport(_Open):
     rejections: list[dict[str, Any]]
 
 
-class ListStats(_Open):
-    list_id: str
-    from_: str = Field(alias="from")
-    to: str
-    days: list[dict[str, Any]]
-    totals: dict[str, Any]
-
-
-class TriggerResult(_Open):
+class TriggerResult(Open):
     status: Literal["scheduled", "duplicate", "not_subscribed"]
     cart_id: str
     send_at_utc: str | None = None
     rule: str | None = None
 
 
-class Campaign(_Open):
+class Campaign(Open):
     campaign_id: str
     list_id: str
     name: str | None = None
@@ -149,12 +121,13 @@ class Campaign(_Open):
     schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")
 
 
-class WebhookQueued(_Open):
+class WebhookQueued(Open):
     status: Literal["queued"]
     message_id: str
 
 
-class TwilioInbound(_Open):
+# The route checks the signature over the raw form and reads it with domain/twilio.py; this only documents it.
+class TwilioInbound(Open):
     """Twilio's form post for an incoming SMS (signed: ``X-Twilio-Signature``); every field Twilio sends is
     part of the signature, so unknown ones are allowed."""
 

@@ -1,0 +1,56 @@
+"""``/v1/admin/contacts/{phone}``: the proof of consent of a number, and profile updates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from consent_platform.api.admin import ContactPatch, ContactProof
+from consent_platform.domain.clock import utc_now
+from consent_platform.domain.errors import NotFound
+from consent_platform.domain.phone import normalize_phone
+from consent_platform.http import api_responses, json_response
+from consent_platform.services import contacts
+
+from .shared import PhoneInPath, repository
+
+router = APIGatewayHttpRouter()
+
+
+@router.get(
+    "/v1/admin/contacts/<phone>",
+    summary="Proof of consent: profile, subscriptions and the full ledger of a number",
+    tags=["Contacts"],
+    responses=api_responses({200: ("The contact", "ContactProof")}, 404, 422, 503),
+)
+def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = None) -> Response[str]:
+    number = normalize_phone(unquote(phone), country)
+    profile, subscriptions, ledger = repository().consent.get_contact(number.e164)
+    if profile is None and not subscriptions and not ledger:
+        raise NotFound("no such contact", {"phone": "unknown number"})
+    proof = ContactProof(
+        phone=number.e164,
+        profile=profile.model_dump(mode="json", exclude={"confirm_sent", "version"}) if profile else None,
+        subscriptions=[s.model_dump(mode="json", exclude={"expected_message_id"}) for s in subscriptions],
+        ledger=[e.model_dump(mode="json", exclude_none=True) for e in ledger],
+    )
+    return json_response(200, proof.model_dump(mode="json"))
+
+
+@router.patch(
+    "/v1/admin/contacts/<phone>",
+    summary="Update a contact's profile (time zone, name, custom attributes)",
+    tags=["Contacts"],
+    responses=api_responses({200: ("The updated profile", "ContactPatched")}, *(400, 404, 413, 422, 503)),
+)
+def patch_contact(
+    phone: PhoneInPath,
+    patch: Annotated[ContactPatch, Body()],
+    country: Annotated[str | None, Query()] = None,
+) -> Response[str]:
+    number = normalize_phone(unquote(phone), country)
+    return json_response(200, contacts.patch_contact(repository().consent, number.e164, patch, utc_now()))

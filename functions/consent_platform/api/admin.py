@@ -1,0 +1,91 @@
+"""Bodies of the admin routes (AdminFunction) that are not domain configuration: contact patches,
+imports and the responses the handlers build themselves."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from ..domain.attributes import AttrValue
+from ..domain.clock import IsoTimestamp, ZoneName
+from ..domain.plain_text import PlainText
+from ._base import Open
+
+Tag = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+AttrKey = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class ContactPatch(BaseModel):
+    """Body of ``PATCH /v1/admin/contacts/{phone}``: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    timezone: ZoneName | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    last_activity_at: IsoTimestamp | None = None
+    last_purchase_at: IsoTimestamp | None = None
+    attributes: dict[AttrKey, AttrValue] | None = Field(default=None, max_length=50)
+
+    @field_validator("tags", "attributes", mode="before")
+    @classmethod
+    def _null_clears(cls, value: Any, info: ValidationInfo) -> Any:
+        # A merge-patch null removes: no tags, no attributes (a stored null would break the profile's shape).
+        if value is None:
+            return [] if info.field_name == "tags" else {}
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _values(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        for key, item in (value or {}).items():
+            if isinstance(item, str) and len(item) > 500:
+                raise ValueError(f"attribute {key!r} is longer than 500 characters")
+        return value
+
+
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    first_name: Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")] | None = (
+        None
+    )
+    timezone: ZoneName | None = None
+    customer_since: date | None = None
+    evidence: Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+    @field_validator("first_name", "country", "timezone", "customer_since", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class ImportFromS3(BaseModel):
+    """Import a file already uploaded to the import bucket (larger than a request may be)."""
+
+    model_config = ConfigDict(defer_build=True)  # built by the first such import, not at every cold start
+
+    s3_key: str = Field(min_length=1, max_length=1024, description="Object key in the stack's import bucket")
+
+
+class ContactProof(Open):
+    """Proof of consent: the profile, every subscription and the full ledger."""
+
+    phone: str
+    profile: dict[str, Any] | None
+    subscriptions: list[dict[str, Any]]
+    ledger: list[dict[str, Any]]
+
+
+class ListStats(Open):
+    model_config = ConfigDict(populate_by_name=True)
+
+    list_id: str
+    from_: str = Field(alias="from")
+    to: str
+    days: list[dict[str, Any]]
+    totals: dict[str, Any]
