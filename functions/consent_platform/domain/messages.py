@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict
 
@@ -68,28 +68,30 @@ def origination_for(origination: dict[str, str] | None, country: str) -> str | N
     return origination.get(country) or origination.get("default")
 
 
+class MessageOptions(TypedDict, total=False):
+    """What a message may add to its recipient, body and kind: routing, identity and the guard. One
+    typed group, so the callers keep naming each option and a new one does not grow the signature."""
+
+    list_id: str | None
+    origination: str | None
+    message_id: str | None  # deterministic where duplicates must collapse; a fresh uuid otherwise
+    guard: SubscriptionGuard | None
+
+
 def build_message(
-    *,
-    to: str,
-    body: str,
-    kind: MessageKind,
-    now: datetime,
-    list_id: str | None = None,
-    origination: str | None = None,
-    message_id: str | None = None,
-    guard: SubscriptionGuard | None = None,
+    *, to: str, body: str, kind: MessageKind, now: datetime, **options: Unpack[MessageOptions]
 ) -> OutboundMessage:
     info = count_segments(body)
     return OutboundMessage(
-        message_id=message_id or str(uuid.uuid4()),
+        message_id=options.get("message_id") or str(uuid.uuid4()),
         to=to,
         body=body,
         kind=kind,
-        list_id=list_id,
-        origination=origination,
+        list_id=options.get("list_id"),
+        origination=options.get("origination"),
         message_type="TRANSACTIONAL" if kind in TRANSACTIONAL_KINDS else "PROMOTIONAL",
         encoding=info.encoding,
         segments=info.segments,
         created_at=iso(now),
-        guard=guard,
+        guard=options.get("guard"),
     )

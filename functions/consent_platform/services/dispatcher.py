@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -35,37 +36,48 @@ def dispatch(
     if stores.campaigns.bucket_dispatched(campaign_id, bucket_key):
         return 0  # a retried schedule: this bucket went out already
     stores.campaigns.set_campaign_status(campaign_id, "sending", ("scheduled",))
-    bucket = Bucket.parse(bucket_key)
-    caps = []
-    if campaign.get("frequency_cap"):
-        cap = campaign["frequency_cap"]
-        caps.append((int(cap["messages"]), int(cap["days"]) * HOURS_PER_DAY))
-    if bucket.rule.cap:
-        caps.append(bucket.rule.cap)
-    job = CampaignJob(campaign_id=campaign_id, zones=bucket.zones, rule=bucket.rule.code, caps=caps)
+    job = _campaign_job(campaign, Bucket.parse(bucket_key))
     segment = Segment.model_validate(campaign["segment"]) if campaign.get("segment") else None
     queued = skipped = 0
-    for shard in range(AUDIENCE_SHARDS):
-        start: dict[str, Any] | None = None
-        while True:
-            phones, start = stores.campaigns.audience_page(campaign["list_id"], bucket_key, shard, start)
-            if phones:
-                profiles = stores.consent.profiles(phones)
-                if segment is not None:
-                    chosen = [p for p in phones if segment.matches(profiles.get(p), normalize_phone(p).country, now)]
-                    skipped += len(phones) - len(chosen)
-                    phones = chosen
-                if phones:
-                    queue.send(_jobs(campaign, job, phones, profiles, now))
-                    queued += len(phones)
-            if not start:
-                break
+    for phones in _audience_pages(stores, campaign["list_id"], bucket_key):
+        profiles = stores.consent.profiles(phones)
+        chosen = phones
+        if segment is not None:
+            chosen = [p for p in phones if segment.matches(profiles.get(p), normalize_phone(p).country, now)]
+            skipped += len(phones) - len(chosen)
+        if chosen:
+            queue.send(_jobs(campaign, job, chosen, profiles, now))
+            queued += len(chosen)
     stores.campaigns.finish_bucket(
         campaign_id, bucket_key, now, {"queued": queued, "skipped_segment": skipped, "buckets_dispatched": 1}
     )
     if logger is not None:
         logger.info("bucket dispatched", extra={"campaign_id": campaign_id, "bucket": bucket_key, "queued": queued})
     return queued
+
+
+def _campaign_job(campaign: dict[str, Any], bucket: Bucket) -> CampaignJob:
+    """What every message of this bucket carries for the sender's last-moment checks: the list's
+    frequency cap and the jurisdiction's, in that order."""
+    caps = []
+    if campaign.get("frequency_cap"):
+        cap = campaign["frequency_cap"]
+        caps.append((int(cap["messages"]), int(cap["days"]) * HOURS_PER_DAY))
+    if bucket.rule.cap:
+        caps.append(bucket.rule.cap)
+    return CampaignJob(campaign_id=campaign["campaign_id"], zones=bucket.zones, rule=bucket.rule.code, caps=caps)
+
+
+def _audience_pages(stores: Stores, list_id: str, bucket_key: str) -> Iterator[list[str]]:
+    """The bucket's audience, one non-empty page of phone numbers at a time, shard after shard."""
+    for shard in range(AUDIENCE_SHARDS):
+        start: dict[str, Any] | None = None
+        while True:
+            phones, start = stores.campaigns.audience_page(list_id, bucket_key, shard, start)
+            if phones:
+                yield phones
+            if not start:
+                break
 
 
 def _jobs(

@@ -36,7 +36,7 @@ from ..domain.errors import (
 from ..domain.events import consent_events
 from ..domain.lists import StoredList
 from ..domain.messages import MessageKind, OutboundMessage, SubscriptionGuard, build_message, origination_for
-from ..domain.phone import mask_phone, normalize_phone
+from ..domain.phone import NormalizedPhone, mask_phone, normalize_phone
 from ..domain.pumping import (
     DEFAULT_PREFIX_DIGITS,
     DEFAULT_RATE_LIMITS,
@@ -145,7 +145,7 @@ class OptInService:
         )
         for attempt in range(1, self.MAX_ATTEMPTS + 1):
             try:
-                result = self._attempt(stored, phone.e164, phone.country, request, evidence, now, sent_today)
+                result = self._attempt(stored, phone, request, evidence, now, sent_today)
             except ConcurrentUpdate:
                 if attempt == self.MAX_ATTEMPTS:
                     raise
@@ -196,13 +196,13 @@ class OptInService:
     def _attempt(
         self,
         stored: StoredList,
-        phone: str,
-        country: str,
+        number: NormalizedPhone,
         request: OptInRequest,
         evidence: Evidence,
         now: datetime,
         sent_today: int = 0,
     ) -> OptInResult:
+        phone, country = number.e164, number.country
         profile, sub = self.stores.consent.load_contact_state(phone, stored.list_id)
         if sub is not None and sub.status == Status.ACTIVE:
             return OptInResult("already_active", phone, stored.list_id)
@@ -218,17 +218,9 @@ class OptInService:
             fill_empty(new_profile, request.first_name, request.timezone)
             kind, status, outcome = "welcome", Status.ACTIVE, "active"
         else:
-            resubmission = sub is not None and sub.status == Status.PENDING and not is_pending_expired(sub, now)
-            blocked = may_send_confirmation(new_profile, sub if resubmission else None, now)
-            if blocked and resubmission:
-                # Still pending and inside the cooldown or the daily cap: answer as before, send nothing.
-                return OptInResult("pending_confirmation", phone, stored.list_id, confirmation_sent=False)
-            if blocked:
-                raise RateLimited(
-                    "too many confirmation requests for this number; try again tomorrow",
-                    {"phone": "rate limited"},
-                    retry_after=_confirmation_retry_after(new_profile, now),
-                )
+            unsent = _confirmation_blocked(new_profile, sub, phone, stored.list_id, now)
+            if unsent is not None:
+                return unsent
             transition = request_double_optin(sub, phone, stored.list_id, now, evidence, self.pending_ttl)
             transition.subscription.held = _held(stored, request, evidence, now)  # applied on confirmation
             new_profile.confirm_sent = [*new_profile.recent_confirmations(now), iso(now)]
@@ -307,6 +299,24 @@ def _list_capped(stored: StoredList, now: datetime) -> ConfirmationCapReached:
         {"list_id": f"daily cap of {stored.daily_signup_cap} sign-up messages reached"},
         retry_after=seconds_until_next_day(now),
     )
+
+
+def _confirmation_blocked(
+    profile: Profile, sub: Subscription | None, phone: str, list_id: str, now: datetime
+) -> OptInResult | None:
+    """None when a confirmation SMS may go out. A number still pending inside the cooldown or the daily
+    cap gets its earlier answer again, with nothing sent; any other number over them is rate limited."""
+    resubmission = sub is not None and sub.status == Status.PENDING and not is_pending_expired(sub, now)
+    blocked = may_send_confirmation(profile, sub if resubmission else None, now)
+    if blocked and resubmission:
+        return OptInResult("pending_confirmation", phone, list_id, confirmation_sent=False)
+    if blocked:
+        raise RateLimited(
+            "too many confirmation requests for this number; try again tomorrow",
+            {"phone": "rate limited"},
+            retry_after=_confirmation_retry_after(profile, now),
+        )
+    return None
 
 
 def _confirmation_retry_after(profile: Profile, now: datetime) -> int:

@@ -157,14 +157,7 @@ class SenderService:
         rule = rule_by_code(job.rule)
         if not is_allowed(now, job.zones, rule):
             # The window closed (a big bucket, a retry, a redrive): send later, never drop, never now.
-            when = next_allowed_time(now, job.zones, rule)
-            if self.defer is None:
-                raise NotYetVisible("outside the recipient's window and no scheduler to defer with")
-            if not self.defer(message, when):  # no longer subscribed (STOP, erasure): nothing to hold
-                _info(logger, "campaign message skipped: opted_out", log)
-                return Delivery.OPTED_OUT
-            _info(logger, "campaign message deferred", {**log, "until": iso(when)})
-            return Delivery.DEFERRED
+            return self._defer_to_window(message, next_allowed_time(now, job.zones, rule), log, logger)
         if not self._control_open(control_key(job)):
             _info(logger, "campaign message skipped: cancelled", log)
             return Delivery.CANCELLED
@@ -206,6 +199,16 @@ class SenderService:
         # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
         _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
+
+    def _defer_to_window(self, message: OutboundMessage, when: datetime, log: dict[str, Any], logger: Any) -> Delivery:
+        """Hold a campaign message until the recipient's window opens again at ``when``."""
+        if self.defer is None:
+            raise NotYetVisible("outside the recipient's window and no scheduler to defer with")
+        if not self.defer(message, when):  # no longer subscribed (STOP, erasure): nothing to hold
+            _info(logger, "campaign message skipped: opted_out", log)
+            return Delivery.OPTED_OUT
+        _info(logger, "campaign message deferred", {**log, "until": iso(when)})
+        return Delivery.DEFERRED
 
     def _caps(self, to: str, job: CampaignJob, now: datetime) -> tuple[str | None, Op | None]:
         """The cap reached (``"<n>/<h>h"``), else the cap record's update to join the claim (or none)."""
