@@ -12,9 +12,9 @@ from consent_platform.http import json_api, register_error_handlers, screen_requ
 
 from .routes import contacts, imports, keywords, lists, stats, triggers
 from .routes.imports import IMPORT_HINT, IMPORT_MAX_BODY
-from .routes.shared import logger, repository
+from .routes.shared import logger
 
-__all__ = ["IMPORT_MAX_BODY", "app", "lambda_handler", "repository"]
+__all__ = ["IMPORT_MAX_BODY", "app", "lambda_handler"]
 
 MAX_BODY = 64 * 1024
 
