@@ -21,9 +21,11 @@ from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import normalize_phone, preload
 from consent_platform.http import api_responses, json_api, json_response, register_error_handlers
 from consent_platform.services.erasure import erase_contact
-from consent_platform.settings import ErasureSettings
+from consent_platform.settings import ErasureSettings, SchedulingSettings
 
 preload()  # every erasure parses a phone number: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (ErasureSettings, SchedulingSettings)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 app = json_api()

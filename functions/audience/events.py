@@ -12,9 +12,11 @@ from consent_platform.api.audience import CartAbandoned, CustomerEvent
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import preload
 from consent_platform.services.triggers import record_customer_event, start_cart_trigger
-from consent_platform.settings import SchedulingSettings
+from consent_platform.settings import SchedulingSettings, TableSettings
 
 preload()  # every event names a phone number: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (TableSettings, SchedulingSettings)
 logger = Logger()
 
 

@@ -32,6 +32,8 @@ from consent_platform.http import (
 )
 from consent_platform.settings import InboundWebhookSettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (InboundWebhookSettings,)
 logger = Logger()
 app = APIGatewayHttpResolver()
 register_error_handlers(app, logger)

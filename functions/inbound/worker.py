@@ -15,8 +15,11 @@ from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.inbound_message import parse_queue_body
 from consent_platform.domain.phone import preload
+from consent_platform.settings import InboundWorkerSettings
 
 preload()  # every inbound message's sender is parsed: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (InboundWorkerSettings,)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 processor = BatchProcessor(event_type=EventType.SQS)

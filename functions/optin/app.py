@@ -35,6 +35,8 @@ from consent_platform.web.pages import error_page, prefers_html, success_page
 from consent_platform.web.qr import render_qr
 
 preload()  # every sign-up parses a phone number and validates a stored list: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (OptInSettings,)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 app = APIGatewayHttpResolver()

@@ -14,8 +14,10 @@ from consent_platform.domain.campaigns import CampaignRequest
 from consent_platform.domain.clock import utc_now
 from consent_platform.http import api_responses, json_api, json_response, register_error_handlers, screen_request
 from consent_platform.services import campaigns
-from consent_platform.settings import SchedulingSettings
+from consent_platform.settings import CampaignSettings, SchedulingSettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (CampaignSettings, SchedulingSettings)
 logger = Logger()
 app = json_api()
 register_error_handlers(app, logger)

@@ -12,7 +12,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.services.expiry import expire_lapsed
+from consent_platform.settings import ExpirySettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (ExpirySettings,)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 # Leave this much of the Lambda timeout for the round in flight; what is left is the next run's.

@@ -20,8 +20,10 @@ from consent_platform.adapters.dynamodb.keys import campaign_control
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.messages import OutboundMessage
 from consent_platform.services.sender import STAT_FOR, SenderService
-from consent_platform.settings import SchedulingSettings
+from consent_platform.settings import SchedulingSettings, SenderSettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (SenderSettings, SchedulingSettings)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 processor = BatchProcessor(event_type=EventType.SQS)
