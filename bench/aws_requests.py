@@ -334,8 +334,7 @@ def inbound(messages: int = INBOUND_MESSAGES, progress: Callable[[str], None] | 
     """A warm inbound worker handles a mix of keyword joins, YES, STOP and HELP (a quarter each)."""
     import boto3
 
-    import inbound.worker
-    from consent_platform import settings
+    from consent_platform import bootstrap
 
     quarter = messages // 4
     with stack() as (aws, _clock, recorder):
@@ -348,9 +347,8 @@ def inbound(messages: int = INBOUND_MESSAGES, progress: Callable[[str], None] | 
         joiners = uk_numbers(quarter, start=100_000)
         # A warm worker: lists and keywords cached for the template's ConfigCacheSeconds (15 s).
         os.environ["CONFIG_CACHE_SECONDS"] = str(aws.stack.parameter("ConfigCacheSeconds"))
-        settings.inbound_worker_settings.cache_clear()
-        inbound.worker.service.cache_clear()
-        inbound.worker.service().config()
+        bootstrap.reset()
+        bootstrap.inbound_service().config()
         texts = [(p, "TEA") for p in joiners] + [(p, "STOP") for p in members[:quarter]]
         texts += [(p, "HELP") for p in members[quarter:]]
         # Joins, STOPs and HELPs interleaved; each joiner's YES comes after its join.

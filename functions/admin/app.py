@@ -9,13 +9,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.http import json_api, register_error_handlers, screen_request
+from consent_platform.settings import AdminSettings, SchedulingSettings
 
 from .routes import contacts, imports, keywords, lists, stats, triggers
 from .routes.imports import IMPORT_HINT, IMPORT_MAX_BODY
-from .routes.shared import logger, repository
+from .routes.shared import logger
 
-__all__ = ["IMPORT_MAX_BODY", "app", "lambda_handler", "repository"]
+__all__ = ["IMPORT_MAX_BODY", "SETTINGS", "app", "lambda_handler"]
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (AdminSettings, SchedulingSettings)
 MAX_BODY = 64 * 1024
 
 app = json_api()

@@ -6,7 +6,6 @@ in the template): every other function may only append to the ledger.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -16,15 +15,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.erasure import ErasureRepository, load_keys
-from consent_platform.adapters.scheduler import Scheduler
+from consent_platform import bootstrap
+from consent_platform.adapters.erasure import load_keys
 from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import normalize_phone, preload
 from consent_platform.http import api_responses, json_api, json_response, register_error_handlers
 from consent_platform.services.erasure import erase_contact
-from consent_platform.settings import erasure_settings
+from consent_platform.settings import ErasureSettings, SchedulingSettings
 
 preload()  # every erasure parses a phone number: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (ErasureSettings, SchedulingSettings)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 app = json_api()
@@ -34,17 +35,10 @@ register_error_handlers(app, logger)
 PhoneInPath = Annotated[str, Path(description="E.164 (URL-encode the +), or national with ?country=")]
 
 
-@cache
-def repository() -> ErasureRepository:
-    settings = erasure_settings()
-    return ErasureRepository(settings.table_name, settings.ledger_table_name)
-
-
 def delete_schedule(name: str) -> bool:
-    settings = erasure_settings()
-    if not settings.schedule_group:
+    if not bootstrap.settings(ErasureSettings).schedule_group:
         return False
-    return Scheduler(settings.schedule_group, "", "").delete(name)
+    return bootstrap.scheduler().delete(name)
 
 
 @app.delete(
@@ -58,10 +52,10 @@ def erase(
     country: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
-    settings = erasure_settings()
+    settings = bootstrap.settings(ErasureSettings)
     now = utc_now()
     keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
-    report = erase_contact(repository(), keys, number.e164, now, delete_schedule, logger)
+    report = erase_contact(bootstrap.erasure_repository(), keys, number.e164, now, delete_schedule, logger)
     metrics.add_metric(name="ContactErased", unit=MetricUnit.Count, value=1)
     return json_response(200, report.body(number.e164, iso(now)))
 

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.dynamodb.stores import Stores
-from consent_platform.adapters.scheduler import Scheduler
+from consent_platform import bootstrap
 from consent_platform.api.audience import CartAbandoned, CustomerEvent
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import preload
 from consent_platform.services.triggers import record_customer_event, start_cart_trigger
-from consent_platform.settings import admin_settings, scheduling_settings
+from consent_platform.settings import SchedulingSettings, TableSettings
 
 preload()  # every event names a phone number: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (TableSettings, SchedulingSettings)
 logger = Logger()
-
-
-@cache
-def _repository() -> Stores:
-    settings = admin_settings()
-    return Stores(settings.table_name, settings.ledger_table_name)
-
-
-def _scheduler() -> Scheduler:
-    s = scheduling_settings()
-    return Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -38,14 +27,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     detail = event.get("detail") or {}
     if kind == "Cart.Abandoned":
         result = start_cart_trigger(
-            _repository(),
-            _scheduler(),
-            scheduling_settings().outbound_queue_arn,
+            bootstrap.stores(),
+            bootstrap.scheduler(),
+            bootstrap.settings(SchedulingSettings).outbound_queue_arn,
             CartAbandoned.model_validate(detail),
             utc_now(),
         )
     elif kind in ("Customer.Activity", "Customer.Purchase"):
-        result = record_customer_event(_repository(), kind, CustomerEvent.model_validate(detail))
+        result = record_customer_event(bootstrap.stores(), kind, CustomerEvent.model_validate(detail))
     else:
         result = {"ignored": kind}
     logger.info("customer event", extra={"detail_type": kind, **{k: str(v) for k, v in result.items()}})

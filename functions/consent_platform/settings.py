@@ -1,7 +1,8 @@
 """Settings: one pydantic model per function, read from the environment variables that
 ``template.yaml`` sets (and that the local stack and tests resolve from the same template).
 
-Each field comes from the variable of the same name in any case (``table_name`` ← ``TABLE_NAME``), as
+A function asks ``consent_platform.bootstrap.settings(Model)`` for its model (read once, cached per
+model class). Each field comes from the variable of the same name in any case (``table_name`` ← ``TABLE_NAME``), as
 with pydantic-settings, which is not used: importing it costs every cold start ~20 ms (its CLI, dotenv
 and cloud secret sources) for what ``EnvSettings.from_env`` does in a few lines.
 """
@@ -9,7 +10,6 @@ and cloud secret sources) for what ``EnvSettings.from_env`` does in a few lines.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -28,12 +28,14 @@ class EnvSettings(BaseModel):
         return cls.model_validate({name: env[name] for name in cls.model_fields if name in env})
 
 
-class _Base(EnvSettings):
+class TableSettings(EnvSettings):
+    """The two tables: what ``bootstrap.stores()`` reads, whichever function asks."""
+
     table_name: str = Field(description="DynamoDB table for lists, contacts, subscriptions, messages")
     ledger_table_name: str = Field(description="DynamoDB table holding the append-only consent ledger")
 
 
-class OptInSettings(_Base):
+class OptInSettings(TableSettings):
     outbound_queue_url: str
     event_bus_name: str = ""
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
@@ -52,14 +54,14 @@ class OptInSettings(_Base):
         return parse_limits(self.optin_rate_limits)
 
 
-class AdminSettings(_Base):
+class AdminSettings(TableSettings):
     import_bucket: str = ""  # S3 bucket for large soft opt-in imports
     # SSM SecureString with the erasure HMAC key(s): imports check the erased-number suppression list.
     erasure_key_parameter: str = ""
     secret_cache_seconds: int = 300
 
 
-class ErasureSettings(_Base):
+class ErasureSettings(TableSettings):
     """``DELETE /v1/admin/contacts/{phone}``: the one function that may rewrite ledger entries."""
 
     erasure_key_parameter: str  # SSM SecureString; comma-separated keys, the first one is current
@@ -67,7 +69,7 @@ class ErasureSettings(_Base):
     schedule_group: str = ""  # pending abandoned-cart schedules of the number are deleted
 
 
-class InboundWorkerSettings(_Base):
+class InboundWorkerSettings(TableSettings):
     outbound_queue_url: str
     event_bus_name: str
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
@@ -88,6 +90,18 @@ class InboundWebhookSettings(EnvSettings):
     max_body_bytes: int = 16 * 1024
 
 
+class OutboundSettings(EnvSettings):
+    """The outbound SMS queue: what ``bootstrap.queue()`` reads."""
+
+    outbound_queue_url: str
+
+
+class EventSettings(EnvSettings):
+    """The event bus: what ``bootstrap.events()`` reads (empty: no events published)."""
+
+    event_bus_name: str = ""
+
+
 class SchedulingSettings(EnvSettings):
     """EventBridge Scheduler wiring shared by the campaign API, the dispatcher and the sender."""
 
@@ -98,61 +112,16 @@ class SchedulingSettings(EnvSettings):
     outbound_queue_arn: str = ""
 
 
-class CampaignSettings(_Base):
+class CampaignSettings(TableSettings):
     outbound_queue_url: str
 
 
-class ExpirySettings(_Base):
+class ExpirySettings(TableSettings):
     """The scheduled expiry sweep (services/expiry.py): the tables are all it needs."""
 
 
-class SenderSettings(_Base):
+class SenderSettings(TableSettings):
     sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
     eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
     local_outbox_path: str = ".local/outbox.jsonl"
     message_record_days: int = Field(default=400, ge=1)  # how long a sent-message record is kept
-
-
-@lru_cache
-def optin_settings() -> OptInSettings:
-    return OptInSettings.from_env()
-
-
-@lru_cache
-def admin_settings() -> AdminSettings:
-    return AdminSettings.from_env()
-
-
-@lru_cache
-def erasure_settings() -> ErasureSettings:
-    return ErasureSettings.from_env()
-
-
-@lru_cache
-def inbound_worker_settings() -> InboundWorkerSettings:
-    return InboundWorkerSettings.from_env()
-
-
-@lru_cache
-def inbound_webhook_settings() -> InboundWebhookSettings:
-    return InboundWebhookSettings.from_env()
-
-
-@lru_cache
-def scheduling_settings() -> SchedulingSettings:
-    return SchedulingSettings.from_env()
-
-
-@lru_cache
-def campaign_settings() -> CampaignSettings:
-    return CampaignSettings.from_env()
-
-
-@lru_cache
-def sender_settings() -> SenderSettings:
-    return SenderSettings.from_env()
-
-
-@lru_cache
-def expiry_settings() -> ExpirySettings:
-    return ExpirySettings.from_env()

@@ -5,14 +5,13 @@ Both only verify and enqueue; the worker does the rest, so a provider gets its a
 
 from __future__ import annotations
 
-from functools import cache
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.inbound_queue import InboundQueue
+from consent_platform import bootstrap
 from consent_platform.api.inbound import WebhookMessage
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import DomainError, ServiceUnavailable
@@ -31,8 +30,10 @@ from consent_platform.http import (
     register_error_handlers,
     validate,
 )
-from consent_platform.settings import inbound_webhook_settings
+from consent_platform.settings import InboundWebhookSettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (InboundWebhookSettings,)
 logger = Logger()
 app = APIGatewayHttpResolver()
 register_error_handlers(app, logger)
@@ -46,12 +47,16 @@ class Unauthorized(DomainError):
     status, code = 401, "unauthorized"
 
 
+def _settings() -> InboundWebhookSettings:
+    return bootstrap.settings(InboundWebhookSettings)
+
+
 def secrets(parameter: str) -> list[str]:
     """The secrets of an SSM SecureString that work now (cached by Powertools; rotation: see
     ``domain/signatures.py``)."""
     from aws_lambda_powertools.utilities import parameters
 
-    value = parameters.get_parameter(parameter, decrypt=True, max_age=inbound_webhook_settings().secret_cache_seconds)
+    value = parameters.get_parameter(parameter, decrypt=True, max_age=_settings().secret_cache_seconds)
     return active_secrets(str(value), utc_now())
 
 
@@ -65,7 +70,7 @@ def public_url(base: str) -> str:
 
 def twilio_config() -> tuple[str, str]:
     """(public base URL, account SID); the route answers 503 until both are configured."""
-    settings = inbound_webhook_settings()
+    settings = _settings()
     missing = [
         name
         for name, value in (
@@ -81,13 +86,8 @@ def twilio_config() -> tuple[str, str]:
     return settings.public_base_url, settings.twilio_account_sid
 
 
-@cache
-def _queue_url() -> str:
-    return inbound_webhook_settings().inbound_queue_url
-
-
 def enqueue(message: InboundMessage) -> None:
-    InboundQueue(_queue_url()).send(message)
+    bootstrap.inbound_queue().send(message)
     logger.info(
         "inbound queued",
         extra={
@@ -117,15 +117,13 @@ def signature_header(name: str) -> dict[str, object]:
 )
 def twilio() -> Response[str]:
     base, account_sid = twilio_config()
-    data = raw_body(app, inbound_webhook_settings().max_body_bytes)
+    data = raw_body(app, _settings().max_body_bytes)
     try:
         params = parse_qsl(data.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         raise Forbidden("bad request body") from None
     signature = app.current_event.headers.get("x-twilio-signature")
-    if not twilio_valid(
-        secrets(inbound_webhook_settings().twilio_auth_token_parameter), public_url(base), params, signature
-    ):
+    if not twilio_valid(secrets(_settings().twilio_auth_token_parameter), public_url(base), params, signature):
         raise Forbidden("X-Twilio-Signature is missing or does not match")
     form = twilio_fields(params, account_sid)
     enqueue(
@@ -149,10 +147,10 @@ def twilio() -> Response[str]:
     openapi_extensions={**documented_body("WebhookMessage", JSON), "parameters": [signature_header("X-Signature")]},
 )
 def webhook() -> Response[str]:
-    data = raw_body(app, inbound_webhook_settings().max_body_bytes)
+    data = raw_body(app, _settings().max_body_bytes)
     try:
         verify_webhook(
-            secrets(inbound_webhook_settings().webhook_secret_parameter),
+            secrets(_settings().webhook_secret_parameter),
             app.current_event.headers.get("x-signature"),
             data,
             utc_now().timestamp(),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -13,37 +11,24 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.events import EventPublisher
-from consent_platform.adapters.queue import OutboundQueue
-from consent_platform.adapters.repository import ConsentRepository
+from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.inbound_message import parse_queue_body
 from consent_platform.domain.phone import preload
-from consent_platform.services.inbound import InboundService
-from consent_platform.settings import inbound_worker_settings
+from consent_platform.settings import InboundWorkerSettings
 
 preload()  # every inbound message's sender is parsed: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (InboundWorkerSettings,)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@cache
-def service() -> InboundService:
-    settings = inbound_worker_settings()
-    return InboundService(
-        ConsentRepository(settings.table_name, settings.ledger_table_name),
-        OutboundQueue(settings.outbound_queue_url),
-        EventPublisher(settings.event_bus_name),
-        timedelta(hours=settings.pending_confirmation_hours),
-        settings.config_cache_seconds,
-    )
-
-
 def record_handler(record: SQSRecord) -> str:
     sent = record.attributes.sent_timestamp
     message = parse_queue_body(record.body, int(sent) if sent else None)
-    outcome = service().handle(message, utc_now(), logger, queue_message_id=record.message_id)
+    outcome = bootstrap.inbound_service().handle(message, utc_now(), logger, queue_message_id=record.message_id)
     metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)  # Inbound_<outcome name>
     if outcome.name == "signup_capped":  # a list's daily cap on sign-up SMS (alarmed)
         metrics.add_metric(name="ConfirmationCapReached", unit=MetricUnit.Count, value=1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -11,9 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.dynamodb.stores import Stores
-from consent_platform.adapters.events import EventPublisher
-from consent_platform.adapters.queue import OutboundQueue
+from consent_platform import bootstrap
 from consent_platform.api.public import OptInRequest, QrRequest
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
@@ -33,12 +29,14 @@ from consent_platform.http import (
     request_context,
     validate,
 )
-from consent_platform.services.optin import OptInResult, OptInService
-from consent_platform.settings import optin_settings
+from consent_platform.services.optin import OptInResult
+from consent_platform.settings import OptInSettings
 from consent_platform.web.pages import error_page, prefers_html, success_page
 from consent_platform.web.qr import render_qr
 
 preload()  # every sign-up parses a phone number and validates a stored list: phonenumbers loads with the module
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (OptInSettings,)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 app = APIGatewayHttpResolver()
@@ -46,19 +44,6 @@ register_error_handlers(app, logger)
 
 HONEYPOT = "company_website"  # hidden from people; bots fill it in
 QR_CACHE = "public, max-age=86400, immutable"  # the same query always draws the same code
-
-
-@cache
-def service() -> OptInService:
-    settings = optin_settings()
-    return OptInService(
-        Stores(settings.table_name, settings.ledger_table_name),
-        OutboundQueue(settings.outbound_queue_url),
-        timedelta(hours=settings.pending_confirmation_hours),
-        EventPublisher(settings.event_bus_name) if settings.event_bus_name else None,
-        settings.limits(),
-        settings.optin_prefix_digits,
-    )
 
 
 @app.post(
@@ -87,12 +72,12 @@ def optin() -> Response[str]:
     browser = is_form and prefers_html(headers.get("accept"))
     data: dict[str, Any] = {}  # the body, once parsed: its list_id picks the error page's language
     try:
-        data = parse_body(app, optin_settings().max_body_bytes)
+        data = parse_body(app, bootstrap.settings(OptInSettings).max_body_bytes)
         if str(data.get(HONEYPOT) or "").strip():
             return _honeypot(data, browser)
         request = validate(OptInRequest, data)
         context = request_context(app, Method.WEB_FORM if is_form else Method.API)
-        result = service().submit(request, context, utc_now(), logger)
+        result = bootstrap.optin_service().submit(request, context, utc_now(), logger)
     except DomainError as exc:
         if isinstance(exc, RateLimited):
             _rate_limited_metrics(exc)
@@ -114,7 +99,7 @@ def optin() -> Response[str]:
     responses=api_responses({200: ("The list's public view", "PublicList")}, 404, 503),
 )
 def public_list(list_id: str) -> Response[str]:
-    stored, _ = service().stores.catalog.get_list(list_id)
+    stored, _ = bootstrap.stores().catalog.get_list(list_id)
     if stored is None:
         raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
     return json_response(200, stored.form_view(), headers={"Cache-Control": "public, max-age=60"})
@@ -170,7 +155,7 @@ def _list_words(list_id: object) -> tuple[str | None, str]:
     if not isinstance(list_id, str) or not list_id.strip():
         return None, "YES"
     try:
-        stored, _ = service().stores.catalog.get_list(list_id.strip())
+        stored, _ = bootstrap.stores().catalog.get_list(list_id.strip())
     except Exception:  # a page in English is better than no page
         logger.exception("could not read the list for a result page")
         return None, "YES"

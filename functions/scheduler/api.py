@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -10,31 +9,20 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.dynamodb.stores import Stores
-from consent_platform.adapters.scheduler import Scheduler
+from consent_platform import bootstrap
 from consent_platform.domain.campaigns import CampaignRequest
 from consent_platform.domain.clock import utc_now
 from consent_platform.http import api_responses, json_api, json_response, register_error_handlers, screen_request
 from consent_platform.services import campaigns
-from consent_platform.settings import campaign_settings, scheduling_settings
+from consent_platform.settings import CampaignSettings, SchedulingSettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (CampaignSettings, SchedulingSettings)
 logger = Logger()
 app = json_api()
 register_error_handlers(app, logger)
 
 MAX_BODY = 16 * 1024
-
-
-@cache
-def repository() -> Stores:
-    settings = campaign_settings()
-    return Stores(settings.table_name, settings.ledger_table_name)
-
-
-@cache
-def scheduler() -> Scheduler:
-    s = scheduling_settings()
-    return Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn)
 
 
 @app.post(
@@ -45,7 +33,11 @@ def scheduler() -> Scheduler:
 )
 def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
     campaign = campaigns.create_campaign(
-        repository(), scheduler(), scheduling_settings().dispatcher_function_arn, request, utc_now()
+        bootstrap.stores(),
+        bootstrap.scheduler(),
+        bootstrap.settings(SchedulingSettings).dispatcher_function_arn,
+        request,
+        utc_now(),
     )
     logger.info("campaign scheduled", extra={"campaign_id": campaign["campaign_id"], "buckets": len(campaign["plan"])})
     return json_response(201, campaign)
@@ -58,7 +50,7 @@ def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
     responses=api_responses({200: ("The campaign", "Campaign")}, 404, 503),
 )
 def read(campaign_id: Annotated[str, Path()]) -> Response[str]:
-    return json_response(200, campaigns.get_campaign(repository(), campaign_id))
+    return json_response(200, campaigns.get_campaign(bootstrap.stores(), campaign_id))
 
 
 @app.delete(
@@ -68,7 +60,7 @@ def read(campaign_id: Annotated[str, Path()]) -> Response[str]:
     responses=api_responses({200: ("Cancelled", "Campaign")}, 404, 409, 503),
 )
 def cancel(campaign_id: Annotated[str, Path()]) -> Response[str]:
-    return json_response(200, campaigns.cancel_campaign(repository(), scheduler(), campaign_id))
+    return json_response(200, campaigns.cancel_campaign(bootstrap.stores(), bootstrap.scheduler(), campaign_id))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,35 +3,30 @@ confirmation window has closed (services/expiry.py)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from consent_platform.adapters.dynamodb.stores import Stores
+from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.services.expiry import expire_lapsed
-from consent_platform.settings import expiry_settings
+from consent_platform.settings import ExpirySettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (ExpirySettings,)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 # Leave this much of the Lambda timeout for the round in flight; what is left is the next run's.
 RESERVE_MS = 30_000
 
 
-@cache
-def _repository() -> Stores:
-    settings = expiry_settings()
-    return Stores(settings.table_name, settings.ledger_table_name)
-
-
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = expire_lapsed(
-        _repository().consent,
+        bootstrap.stores().consent,
         utc_now(),
         request_id=context.aws_request_id,
         out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MS,

@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,15 +15,15 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from consent_platform import bootstrap
 from consent_platform.adapters.dynamodb.keys import campaign_control
-from consent_platform.adapters.dynamodb.stores import Stores
-from consent_platform.adapters.scheduler import Scheduler
-from consent_platform.adapters.sms import make_provider
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.messages import OutboundMessage
 from consent_platform.services.sender import STAT_FOR, SenderService
-from consent_platform.settings import scheduling_settings, sender_settings
+from consent_platform.settings import SchedulingSettings, SenderSettings
 
+# The settings this function reads (tests/infra checks that the template's environment satisfies them).
+SETTINGS = (SenderSettings, SchedulingSettings)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -36,28 +35,18 @@ def defer(message: OutboundMessage, when: datetime) -> bool:
     """A one-time schedule that puts the job back on the outbound queue when the window opens. The
     schedule holds the number, so it is noted under the number first (erasure deletes both); ``False``
     when the subscription is no longer active (nothing scheduled)."""
-    s = scheduling_settings()
     digest = hashlib.sha256(message.message_id.encode()).hexdigest()[:24]
     name = f"d-{digest}-{int(when.timestamp())}"
     ttl = int((when + timedelta(days=2)).timestamp())  # the schedule has fired (and deleted itself) by then
     if not service().sending.note_deferral(message.to, message.list_id or "", name, ttl):
         return False
-    Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn).schedule_once(
-        name, when, s.outbound_queue_arn, message.model_dump(mode="json")
-    )
+    target = bootstrap.settings(SchedulingSettings).outbound_queue_arn
+    bootstrap.scheduler().schedule_once(name, when, target, message.model_dump(mode="json"))
     return True
 
 
-@cache
 def service() -> SenderService:
-    settings = sender_settings()
-    provider = make_provider(settings.sms_provider, settings.eum_configuration_set, settings.local_outbox_path)
-    return SenderService(
-        Stores(settings.table_name, settings.ledger_table_name),
-        provider,
-        settings.message_record_days,
-        defer,
-    )
+    return bootstrap.sender_service(defer)
 
 
 def control_keys(event: dict[str, Any]) -> list[tuple[str, str]]:

@@ -192,22 +192,10 @@ def test_required_parameters_have_defaults(parameter: str) -> None:
 
 
 def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each function's handler exists, and its settings model finds every variable it needs in the
+    """Each function's handler exists, and each settings model it declares finds every variable it needs in the
     environment the template gives it (no setting only works because of a default elsewhere)."""
     from consent_platform import settings
 
-    models = {
-        "OptInFunction": settings.OptInSettings,
-        "AdminFunction": settings.AdminSettings,
-        "ErasureFunction": settings.ErasureSettings,
-        "SenderFunction": settings.SenderSettings,
-        "InboundWebhookFunction": settings.InboundWebhookSettings,
-        "InboundWorkerFunction": settings.InboundWorkerSettings,
-        "CampaignFunction": settings.CampaignSettings,
-        "DispatcherFunction": settings.CampaignSettings,
-        "AudienceEventsFunction": settings.AdminSettings,
-        "ExpiryFunction": settings.ExpirySettings,
-    }
     fake = Stack(
         TEMPLATE,
         attributes={
@@ -216,15 +204,17 @@ def test_every_handler_imports_and_env_is_complete(monkeypatch: pytest.MonkeyPat
         },
     )
     for name, fn in of_type("AWS::Serverless::Function").items():
-        module, _, attr = fn["Properties"]["Handler"].rpartition(".")
-        assert callable(getattr(importlib.import_module(module), attr))
+        module_name, _, attr = fn["Properties"]["Handler"].rpartition(".")
+        module = importlib.import_module(module_name)
+        assert callable(getattr(module, attr))
         env = fake.function_environment(name)
         for key in list(settings.__dict__):
             monkeypatch.delenv(key.upper(), raising=False)
         with monkeypatch.context() as patch:
             for key, value in env.items():
                 patch.setenv(key, value)
-            models[name].from_env()  # raises if a required variable is missing
+            for model in module.SETTINGS:  # what the handler declares it reads
+                model.from_env()  # raises if a required variable is missing
 
 
 def test_requirements_match_pyproject() -> None:

@@ -178,48 +178,10 @@ class LocalAws:
 
 
 def _reset_cached_settings() -> None:
-    from consent_platform import settings
+    """Forget every setting, client, store and service the functions built (one reset for all)."""
+    from consent_platform import bootstrap
 
-    for fn in (
-        settings.optin_settings,
-        settings.admin_settings,
-        settings.sender_settings,
-        settings.inbound_worker_settings,
-        settings.inbound_webhook_settings,
-        settings.scheduling_settings,
-        settings.campaign_settings,
-        settings.erasure_settings,
-        settings.expiry_settings,
-    ):
-        fn.cache_clear()
-    import admin.app
-    import admin.erasure
-    import audience.events
-    import inbound.webhook
-    import inbound.worker
-    import optin.app
-    import scheduler.api
-    import scheduler.dispatcher
-    import scheduler.expiry
-    import sender.app
-
-    for cached in (
-        audience.events._repository,
-        scheduler.api.repository,
-        scheduler.api.scheduler,
-        scheduler.dispatcher._adapters,
-        scheduler.expiry._repository,
-        optin.app.service,
-        admin.app.repository,
-        admin.erasure.repository,
-        sender.app.service,
-        inbound.worker.service,
-        inbound.webhook._queue_url,
-    ):
-        cached.cache_clear()
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
+    bootstrap.reset()
 
 
 @pytest.fixture
@@ -270,44 +232,16 @@ def sent_sms() -> list[dict[str, Any]]:
 
 
 class Clock:
-    """A settable clock patched into every handler module."""
+    """A settable clock: the source of ``consent_platform.domain.clock.utc_now``."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from datetime import UTC, datetime
 
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-        import admin.erasure
-        import admin.routes.contacts
-        import admin.routes.imports
-        import admin.routes.keywords
-        import admin.routes.lists
-        import admin.routes.stats
-        import admin.routes.triggers
-        import audience.events
         import inbound.worker
-        import optin.app
-        import scheduler.api
-        import scheduler.dispatcher
-        import scheduler.expiry
-        import sender.app
+        from consent_platform.domain import clock
 
-        for module in (
-            optin.app,
-            admin.routes.contacts,
-            admin.routes.imports,
-            admin.routes.keywords,
-            admin.routes.lists,
-            admin.routes.stats,
-            admin.routes.triggers,
-            admin.erasure,
-            sender.app,
-            inbound.worker,
-            scheduler.api,
-            scheduler.dispatcher,
-            scheduler.expiry,
-            audience.events,
-        ):
-            monkeypatch.setattr(module, "utc_now", lambda: self.now)
+        monkeypatch.setattr(clock, "_source", lambda: self.now)  # every caller of utc_now
         # SQS stamps inbound messages with the real time; on a moved clock the carrier's time moves too.
         parse = inbound.worker.parse_queue_body
         monkeypatch.setattr(

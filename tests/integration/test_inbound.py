@@ -286,12 +286,12 @@ def test_single_web_opt_in_publishes_consent_granted(aws: LocalAws, events: Any)
 def test_aws_requests_per_inbound_message(aws: LocalAws, kwiaty: None, aws_calls: list, monkeypatch: Any) -> None:
     """With lists and keywords cached (a warm worker), a STOP costs: one Query (the number's state), one
     TransactWriteItems (state + ledger + marker), one SendMessage (reply), one PutEvents."""
-    import inbound.worker
+    from consent_platform import bootstrap
 
     aws.text("KWIATY")
     aws.text("TAK")
-    monkeypatch.setattr(inbound.worker.service(), "config_cache_seconds", 3600)
-    inbound.worker.service().config()  # warm
+    monkeypatch.setattr(bootstrap.inbound_service(), "config_cache_seconds", 3600)
+    bootstrap.inbound_service().config()  # warm
     boto3.client("sns").publish(
         TopicArn=aws.stack.attributes["InboundTopic"]["Ref"],
         Message=json.dumps(

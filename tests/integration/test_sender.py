@@ -16,14 +16,12 @@ FORM = {"phone": "501 234 567", "list_id": "demo", "sms_consent": "on"}
 
 
 def use_provider(monkeypatch: pytest.MonkeyPatch, name: str, **env: str) -> None:
-    import sender.app
-    from consent_platform import settings
+    from consent_platform import bootstrap
 
     monkeypatch.setenv("SMS_PROVIDER", name)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    settings.sender_settings.cache_clear()
-    sender.app.service.cache_clear()
+    bootstrap.reset()
 
 
 def test_sns_publish_uses_transactional_type_and_origination(aws: LocalAws, demo_list: dict, aws_calls: list) -> None:

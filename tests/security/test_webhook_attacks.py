@@ -66,12 +66,9 @@ def queued(aws: LocalAws) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def webhook_clock(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """The webhook function reads the same injected clock as the worker."""
-    import inbound.webhook
-
+def webhook_clock(clock: Clock) -> Clock:
+    """The webhook function reads the same injected clock as the worker (``domain.clock``'s source)."""
     clock.now = datetime.now(UTC).replace(microsecond=0) + timedelta(days=400)  # far from today, still ahead
-    monkeypatch.setattr(inbound.webhook, "utc_now", lambda: clock.now)
     return clock
 
 

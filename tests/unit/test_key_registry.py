@@ -24,7 +24,7 @@ PARTS = {
     "cart_id": "c1",
     "campaign_id": "k1",
     "digest": "abc",
-    "key": "INBOUND#twilio#SM1",
+    "provider": "twilio",
     "schedule": "d-1",
     "message_id": "m-1",
 }

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from consent_platform import bootstrap
 from consent_platform.api.admin import ContactPatch, ContactProof
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import NotFound
@@ -16,7 +17,7 @@ from consent_platform.domain.phone import normalize_phone
 from consent_platform.http import api_responses, json_response
 from consent_platform.services import contacts
 
-from .shared import PhoneInPath, repository
+from .shared import PhoneInPath
 
 router = APIGatewayHttpRouter()
 
@@ -29,7 +30,7 @@ router = APIGatewayHttpRouter()
 )
 def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = None) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
-    profile, subscriptions, ledger = repository().consent.get_contact(number.e164)
+    profile, subscriptions, ledger = bootstrap.stores().consent.get_contact(number.e164)
     if profile is None and not subscriptions and not ledger:
         raise NotFound("no such contact", {"phone": "unknown number"})
     proof = ContactProof(
@@ -53,4 +54,4 @@ def patch_contact(
     country: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
-    return json_response(200, contacts.patch_contact(repository().consent, number.e164, patch, utc_now()))
+    return json_response(200, contacts.patch_contact(bootstrap.stores().consent, number.e164, patch, utc_now()))

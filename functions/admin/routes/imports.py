@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from consent_platform import bootstrap
 from consent_platform.adapters.erasure import erasures_recorded, load_keys
 from consent_platform.adapters.objects import ImportBucket
 from consent_platform.api.admin import ImportFromS3
@@ -23,9 +24,9 @@ from consent_platform.http import (
     validate,
 )
 from consent_platform.services.imports import ImportService, parse_rows
-from consent_platform.settings import admin_settings
+from consent_platform.settings import AdminSettings
 
-from .shared import ListId, logger, repository
+from .shared import ListId, logger
 
 # Lambda's synchronous invocation payload limit is 6 MB (6,291,456 bytes) for the whole event, and HTTP API
 # base64-encodes a body whose content type is not text (application/x-ndjson, text/csv may be), which grows it
@@ -69,7 +70,7 @@ def import_customers(list_id: ListId) -> Response[str]:
         raise UnsupportedMediaType(
             "send text/csv, application/x-ndjson, or JSON with s3_key", {"content-type": content_type}
         )
-    report = ImportService(repository(), suppression_lookup()).run(
+    report = ImportService(bootstrap.stores(), suppression_lookup()).run(
         list_id, parse_rows(data, content_type), utc_now(), event.request_context.request_id
     )
     logger.info(
@@ -87,7 +88,7 @@ def import_customers(list_id: ListId) -> Response[str]:
 def suppression_lookup() -> Callable[[str], list[str]]:
     """The erased-number suppression list's keys for a number (one per erasure key). Without a key
     parameter, imports go ahead only as long as no number was ever erased."""
-    settings = admin_settings()
+    settings = bootstrap.settings(AdminSettings)
     keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
     if keys is None:
         if erasures_recorded(settings.table_name):
@@ -101,7 +102,7 @@ def suppression_lookup() -> Callable[[str], list[str]]:
 
 def imports_s3(key: str) -> tuple[bytes, str]:
     """The uploaded file's bytes and its format, told by the key's extension."""
-    bucket = admin_settings().import_bucket
+    bucket = bootstrap.settings(AdminSettings).import_bucket
     if not bucket:
         raise ValidationFailed("no import bucket is configured", {"s3_key": "not available"})
     kind = "text/csv" if key.lower().endswith(".csv") else "application/x-ndjson"

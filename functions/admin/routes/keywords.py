@@ -9,12 +9,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.keywords import KeywordConfig
 from consent_platform.http import api_responses, json_response
 from consent_platform.services import keywords
 
-from .shared import KeywordInPath, logger, repository
+from .shared import KeywordInPath, logger
 
 router = APIGatewayHttpRouter()
 
@@ -28,7 +29,7 @@ router = APIGatewayHttpRouter()
     ),
 )
 def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]) -> Response[str]:
-    stored, created = keywords.put_keyword(repository(), unquote(keyword), config, utc_now())
+    stored, created = keywords.put_keyword(bootstrap.stores().catalog, unquote(keyword), config, utc_now())
     logger.info("keyword stored", extra={"keyword": stored.keyword, "new_keyword": created})
     return json_response(201 if created else 200, stored.model_dump(mode="json"))
 
@@ -40,4 +41,4 @@ def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]
     responses=api_responses({200: ("The keyword", "KeywordView")}, 404, 409, 503),
 )
 def get_keyword(keyword: KeywordInPath) -> Response[str]:
-    return json_response(200, keywords.get_keyword(repository(), unquote(keyword)))
+    return json_response(200, keywords.get_keyword(bootstrap.stores().catalog, unquote(keyword)))

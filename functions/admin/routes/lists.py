@@ -8,12 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.lists import ListConfig
 from consent_platform.http import api_responses, json_response
 from consent_platform.services import lists
 
-from .shared import ListId, logger, repository
+from .shared import ListId, logger
 
 router = APIGatewayHttpRouter()
 
@@ -27,7 +28,7 @@ router = APIGatewayHttpRouter()
     ),
 )
 def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response[str]:
-    stored, created = lists.put_list(repository().catalog, list_id, config, utc_now())
+    stored, created = lists.put_list(bootstrap.stores().catalog, list_id, config, utc_now())
     logger.info("list stored", extra={"list_id": list_id, "new_list": created})
     return json_response(201 if created else 200, stored.public_view())
 
@@ -39,4 +40,4 @@ def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response
     responses=api_responses({200: ("The list", "StoredList")}, 404, 503),
 )
 def get_list(list_id: ListId) -> Response[str]:
-    return json_response(200, lists.get_list(repository().catalog, list_id).public_view())
+    return json_response(200, lists.get_list(bootstrap.stores().catalog, list_id).public_view())

@@ -1,15 +1,12 @@
-"""What every admin router shares: the function's logger, its repository and the path parameters."""
+"""What every admin router shares: the function's logger and the path parameters (the stores and the
+services come from ``consent_platform.bootstrap``)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Path
-
-from consent_platform.adapters.repository import ConsentRepository
-from consent_platform.settings import admin_settings
 
 logger = Logger()
 
@@ -20,9 +17,3 @@ KeywordInPath = Annotated[str, Path(description="The keyword (any case, accents 
 PhoneInPath = Annotated[
     str, Path(description="E.164 (URL-encode the +), or national with ?country=", examples=["+48501234567"])
 ]
-
-
-@cache
-def repository() -> ConsentRepository:
-    settings = admin_settings()
-    return ConsentRepository(settings.table_name, settings.ledger_table_name)

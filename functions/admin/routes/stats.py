@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import StringConstraints
 
+from consent_platform import bootstrap
 from consent_platform.api.admin import ListStats
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import ValidationFailed
@@ -17,7 +18,7 @@ from consent_platform.domain.list_stats import summarize, totals
 from consent_platform.http import api_responses, json_response
 from consent_platform.services import lists
 
-from .shared import ListId, repository
+from .shared import ListId
 
 router = APIGatewayHttpRouter()
 
@@ -50,7 +51,7 @@ def list_stats(
     first = _day(from_, "from") if from_ else last - timedelta(days=29)
     if first > last or (last - first).days > 366:
         raise ValidationFailed("invalid range", {"from": "from ≤ to, at most 366 days apart"})
-    lists.get_list(repository().catalog, list_id)  # 404 for an unknown list
-    days = summarize(repository().consent.list_stats(list_id, first.isoformat(), last.isoformat()))
+    lists.get_list(bootstrap.stores().catalog, list_id)  # 404 for an unknown list
+    days = summarize(bootstrap.stores().consent.list_stats(list_id, first.isoformat(), last.isoformat()))
     stats = ListStats(list_id=list_id, from_=first.isoformat(), to=last.isoformat(), days=days, totals=totals(days))
     return json_response(200, stats.model_dump(mode="json", by_alias=True))

@@ -8,14 +8,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from consent_platform.adapters.scheduler import Scheduler
+from consent_platform import bootstrap
 from consent_platform.api.audience import CartAbandoned
 from consent_platform.domain.clock import utc_now
 from consent_platform.http import api_responses, json_response
 from consent_platform.services.triggers import start_cart_trigger
-from consent_platform.settings import scheduling_settings
-
-from .shared import repository
+from consent_platform.settings import SchedulingSettings
 
 router = APIGatewayHttpRouter()
 
@@ -30,11 +28,10 @@ router = APIGatewayHttpRouter()
     ),
 )
 def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
-    s = scheduling_settings()
     result = start_cart_trigger(
-        repository(),
-        Scheduler(s.schedule_group, s.scheduler_role_arn, s.schedule_dlq_arn),
-        s.outbound_queue_arn,
+        bootstrap.stores(),
+        bootstrap.scheduler(),
+        bootstrap.settings(SchedulingSettings).outbound_queue_arn,
         request,
         utc_now(),
     )

@@ -2,12 +2,13 @@
 
 ``utc_now`` is the one injectable clock: the local stack moves it forward with ``POST /dev/clock`` (an
 offset added to the system time, in-process only), so ledger timestamps, windows, caps and schedules
-all see the same time. In Lambda the offset is always zero.
+all see the same time; tests replace its source. In Lambda the offset is always zero.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -16,9 +17,14 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConst
 
 _lock = threading.Lock()
 _offset = timedelta(0)
+# Tests replace the whole source (``tests/integration/conftest.py``'s ``clock`` fixture sets this one
+# name); every module calls ``utc_now`` from here, so this is the only place time is patched.
+_source: Callable[[], datetime] | None = None
 
 
 def utc_now() -> datetime:
+    if _source is not None:
+        return _source()
     return datetime.now(UTC) + _offset
 
 

@@ -22,10 +22,6 @@ class InboundMessage(BaseModel):
     body: str
     at: datetime  # carrier time where known, else when we received it
 
-    @property
-    def key(self) -> str:
-        return f"INBOUND#{self.provider}#{self.message_id}"
-
 
 def parse_queue_body(body: str, sent_timestamp_ms: int | None) -> InboundMessage:
     """The inbound queue carries End User Messaging's raw JSON (via SNS) or our webhook envelope."""

@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapters.repository import ConsentRepository
+from ..adapters.dynamodb.catalog import CatalogStore
 from ..domain.clock import iso
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.keywords import KeywordConfig, StoredKeyword, keyword_key
 from .inbound.keyword_actions import ACTIONS
 
 
-def put_keyword(repo: ConsentRepository, raw: str, config: KeywordConfig, now: datetime) -> tuple[StoredKeyword, bool]:
+def put_keyword(catalog: CatalogStore, raw: str, config: KeywordConfig, now: datetime) -> tuple[StoredKeyword, bool]:
     check_action(config)
     key = keyword_key(raw)
     if config.list_id is not None:
-        stored_list, _ = repo.get_list(config.list_id)
+        stored_list, _ = catalog.get_list(config.list_id)
         if stored_list is None:
             raise NotFound(f"list {config.list_id!r} does not exist", {"list_id": "unknown list"})
-    existing, _ = repo.get_keyword(key)
+    existing, _ = catalog.get_keyword(key)
     stamp = iso(now)
     stored = StoredKeyword(
         **config.model_dump(),
@@ -28,13 +28,13 @@ def put_keyword(repo: ConsentRepository, raw: str, config: KeywordConfig, now: d
         created_at=existing.created_at if existing else stamp,
         updated_at=stamp,
     )
-    repo.put_keyword(stored)
+    catalog.put_keyword(stored)
     return stored, existing is None
 
 
-def get_keyword(repo: ConsentRepository, raw: str) -> dict[str, Any]:
+def get_keyword(catalog: CatalogStore, raw: str) -> dict[str, Any]:
     key = keyword_key(raw)
-    stored, usage = repo.get_keyword(key)
+    stored, usage = catalog.get_keyword(key)
     if stored is None:
         raise NotFound(f"keyword {key!r} does not exist", {"keyword": "unknown keyword"})
     per_day = {sk.removeprefix("DAY#"): count for sk, count in sorted(usage.items()) if sk.startswith("DAY#")}

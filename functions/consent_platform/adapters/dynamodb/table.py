@@ -22,11 +22,9 @@ class ConcurrentUpdate(Conflict):
 
     code = "concurrent_update"
 
-    def __init__(self, message: str, failed: str = "", failed_index: int = -1) -> None:
+    def __init__(self, message: str, failed: str = "") -> None:
         super().__init__(message)
         self.failed = failed  # the name of the operation whose condition failed
-        # Transitional, for services/inbound.py only: the failed operation's position.
-        self.failed_index = failed_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +73,7 @@ class Transaction:
             if op.error is not None:
                 raise op.error
         if failed:
-            index = self.ops.index(failed[0])
-            raise ConcurrentUpdate(
-                "the record changed while this request was processed; retry", failed=failed[0].name, failed_index=index
-            )
+            raise ConcurrentUpdate("the record changed while this request was processed; retry", failed=failed[0].name)
 
     def attempt(self) -> list[Failure]:
         """All or nothing; returns the operations whose condition failed (then nothing was written)."""

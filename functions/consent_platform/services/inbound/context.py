@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from ...adapters.repository import PhoneState
+from ...adapters.dynamodb.consent_store import PhoneState
 from ...domain.clock import iso
 from ...domain.consent import Evidence, HeldProfile, Method, Subscription, Transition
 from ...domain.inbound import Classification

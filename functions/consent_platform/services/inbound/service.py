@@ -30,9 +30,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ...adapters.dynamodb.stores import Stores
+from ...adapters.dynamodb.table import Op
 from ...adapters.events import EventPublisher
 from ...adapters.queue import OutboundQueue
-from ...adapters.repository import ConcurrentUpdate, ConsentRepository
 from ...domain.clock import iso
 from ...domain.contacts import Profile, apply_held
 from ...domain.errors import InvalidPhone
@@ -60,13 +61,13 @@ class _Duplicate(Exception):
 class InboundService:
     def __init__(
         self,
-        repo: ConsentRepository,
+        stores: Stores,
         queue: OutboundQueue,
         events: EventPublisher,
         pending_ttl: timedelta,
         config_cache_seconds: float = 15.0,
     ) -> None:
-        self.repo = repo
+        self.stores = stores
         self.queue = queue
         self.events = events
         self.pending_ttl = pending_ttl
@@ -78,7 +79,7 @@ class InboundService:
         # Lists and keywords change rarely: a warm function reloads them at most every few seconds,
         # which keeps an inbound message at about four AWS requests (issue #8).
         if self._config is None or time.monotonic() - self._config_loaded > self.config_cache_seconds:
-            self._config = Config(*self.repo.load_config())
+            self._config = Config(*self.stores.catalog.load_config())
             self._config_loaded = time.monotonic()
         return self._config
 
@@ -92,7 +93,7 @@ class InboundService:
             _log(logger, "inbound from an unusable number dropped", message, "invalid_sender")
             return Outcome("invalid_sender")
         config = self.config()
-        state = self.repo.load_phone(sender)
+        state = self.stores.consent.load_phone(sender)
         rules = [k.rule() for k in config.keywords.values()]
         cls = classify(message.body, rules, message.to, config.confirm_words())
         capped: frozenset[str] = frozenset()
@@ -127,28 +128,24 @@ class InboundService:
     # ---- writing -------------------------------------------------------------------------------
 
     def _commit(self, ctx: Context, outcome: Outcome, queue_message_id: str | None) -> None:
-        """State, ledger, marker, counters and outbox in one transaction; the marker and the lists'
-        sign-up caps go first so that a failed condition names which of them stopped it."""
+        """State, ledger, marker, counters and outbox in one transaction. The marker and the lists'
+        sign-up caps are its guards: each raises its own error when its condition fails (a duplicate,
+        a full day); any other failed condition is a concurrent change to this number (SQS retries)."""
         plan, now = ctx.plan, ctx.now
         marker = {"intent": ctx.cls.intent.value, "outcome": str(outcome), "processed_at": iso(now)}
         extra = self._counters(ctx)
         if plan.replies or plan.events:
-            extra.append(self.repo.inbound_outbox_put(ctx.sender, ctx.message.key, self._outbox(ctx, queue_message_id)))
+            extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, self._outbox(ctx, queue_message_id)))
         profile, previous_profile = self._profile(ctx)
         day = now.astimezone(UTC).strftime("%Y-%m-%d")
         ttl = int((now + timedelta(days=3)).timestamp())
+        limits = self.stores.limits
         caps = [
-            self.repo.signup_cap_op(list_id, day, ctx.config.lists[list_id].daily_signup_cap, ttl)
+            limits.signup_cap(list_id, day, ctx.config.lists[list_id].daily_signup_cap, ttl, _SignupCapReached(list_id))
             for list_id in plan.signup_lists
         ]
-        first = [self.repo.inbound_marker_put(ctx.message.key, marker), *caps]
-        try:
-            self.repo.commit(plan.transitions, profile, previous_profile, first=first, extra=extra)
-        except ConcurrentUpdate as exc:
-            failure = _failed_first(exc, plan.signup_lists)
-            if failure is None:
-                raise  # a concurrent change to this number: let SQS retry from fresh state
-            raise failure from exc
+        guards = [self.stores.inbound.marker_put(ctx.message, marker, _Duplicate()), *caps]
+        self.stores.consent.commit(plan.transitions, profile, previous_profile, guards=guards, extra=extra)
 
     @staticmethod
     def _outbox(ctx: Context, queue_message_id: str | None) -> dict[str, Any]:
@@ -162,7 +159,7 @@ class InboundService:
     def _finish_first_attempt(self, sender: str, message: InboundMessage, queue_message_id: str | None) -> None:
         """Already processed: a redelivery of the same queue message finishes what the first attempt may
         not have (replies, events); a replay (another queue message) or an erased number gets nothing."""
-        stored = self.repo.get_inbound_outbox(sender, message.key) if queue_message_id else None
+        stored = self.stores.inbound.get_outbox(sender, message) if queue_message_id else None
         if not stored or stored.get("queue_message_id") != queue_message_id:
             return
         self._deliver(
@@ -176,15 +173,15 @@ class InboundService:
         if events:
             self.events.publish(events)
 
-    def _counters(self, ctx: Context) -> list[dict[str, Any]]:
+    def _counters(self, ctx: Context) -> list[Op]:
         plan, state, now = ctx.plan, ctx.state, ctx.now
-        ops: list[dict[str, Any]] = []
+        ops: list[Op] = []
         if plan.capped_replies:
             sent = recent((state.rate or {}).get("sent", []), now) + [iso(now)] * plan.capped_replies
             ttl = int((now + timedelta(days=2)).timestamp())
-            ops.append(self.repo.rate_put(ctx.sender, sent, ttl, state.rate))
+            ops.append(self.stores.limits.rate_put(ctx.sender, sent, ttl, state.rate))
         if plan.keyword:
-            ops.extend(self.repo.keyword_usage_updates(plan.keyword, now.strftime("%Y-%m-%d")))
+            ops.extend(self.stores.catalog.keyword_usage(plan.keyword, now.strftime("%Y-%m-%d")))
         return ops
 
     @staticmethod
@@ -208,17 +205,6 @@ class InboundService:
         for held in plan.held:
             apply_held(profile, held, now)
         return profile, previous.version if previous else None
-
-
-def _failed_first(exc: ConcurrentUpdate, signup_lists: list[str]) -> Exception | None:
-    """Which condition stopped the transaction — the one place that reads the repository's failure
-    index: 0 is the inbound marker (a duplicate), 1..n the lists' sign-up caps (in ``signup_lists``
-    order); ``None`` for anything else (a concurrent change to this number)."""
-    if exc.failed_index == 0:
-        return _Duplicate()
-    if 1 <= exc.failed_index <= len(signup_lists):
-        return _SignupCapReached(signup_lists[exc.failed_index - 1])
-    return None
 
 
 def _log(logger: Any, text: str, message: InboundMessage, outcome: str, **extra: str) -> None:
