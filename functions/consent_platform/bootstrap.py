@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .adapters.queue import OutboundQueue
     from .adapters.scheduler import Scheduler
     from .domain.messages import OutboundMessage
-    from .services.inbound import InboundService
+    from .services.inbound.service import InboundService
     from .services.optin import OptInService
     from .services.sender import SenderService
 
@@ -168,7 +168,7 @@ def optin_service() -> OptInService:
 
 @component
 def inbound_service() -> InboundService:
-    from .services.inbound import InboundService
+    from .services.inbound.service import InboundService
 
     s = settings(InboundWorkerSettings)
     return InboundService(

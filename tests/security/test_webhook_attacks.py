@@ -186,7 +186,7 @@ def test_redelivery_of_the_same_queue_message_still_finishes_a_crashed_first_att
     aws: LocalAws, demo_list: dict, webhook_clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The counterpart: the outbox is re-delivered for the same SQS message (not for a replay)."""
-    from consent_platform.services.inbound import InboundService
+    from consent_platform.services.inbound.service import InboundService
 
     assert aws.http("POST", "/v1/optin", {"phone": PHONE, "list_id": "demo", "sms_consent": True}).status == 202
     aws.drain()

@@ -8,9 +8,9 @@ import pytest
 from consent_platform.domain.errors import ValidationFailed
 from consent_platform.domain.inbound import Intent
 from consent_platform.domain.keywords import KeywordConfig
-from consent_platform.services.inbound.context import Outcome
 from consent_platform.services.inbound.intents import INTENTS
 from consent_platform.services.inbound.keyword_actions import ACTIONS
+from consent_platform.services.inbound.outcome import Outcome
 from consent_platform.services.keywords import check_action
 
 

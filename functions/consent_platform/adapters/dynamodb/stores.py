@@ -1,24 +1,68 @@
-"""Every store over one pair of tables: what a handler builds once and hands to its service."""
+"""Every store over one pair of tables: what a handler builds once and hands to its service.
+
+Each store is built (and its module imported) on first use, so a function loads only the stores it
+touches — the admin function never imports the sending or campaign stores, for instance.
+"""
 
 from __future__ import annotations
 
-from .campaigns import CampaignStore
-from .catalog import CatalogStore
-from .consent_store import ConsentStore
-from .inbound import InboundStore
-from .limits import LimitsStore
-from .sending import SendingStore
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from .table import Table
-from .triggers import TriggerStore
+
+if TYPE_CHECKING:
+    from .campaigns import CampaignStore
+    from .catalog import CatalogStore
+    from .consent_store import ConsentStore
+    from .inbound import InboundStore
+    from .limits import LimitsStore
+    from .sending import SendingStore
+    from .triggers import TriggerStore
 
 
 class Stores:
     def __init__(self, table_name: str, ledger_table_name: str) -> None:
         self.table = Table(table_name, ledger_table_name)
-        self.catalog = CatalogStore(self.table)
-        self.consent = ConsentStore(self.table)
-        self.limits = LimitsStore(self.table)
-        self.sending = SendingStore(self.table)
-        self.campaigns = CampaignStore(self.table)
-        self.triggers = TriggerStore(self.table)
-        self.inbound = InboundStore(self.table)
+
+    @cached_property
+    def catalog(self) -> CatalogStore:
+        from .catalog import CatalogStore
+
+        return CatalogStore(self.table)
+
+    @cached_property
+    def consent(self) -> ConsentStore:
+        from .consent_store import ConsentStore
+
+        return ConsentStore(self.table)
+
+    @cached_property
+    def limits(self) -> LimitsStore:
+        from .limits import LimitsStore
+
+        return LimitsStore(self.table)
+
+    @cached_property
+    def sending(self) -> SendingStore:
+        from .sending import SendingStore
+
+        return SendingStore(self.table)
+
+    @cached_property
+    def campaigns(self) -> CampaignStore:
+        from .campaigns import CampaignStore
+
+        return CampaignStore(self.table)
+
+    @cached_property
+    def triggers(self) -> TriggerStore:
+        from .triggers import TriggerStore
+
+        return TriggerStore(self.table)
+
+    @cached_property
+    def inbound(self) -> InboundStore:
+        from .inbound import InboundStore
+
+        return InboundStore(self.table)

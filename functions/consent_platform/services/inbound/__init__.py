@@ -1,8 +1,5 @@
-"""Inbound SMS: STOP / START / YES / HELP and custom keywords (see ``service`` for the guarantees)."""
+"""Inbound SMS: STOP / START / YES / HELP and custom keywords (see ``service`` for the guarantees).
 
-from __future__ import annotations
-
-from .context import REPLY_DAILY_CAP, Outcome
-from .service import MARKER_DAYS, InboundService
-
-__all__ = ["MARKER_DAYS", "REPLY_DAILY_CAP", "InboundService", "Outcome"]
+Nothing is imported here: the admin function validates keyword actions against ``keyword_actions``
+without loading the worker's service, intents and context (import ``.service`` for ``InboundService``).
+"""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ...domain.consent import Subscription, Transition, revoke
 from ...domain.messages import MessageKind
-from .context import Context
+
+if TYPE_CHECKING:
+    from .context import Context
 
 
 def revoke_each(ctx: Context, subs: list[Subscription], word: str) -> None:

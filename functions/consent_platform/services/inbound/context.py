@@ -3,7 +3,7 @@ the :class:`Outcome` it returns (which names the worker's metric)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -19,34 +19,6 @@ from .config import Config
 # SMS-pumping defence (invariant 8): HELP answers, autoresponders and "expired" notices to one number
 # are capped per rolling 24 h. STOP confirmations and the welcome after a confirmation are not capped.
 REPLY_DAILY_CAP = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one inbound message did. ``name`` names the worker's metric (``Inbound_<name>``); ``counts``
-    and ``reply_capped`` only add detail to the log line and the marker (``"confirmed:1,expired:1"``)."""
-
-    name: str
-    counts: tuple[tuple[str, int], ...] = ()
-    reply_capped: bool = False
-
-    @classmethod
-    def counted(cls, name: str, count: int, **more: int) -> Outcome:
-        return cls(name, ((name, count), *more.items()))
-
-    @property
-    def metric(self) -> str:
-        return f"Inbound_{self.name}"
-
-    def capped(self) -> Outcome:
-        return replace(self, reply_capped=True)
-
-    def __str__(self) -> str:
-        parts = [f"{key}:{count}" for key, count in self.counts] or [self.name]
-        return ",".join([*parts, "reply_capped"] if self.reply_capped else parts)
-
-
-UNMATCHED = Outcome("unmatched")
 
 
 @dataclass

@@ -42,8 +42,9 @@ from ...domain.inbound_message import InboundMessage
 from ...domain.messages import OutboundMessage
 from ...domain.phone import mask_phone, normalize_phone
 from .config import Config
-from .context import Context, Outcome, recent
+from .context import Context, recent
 from .intents import INTENTS, plan
+from .outcome import Outcome
 
 MARKER_DAYS = 30
 

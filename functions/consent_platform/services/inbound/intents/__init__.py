@@ -10,7 +10,8 @@ from ....domain.clock import iso
 from ....domain.consent import Method
 from ....domain.events import consent_events, unmatched_event
 from ....domain.inbound import Intent
-from ..context import UNMATCHED, Context, Outcome
+from ..context import Context
+from ..outcome import UNMATCHED, Outcome
 from . import confirm, help, keyword, start, stop
 
 

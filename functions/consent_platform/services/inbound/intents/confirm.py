@@ -9,7 +9,8 @@ from ....domain.clock import iso
 from ....domain.consent import ConfirmationExpiredWithLapse, Status, Subscription, confirm_pending
 from ....domain.contacts import confirm_held
 from ....domain.language import expired_notice
-from ..context import UNMATCHED, Context, Outcome
+from ..context import Context
+from ..outcome import UNMATCHED, Outcome
 
 # A YES to a confirmation the expiry sweep already closed still gets the "expired — join again" notice
 # (as one inside the sweep's 15-minute lag does) if the window closed within this many days.

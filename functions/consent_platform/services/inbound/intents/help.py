@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ....domain.clock import iso
 from ....domain.events import unmatched_event
-from ..context import Context, Outcome
+from ..context import Context
+from ..outcome import Outcome
 
 
 def handle(ctx: Context) -> Outcome:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..context import UNMATCHED, Context, Outcome
+from ..context import Context
 from ..keyword_actions import ACTIONS
+from ..outcome import UNMATCHED, Outcome
 
 
 def handle(ctx: Context) -> Outcome:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ....domain.consent import Status, grant_single_optin
 from ..common import first_list_reply
-from ..context import Context, Outcome
+from ..context import Context
+from ..outcome import Outcome
 
 
 def handle(ctx: Context) -> Outcome:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..common import fence, first_list_reply, revoke_each
-from ..context import Context, Outcome
+from ..context import Context
+from ..outcome import Outcome
 
 
 def handle(ctx: Context) -> Outcome:

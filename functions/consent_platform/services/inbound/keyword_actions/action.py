@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ....domain.keywords import KeywordConfig, StoredKeyword
-from ..context import Context, Outcome
+from ..outcome import Outcome
 
-Run = Callable[[Context, StoredKeyword], Outcome]
+if TYPE_CHECKING:
+    from ..context import Context
+
+Run = Callable[["Context", StoredKeyword], Outcome]  # Context only for the type checker (a light import)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,14 @@ that share a number: "KWIATY INFO" names the list that plain HELP would have to 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ....domain.keywords import StoredKeyword
-from ..context import UNMATCHED, Context, Outcome
+from ..outcome import UNMATCHED, Outcome
 from .action import KeywordAction
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 
 def run(ctx: Context, keyword: StoredKeyword) -> Outcome:

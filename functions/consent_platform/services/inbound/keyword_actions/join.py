@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ....domain.consent import Evidence, Method, Status, Subscription, grant_single_optin, request_double_optin
 from ....domain.contacts import may_send_confirmation
 from ....domain.keywords import StoredKeyword
 from ....domain.lists import StoredList
 from ....domain.phone import normalize_phone
-from ..context import UNMATCHED, Context, Outcome
+from ..outcome import UNMATCHED, Outcome
 from .action import KeywordAction
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 
 def run(ctx: Context, keyword: StoredKeyword) -> Outcome:

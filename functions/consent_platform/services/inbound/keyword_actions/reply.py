@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ....domain.keywords import StoredKeyword
-from ..context import Context, Outcome
+from ..outcome import Outcome
 from .action import KeywordAction
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 
 def run(ctx: Context, keyword: StoredKeyword) -> Outcome:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ....domain.keywords import StoredKeyword
 from ..common import fence, revoke_each
-from ..context import UNMATCHED, Context, Outcome
+from ..outcome import UNMATCHED, Outcome
 from .action import KeywordAction
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 
 def run(ctx: Context, keyword: StoredKeyword) -> Outcome:
