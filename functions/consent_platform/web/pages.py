@@ -16,8 +16,6 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "us": "us",
         "pending_title": "Check your phone",
         "pending_body": "We sent you a text message from {who}. Reply {confirm} to confirm your subscription.",
-        "already_title": "You're already subscribed",
-        "already_body": "You already get text messages from {who}.",
         "active_title": "You're subscribed",
         "active_body": "Thanks! You'll get text messages from {who}. Reply STOP to cancel.",
         "check_title": "Please check the form",
@@ -41,8 +39,6 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "us": "nas",
         "pending_title": "Sprawdź telefon",
         "pending_body": "Wysłaliśmy Ci SMS od {who}. Odpisz {confirm}, aby potwierdzić zapis.",
-        "already_title": "Już jesteś zapisany(-a)",
-        "already_body": "Już otrzymujesz SMS-y od {who}.",
         "active_title": "Zapisano",
         "active_body": "Dziękujemy! Będziesz otrzymywać SMS-y od {who}. Aby zrezygnować, odpisz STOP.",
         "check_title": "Sprawdź formularz",
@@ -67,8 +63,6 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "pending_title": "Sehen Sie auf Ihr Telefon",
         "pending_body": "Wir haben Ihnen eine SMS von {who} geschickt. Antworten Sie {confirm}, um die Anmeldung "
         "zu bestätigen.",
-        "already_title": "Sie sind bereits angemeldet",
-        "already_body": "Sie erhalten bereits SMS von {who}.",
         "active_title": "Sie sind angemeldet",
         "active_body": "Danke! Sie erhalten SMS von {who}. Abmelden jederzeit mit STOP.",
         "check_title": "Bitte prüfen Sie das Formular",
@@ -88,8 +82,6 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "us": "nous",
         "pending_title": "Regardez votre téléphone",
         "pending_body": "Nous vous avons envoyé un SMS de {who}. Répondez {confirm} pour confirmer votre inscription.",
-        "already_title": "Vous êtes déjà inscrit",
-        "already_body": "Vous recevez déjà les SMS de {who}.",
         "active_title": "Vous êtes inscrit",
         "active_body": "Merci ! Vous recevrez les SMS de {who}. Répondez STOP pour vous désinscrire.",
         "check_title": "Vérifiez le formulaire",
@@ -109,8 +101,6 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "us": "nosotros",
         "pending_title": "Revisa tu teléfono",
         "pending_body": "Te hemos enviado un SMS de {who}. Responde {confirm} para confirmar tu suscripción.",
-        "already_title": "Ya estás suscrito",
-        "already_body": "Ya recibes los SMS de {who}.",
         "active_title": "Te has suscrito",
         "active_body": "¡Gracias! Recibirás los SMS de {who}. Responde STOP para darte de baja.",
         "check_title": "Revisa el formulario",
@@ -131,7 +121,8 @@ _STYLE = (
     "body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
     "h1{font-size:1.4rem}ul{padding-left:1.2rem}a{color:#0b57d0}"
 )
-_STATUS_KEYS = {"pending_confirmation": "pending", "already_active": "already", "active": "active"}
+# A subscribed number gets the page a new one would (no membership oracle), so there is no "already" page.
+_STATUS_KEYS = {"pending_confirmation": "pending", "active": "active"}
 
 
 def words(language: str | None) -> tuple[str, dict[str, str]]:

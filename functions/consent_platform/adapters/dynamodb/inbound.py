@@ -20,10 +20,6 @@ class InboundStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def get_marker(self, message: InboundMessage) -> dict[str, Any] | None:
-        parts = _parts(message)
-        return self.table.batch_get([k.INBOUND_MARKER.key(**parts)]).get(k.INBOUND_MARKER.pair(**parts))
-
     def marker_put(self, message: InboundMessage, data: dict[str, Any], error: Exception | None = None) -> Op:
         """The marker, only if this message was never applied (``error``: what a repeat means)."""
         item = {**k.INBOUND_MARKER.plain(**_parts(message)), **data}
