@@ -185,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk-size", type=positive_int, default=500, metavar="ROWS", help="rows per request (default 500)"
     )
 
+    p = command(
+        sub,
+        "ls",
+        commands.cmd_ls,
+        "list the lists or the keywords",
+        "GET /v1/admin/lists or /v1/admin/keywords, every page (the CLI follows `next`).",
+    )
+    p.add_argument("what", choices=sorted(commands.LISTINGS))
+    p.add_argument("--number", help="keywords: only those answering texts to this number")
+
     campaign = command(sub, "campaign", None, "create, show or cancel a campaign")
     campaign_sub = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = command(

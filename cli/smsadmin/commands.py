@@ -130,6 +130,41 @@ def cmd_contact_show(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _list_line(item: dict[str, Any]) -> str:
+    return f"{item['list_id']}  {item['brand']}  ({item['opt_in']} opt-in)"
+
+
+def _keyword_line(item: dict[str, Any]) -> str:
+    where = item.get("number") or "every number"
+    return f"{item['display']}  {item['action']}  {item.get('list_id') or '-'}  on {where}"
+
+
+# ``smsadmin ls WHAT``: the listing route, the field its page holds, and one line per item.
+LISTINGS: dict[str, tuple[str, str, Any]] = {
+    "lists": ("lists", "lists", _list_line),
+    "keywords": ("keywords", "keywords", _keyword_line),
+}
+
+
+def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
+    """Every page of a listing (following ``next``): one line per item, or one JSON array."""
+    route, field, line = LISTINGS[args.what]
+    query: dict[str, str | None] = {"limit": "100", "number": getattr(args, "number", None)}
+    items: list[Any] = []
+    while True:
+        body = ctx.client.get(path("v1", "admin", route), query=query).body
+        items += body[field]
+        if not body.get("next"):
+            break
+        query["next"] = body["next"]
+    if ctx.as_json:
+        ctx.dump(items)
+    else:
+        for item in items:
+            ctx.print(render.clean(line(item)))
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace, ctx: Context) -> int:
     query = {"from": args.date_from, "to": args.date_to}
     answer = ctx.client.get(path("v1", "admin", "lists", args.list_id, "stats"), query=query)

@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from consent_platform import bootstrap
@@ -15,7 +15,7 @@ from consent_platform.domain.keywords import KeywordConfig
 from consent_platform.http import api_responses, json_response
 from consent_platform.services import keywords
 
-from .shared import KeywordInPath, logger
+from .shared import Cursor, KeywordInPath, Limit, logger
 
 router = APIGatewayHttpRouter()
 
@@ -42,3 +42,20 @@ def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]
 )
 def get_keyword(keyword: KeywordInPath) -> Response[str]:
     return json_response(200, keywords.get_keyword(bootstrap.stores().catalog, unquote(keyword)))
+
+
+@router.get(
+    "/v1/admin/keywords",
+    summary="List the keywords, in keyword order (paginated; optionally those on one number)",
+    tags=["Keywords"],
+    responses=api_responses({200: ("A page of keywords", "KeywordPage")}, 422, 503),
+)
+def list_keywords(
+    number: Annotated[
+        str | None, Query(pattern=r"^\+?[0-9]{3,15}$", description="Only keywords answering texts to this number")
+    ] = None,
+    limit: Annotated[Limit | None, Query(description="Keywords per page, 1-100 (default 50)")] = None,
+    next_: Annotated[Cursor | None, Query(alias="next", description="The previous page's `next`")] = None,
+) -> Response[str]:
+    page = keywords.list_keywords(bootstrap.stores().catalog, limit, next_, number)
+    return json_response(200, page.model_dump(mode="json"))

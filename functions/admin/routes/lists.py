@@ -1,11 +1,11 @@
-"""``/v1/admin/lists/{list_id}``: create, replace and read a list."""
+"""``/v1/admin/lists``: list them; ``/v1/admin/lists/{list_id}``: create, replace and read a list."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from consent_platform import bootstrap
@@ -14,7 +14,7 @@ from consent_platform.domain.lists import ListConfig
 from consent_platform.http import api_responses, json_response
 from consent_platform.services import lists
 
-from .shared import ListId, logger
+from .shared import Cursor, Limit, ListId, logger
 
 router = APIGatewayHttpRouter()
 
@@ -41,3 +41,17 @@ def put_list(list_id: ListId, config: Annotated[ListConfig, Body()]) -> Response
 )
 def get_list(list_id: ListId) -> Response[str]:
     return json_response(200, lists.get_list(bootstrap.stores().catalog, list_id).public_view())
+
+
+@router.get(
+    "/v1/admin/lists",
+    summary="List the lists, in list-id order (paginated)",
+    tags=["Lists"],
+    responses=api_responses({200: ("A page of lists", "ListPage")}, 422, 503),
+)
+def list_lists(
+    limit: Annotated[Limit | None, Query(description="Lists per page, 1-100 (default 50)", examples=[20])] = None,
+    next_: Annotated[Cursor | None, Query(alias="next", description="The previous page's `next`")] = None,
+) -> Response[str]:
+    page = lists.list_lists(bootstrap.stores().catalog, limit, next_)
+    return json_response(200, page.model_dump(mode="json", exclude={"lists": {"__all__": {"version"}}}))

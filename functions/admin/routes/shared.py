@@ -17,3 +17,7 @@ KeywordInPath = Annotated[str, Path(description="The keyword (any case, accents 
 PhoneInPath = Annotated[
     str, Path(description="E.164 (URL-encode the +), or national with ?country=", examples=["+48501234567"])
 ]
+
+# Listing query parameters (``consent_platform.domain.paging`` checks both: one message for every listing).
+Limit = int
+Cursor = str

@@ -108,8 +108,12 @@ class KeywordRule:
     match: str  # exact | prefix | phrase
     number: str | None = None
 
+    def answers_on(self, to: str) -> bool:
+        """Whether the keyword answers texts to ``to`` (a keyword without a number answers on all)."""
+        return not self.number or _digits(self.number) == _digits(to)
+
     def matches(self, text: str, to: str | None) -> bool:
-        if self.number and to and _digits(self.number) != _digits(to):
+        if to and not self.answers_on(to):
             return False
         if self.match == "exact":
             return text == self.keyword

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..adapters.dynamodb import keys
 from ..adapters.dynamodb.catalog import CatalogStore
 from ..domain.clock import iso
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.keywords import KeywordConfig, StoredKeyword, keyword_key
+from ..domain.paging import decode_cursor, encode_cursor, page_size
 from .inbound.keyword_actions import ACTIONS
+
+if TYPE_CHECKING:
+    from ..api.listings import KeywordPage
 
 
 def put_keyword(catalog: CatalogStore, raw: str, config: KeywordConfig, now: datetime) -> tuple[StoredKeyword, bool]:
@@ -39,6 +44,15 @@ def get_keyword(catalog: CatalogStore, raw: str) -> dict[str, Any]:
         raise NotFound(f"keyword {key!r} does not exist", {"keyword": "unknown keyword"})
     per_day = {sk.removeprefix("DAY#"): count for sk, count in sorted(usage.items()) if sk.startswith("DAY#")}
     return {**stored.model_dump(mode="json"), "usage": {"total": usage.get("TOTAL", 0), "per_day": per_day}}
+
+
+def list_keywords(catalog: CatalogStore, limit: int | None, cursor: str | None, number: str | None) -> KeywordPage:
+    """One page of keywords in keyword order; with ``number``, those answering texts to that number."""
+    from ..api.listings import KeywordPage
+
+    after = decode_cursor(cursor, keys.KEYWORD.sk_prefix)
+    found, last = catalog.page_keywords(page_size(limit), after, number)
+    return KeywordPage(keywords=found, next=encode_cursor(last))
 
 
 def check_action(config: KeywordConfig) -> None:

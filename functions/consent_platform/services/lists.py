@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from ..adapters.dynamodb import keys
 from ..adapters.dynamodb.catalog import CatalogStore
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
@@ -17,6 +19,10 @@ from ..domain.lists import (
     lint_messages,
     resolve_messages,
 )
+from ..domain.paging import decode_cursor, encode_cursor, page_size
+
+if TYPE_CHECKING:
+    from ..api.listings import ListPage
 
 
 def validate_list_id(list_id: str) -> str:
@@ -62,6 +68,15 @@ def put_list(catalog: CatalogStore, list_id: str, config: ListConfig, now: datet
     catalog.put_list(stored, existing.version if existing else None, new_consent)
     stored.version = (existing.version if existing else 0) + 1
     return stored, existing is None
+
+
+def list_lists(catalog: CatalogStore, limit: int | None, cursor: str | None) -> ListPage:
+    """One page of lists in list-id order (``next`` continues after it)."""
+    from ..api.listings import ListPage
+
+    after = decode_cursor(cursor, keys.CONFIG_LIST.sk_prefix)
+    found, last = catalog.page_lists(page_size(limit), after)
+    return ListPage(lists=found, next=encode_cursor(last))
 
 
 def _email_versions(existing: StoredList | None, config: ListConfig) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..aws import client
 from ..dynamo import to_item
@@ -83,6 +83,27 @@ class CatalogStore:
                 keyword = StoredKeyword.model_validate(item)
                 keywords[keyword.keyword] = keyword
         return lists, keywords
+
+    def page_lists(self, limit: int, after: str | None) -> tuple[list[StoredList], str | None]:
+        """A page of lists (their CONFIG snapshots, in list-id order) and the sort key to continue after."""
+        from ...domain.lists import StoredList
+
+        items, last = self.table.page(k.CONFIG_LIST.pk, k.CONFIG_LIST.sk_prefix, limit, after, lambda _: True)
+        return [StoredList.model_validate(item) for item in items], last
+
+    def page_keywords(
+        self, limit: int, after: str | None, number: str | None
+    ) -> tuple[list[StoredKeyword], str | None]:
+        """A page of keywords in keyword order; with ``number``, those answering on that number (and the
+        ones answering on every number, as the inbound worker matches them)."""
+        from ...domain.inbound import KeywordRule
+        from ...domain.keywords import StoredKeyword
+
+        def keep(item: dict[str, Any]) -> bool:
+            return number is None or KeywordRule(item["keyword"], "exact", item.get("number")).answers_on(number)
+
+        items, last = self.table.page(k.KEYWORD.pk, k.KEYWORD.sk_prefix, limit, after, keep)
+        return [StoredKeyword.model_validate(item) for item in items], last
 
     def get_keyword(self, keyword: str) -> tuple[StoredKeyword | None, dict[str, int]]:
         from ...domain.keywords import StoredKeyword

@@ -6,7 +6,7 @@ caller never finds out *which* condition failed from its position: adding an ope
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +145,34 @@ class Table:
         for page in pages:
             for raw in page.get("Items", []):
                 yield from_item(raw)
+
+    def page(
+        self, key_value: str, sk_prefix: str, limit: int, after: str | None, keep: Callable[[dict[str, Any]], bool]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Up to ``limit`` items of one partition whose sort key starts with ``sk_prefix`` and that ``keep``
+        accepts, in sort-key order after ``after``; and the sort key to continue after (``None`` at the
+        end). Each Query reads at most ``limit`` items, so a page costs what it returns (a filter may
+        need a few more reads, never a scan of the whole partition up front)."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": {"S": key_value}, ":s": {"S": sk_prefix}},
+            "Limit": limit,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = {"pk": {"S": key_value}, "sk": {"S": after}}
+        found: list[dict[str, Any]] = []
+        while True:
+            response = client("dynamodb").query(**request)
+            for raw in response.get("Items", []):
+                item = from_item(raw)
+                if keep(item):
+                    found.append(item)
+                    if len(found) == limit:
+                        return found, item["sk"]  # a full page: more may follow
+            request["ExclusiveStartKey"] = response.get("LastEvaluatedKey")
+            if not request["ExclusiveStartKey"]:
+                return found, None
 
     def put(self, data: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
         put: dict[str, Any] = {"TableName": self.name, "Item": to_item(data)}
