@@ -282,11 +282,17 @@ def campaign(recipients: int = CAMPAIGN_RECIPIENTS, progress: Callable[[str], No
         sent = [m for m in sent_sms() if m["body"].startswith("Hi ")]
         assert len(sent) == recipients, (len(sent), recipients)
         assert len({m["to"] for m in sent}) == recipients, "a recipient got the campaign twice"
-        stats = _http(aws, None, "GET", f"/v1/admin/campaigns/{reply.body['campaign_id']}", None).body["stats"]
-        assert stats["sent"] == recipients, stats
+        campaign_id = reply.body["campaign_id"]
+        receipts = deliver_receipts(aws, recorder, campaign_id, [m["to"] for m in sent], clock.now)
+        stats = _http(aws, None, "GET", f"/v1/admin/campaigns/{campaign_id}", None).body["stats"]
+        assert stats["sent"] == recipients and stats["delivered"] == recipients, stats
         functions = ("CampaignFunction", "DispatcherFunction", "SenderFunction")
         calls = recorder.calls(*functions)
+        receipt_calls = recorder.calls("DeliveryWorkerFunction")
         return {
+            "receipts": receipts,
+            "requests_per_receipt": sum(receipt_calls.values()) / receipts,
+            "receipt_by_operation": _by_operation(receipt_calls, receipts),
             "sent": len(sent),
             "buckets": buckets,
             "batch_sizes": {s.function: s.batch_size for s in aws.stack.sqs_sources() if not s.eventbridge},
@@ -295,6 +301,29 @@ def campaign(recipients: int = CAMPAIGN_RECIPIENTS, progress: Callable[[str], No
             "by_operation": _by_operation(calls, len(sent)),
             "functions": _jsonable(recorder.summary()),
         }
+
+
+def deliver_receipts(aws: Any, recorder: Recorder, campaign_id: str, phones: list[str], now: datetime) -> int:
+    """End User Messaging reports each message's fate: one final event per sent message (TEXT_DELIVERED)
+    published to DeliveryTopic (the harness, not counted), then the worker's batches (counted)."""
+    import boto3
+
+    from consent_platform.services.dispatcher import campaign_message_id
+
+    sns = boto3.client("sns")
+    topic = aws.stack.attributes["DeliveryTopic"]["Ref"]
+    for phone in phones:
+        message_id = campaign_message_id(campaign_id, phone)
+        event = {
+            "eventType": "TEXT_DELIVERED", "eventVersion": "1.0", "eventTimestamp": int(now.timestamp() * 1000),
+            "isFinal": True, "destinationPhoneNumber": phone, "messageId": f"eum-{message_id}",
+            "messageStatus": "DELIVERED", "messageStatusDescription": "Message has been delivered",
+            "context": {"message_id": message_id, "campaign_id": campaign_id, "list_id": "tea"},
+            "totalMessageParts": 1, "totalMessagePrice": 0.00581, "totalCarrierFee": 0.0,
+        }  # fmt: skip
+        sns.publish(TopicArn=topic, Message=json.dumps(event))
+    deliver_queue(aws, recorder, "DeliveryWorkerFunction", "DeliveryQueue")
+    return len(phones)
 
 
 CAMPAIGN: dict[str, Any] = {"list_id": "tea", "name": "Tea time", "text": "Hi {first_name|there}, tea time: -20% today"}

@@ -1,4 +1,6 @@
-"""Infrastructure cost per million sent campaign messages, from what the campaign benchmark measured.
+"""Infrastructure cost per million sent campaign messages, from what the campaign benchmark measured —
+delivery receipts included (one final End User Messaging event per sent message, through DeliveryTopic,
+DeliveryQueue and the delivery worker).
 
 Inputs, per sent message, from ``aws_requests.campaign`` (2,000 recipients, every function that took part:
 campaign API, dispatcher, sender): Lambda invocations, AWS calls by operation, DynamoDB request units
@@ -11,7 +13,8 @@ Modelled, because moto answers in-process where AWS answers over the network:
   scaled to the function's CPU share (Lambda gives 1 vCPU per 1,769 MB; a 512 MB function gets ~0.29 of
   one), plus an assumed in-region latency per AWS call (``LATENCY_MS``), rounded up to the millisecond.
 * **SQS**: our ``SendMessageBatch`` calls plus what Lambda's event source mapping does per batch it
-  delivers (``ReceiveMessage`` and ``DeleteMessageBatch``, at most 10 messages each).
+  delivers (``ReceiveMessage`` and ``DeleteMessageBatch``, at most 10 messages each), plus SNS's
+  ``SendMessage`` of each delivery receipt into DeliveryQueue.
 * **CloudWatch Logs**: the bytes our functions logged (Powertools logs, EMF metrics) plus Lambda's own
   START/END/REPORT lines (``PLATFORM_LOG_BYTES`` per invocation).
 * **X-Ray**: active tracing with the default sampling rule, 5 % of invocations (the 1/s reservoir adds at
@@ -68,6 +71,17 @@ def memory_mb() -> dict[str, int]:
     return {f: int(p["Properties"].get("MemorySize", default)) for f, p in stack.functions().items()}
 
 
+def _receipt_lines(campaign: dict[str, Any], scale: float, price: dict[str, Any]) -> dict[str, float]:
+    """What delivery receipts add beyond their worker's Lambda, DynamoDB and logs (counted with the other
+    functions): End User Messaging publishing each event to DeliveryTopic (SNS requests, paid by the topic's
+    owner) and the Message.* events the worker puts on the bus (one per final receipt)."""
+    receipts = campaign.get("receipts", 0)
+    return {
+        "sns_receipts": receipts * scale * price["sns"]["per_million_requests"] / 1e6,
+        "eventbridge_events": receipts * scale * price["eventbridge_events"]["per_million_custom_events"] / 1e6,
+    }
+
+
 def per_million_sent(campaign: dict[str, Any], batch_sizes: dict[str, int]) -> dict[str, Any]:
     """Dollars per million sent messages, by service, from the campaign benchmark's figures."""
     price = prices()
@@ -92,6 +106,7 @@ def per_million_sent(campaign: dict[str, Any], batch_sizes: dict[str, int]) -> d
         if function in batch_sizes:  # an SQS consumer: the event source mapping receives and deletes
             per_batch = math.ceil(batch_sizes[function] / SQS_RECEIVE_MAX)
             sqs_requests += 2 * per_batch * invocations
+    sqs_requests += campaign.get("receipts", 0)  # SNS → DeliveryQueue: one SendMessage per receipt
     scale = 1_000_000 / sent
     lines["lambda_duration"] = lambda_gb_s * scale * price["lambda"]["arm64_per_gb_second"]
     lines["lambda_requests"] = lambda_requests * scale * price["lambda"]["per_million_requests"] / 1e6
@@ -108,6 +123,7 @@ def per_million_sent(campaign: dict[str, Any], batch_sizes: dict[str, int]) -> d
     lines["eventbridge_scheduler"] = campaign["buckets"] * scale * scheduler / 1e6
     lines["cloudwatch_logs"] = log_bytes * scale / 1024**3 * price["cloudwatch_logs"]["per_gb_ingested"]
     lines["xray"] = lambda_requests * scale * XRAY_SAMPLED * price["xray"]["per_million_traces_recorded"] / 1e6
+    lines.update(_receipt_lines(campaign, scale, price))
     sms = price["sms_us_end_user_messaging"]
     return {
         "total": round(sum(lines.values()), 4),

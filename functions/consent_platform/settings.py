@@ -125,3 +125,10 @@ class SenderSettings(TableSettings):
     eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
     local_outbox_path: str = ".local/outbox.jsonl"
     message_record_days: int = Field(default=400, ge=1)  # how long a sent-message record is kept
+
+
+class DeliverySettings(TableSettings):
+    """The delivery-receipt worker (functions/delivery): the tables, the bus, how long a status is kept."""
+
+    event_bus_name: str = ""  # empty: no Message.Delivered / Message.Failed events
+    message_record_days: int = Field(default=400, ge=1)  # as long as the sent-message record it describes

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
+from consent_platform.api.campaigns import Campaign
 from consent_platform.domain.campaigns import CampaignRequest
 from consent_platform.domain.clock import utc_now
 from consent_platform.http import api_responses, json_api, json_response, register_error_handlers, screen_request
@@ -23,6 +24,13 @@ app = json_api()
 register_error_handlers(app, logger)
 
 MAX_BODY = 16 * 1024
+
+
+def body(campaign: Campaign) -> dict[str, Any]:
+    """The campaign as JSON; ``schedules_deleted`` only in the answer to a cancellation."""
+    return campaign.model_dump(
+        mode="json", exclude={"schedules_deleted"} if campaign.schedules_deleted is None else None
+    )
 
 
 @app.post(
@@ -39,8 +47,8 @@ def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
         request,
         utc_now(),
     )
-    logger.info("campaign scheduled", extra={"campaign_id": campaign["campaign_id"], "buckets": len(campaign["plan"])})
-    return json_response(201, campaign)
+    logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "buckets": len(campaign.plan)})
+    return json_response(201, body(campaign))
 
 
 @app.get(
@@ -50,7 +58,7 @@ def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
     responses=api_responses({200: ("The campaign", "Campaign")}, 404, 503),
 )
 def read(campaign_id: Annotated[str, Path()]) -> Response[str]:
-    return json_response(200, campaigns.get_campaign(bootstrap.stores(), campaign_id))
+    return json_response(200, body(campaigns.get_campaign(bootstrap.stores(), campaign_id)))
 
 
 @app.delete(
@@ -60,7 +68,8 @@ def read(campaign_id: Annotated[str, Path()]) -> Response[str]:
     responses=api_responses({200: ("Cancelled", "Campaign")}, 404, 409, 503),
 )
 def cancel(campaign_id: Annotated[str, Path()]) -> Response[str]:
-    return json_response(200, campaigns.cancel_campaign(bootstrap.stores(), bootstrap.scheduler(), campaign_id))
+    cancelled = campaigns.cancel_campaign(bootstrap.stores(), bootstrap.scheduler(), campaign_id)
+    return json_response(200, body(cancelled))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -385,3 +385,6 @@ def _referenced_only(stack: Stack) -> None:
         stack.attributes[logical] = {"Ref": logical, "Arn": arn}
     for logical in stack.resources("AWS::Serverless::HttpApi"):
         stack.attributes[logical] = {"Ref": "local"}
+    for logical in stack.resources("AWS::SMSVOICE::ConfigurationSet"):  # only the real provider reads it
+        arn = f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:configuration-set/{logical}"
+        stack.attributes[logical] = {"Ref": logical, "Arn": arn}

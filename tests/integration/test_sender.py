@@ -78,6 +78,8 @@ def test_end_user_messaging_send_text_message(aws: LocalAws, demo_list: dict, mo
                 "MessageType": "TRANSACTIONAL",
                 "OriginationIdentity": "12345",
                 "ConfigurationSetName": "prod-set",
+                # Each delivery event of the message names it (services/receipts.py).
+                "Context": {"message_id": body["message_id"], "list_id": "demo"},
             },
         )
         from infra.local.lambda_runtime import FakeLambdaContext, load_handler, sqs_event

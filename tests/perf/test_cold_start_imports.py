@@ -25,7 +25,7 @@ NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction"}
 # model building) and the services that need them stay out of their cold start.
 NO_LIST_MODELS = {"SenderFunction", "DispatcherFunction", "ErasureFunction", "ExpiryFunction", "InboundWebhookFunction"}
 # Functions that never parse a phone number (they only mask one for logs).
-NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction", "ExpiryFunction"}
+NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction", "ExpiryFunction", "DeliveryWorkerFunction"}
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = No
         profile=profile.model_dump(mode="json", exclude={"confirm_sent", "version"}) if profile else None,
         subscriptions=[s.model_dump(mode="json", exclude={"expected_message_id"}) for s in subscriptions],
         ledger=[e.model_dump(mode="json", exclude_none=True) for e in ledger],
+        messages=contacts.sent_messages(bootstrap.stores().table, number.e164),
     )
     return json_response(200, proof.model_dump(mode="json"))
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..domain.clock import utc_now
+from ..domain.delivery_status import send_context
 from ..domain.messages import OutboundMessage
 from .aws import client
 
@@ -56,10 +57,13 @@ class EndUserMessagingProvider:
         self.configuration_set = configuration_set
 
     def send(self, message: OutboundMessage) -> str:
-        params: dict[str, str] = {
+        campaign_id = message.campaign.campaign_id if message.campaign else None
+        params: dict[str, Any] = {
             "DestinationPhoneNumber": message.to,
             "MessageBody": message.body,
             "MessageType": message.message_type,
+            # Echoed in every delivery event of this message: our id names the message a receipt is about.
+            "Context": send_context(message.message_id, campaign_id, message.list_id),
         }
         if message.origination:
             params["OriginationIdentity"] = message.origination

@@ -12,6 +12,7 @@ from ..domain.attributes import AttrValue
 from ..domain.clock import IsoTimestamp, ZoneName
 from ..domain.plain_text import PlainText
 from ._base import Open
+from .messages import MESSAGES_SHOWN, SentMessage
 
 Tag = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 AttrKey = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -79,6 +80,9 @@ class ContactProof(Open):
     profile: dict[str, Any] | None
     subscriptions: list[dict[str, Any]]
     ledger: list[dict[str, Any]]
+    messages: list[SentMessage] = Field(
+        default=[], description=f"The {MESSAGES_SHOWN} newest sent messages, newest first"
+    )
 
 
 class ListStats(Open):

@@ -108,19 +108,6 @@ class TriggerResult(Open):
     rule: str | None = None
 
 
-class Campaign(Open):
-    campaign_id: str
-    list_id: str
-    name: str | None = None
-    text: str
-    status: Literal["scheduled", "sending", "done", "cancelled"]
-    created_at: str
-    preview: dict[str, Any]
-    plan: list[dict[str, Any]]
-    stats: dict[str, Any]
-    schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")
-
-
 class WebhookQueued(Open):
     status: Literal["queued"]
     message_id: str

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler
+from ..api.campaigns import Campaign
 from ..domain.campaigns import CampaignRequest, preview, with_opt_out
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
@@ -18,6 +19,7 @@ from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_buck
 MIN_LEAD = timedelta(seconds=60)
 STAT_KEYS = ("queued", "sent", "deferred", "failed")
 SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment")
+UNDELIVERED = "undelivered_"  # + the failure's reason: a counter per reason
 
 
 def schedule_name(campaign_id: str, index: int) -> str:
@@ -26,7 +28,7 @@ def schedule_name(campaign_id: str, index: int) -> str:
 
 def create_campaign(
     stores: Stores, scheduler: Scheduler, dispatcher_arn: str, request: CampaignRequest, now: datetime
-) -> dict[str, Any]:
+) -> Campaign:
     stored_list, _ = stores.catalog.get_list(request.list_id)
     if stored_list is None:
         raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
@@ -78,14 +80,14 @@ def create_campaign(
     return public(campaign, {})
 
 
-def get_campaign(stores: Stores, campaign_id: str) -> dict[str, Any]:
+def get_campaign(stores: Stores, campaign_id: str) -> Campaign:
     campaign, stats = stores.campaigns.get_campaign(campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
     return public(campaign, stats)
 
 
-def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> dict[str, Any]:
+def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> Campaign:
     campaign, stats = stores.campaigns.get_campaign(campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
@@ -94,25 +96,40 @@ def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> d
     deleted = sum(scheduler.delete(item["schedule"]) for item in campaign.get("plan", []))
     campaign["status"] = "cancelled"
     out = public(campaign, stats)
-    out["schedules_deleted"] = deleted
+    out.schedules_deleted = deleted
     return out
 
 
-def public(campaign: dict[str, Any], stats: dict[str, int]) -> dict[str, Any]:
-    out = {k: v for k, v in campaign.items() if k not in ("pk", "sk", "origination", "language")}
-    out["stats"] = {
+def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
+    fields = {k: v for k, v in campaign.items() if k not in ("pk", "sk", "origination", "language")}
+    counts = {
         **{k: stats.get(k, 0) for k in STAT_KEYS},
         "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},
+        **delivery_stats(stats),
     }
     # "done" is derived, not written by every sender: every bucket dispatched and every queued job
     # settled (sent, failed or skipped; a deferred job settles when it is finally sent or skipped).
     # (segment skips happen before queueing, so they are not part of "queued")
-    skipped = sum(v for k, v in out["stats"]["skipped"].items() if k != "segment")
-    settled = out["stats"]["sent"] + out["stats"]["failed"] + skipped
+    skipped = sum(v for k, v in counts["skipped"].items() if k != "segment")
+    settled = counts["sent"] + counts["failed"] + skipped
     if (
-        out["status"] == "sending"
+        fields["status"] == "sending"
         and stats.get("buckets_dispatched", 0) >= len(campaign.get("plan", []))
-        and settled >= out["stats"]["queued"]
+        and settled >= counts["queued"]
     ):
-        out["status"] = "done"
-    return out
+        fields["status"] = "done"
+    return Campaign.model_validate({**fields, "stats": counts})
+
+
+def delivery_stats(stats: dict[str, int]) -> dict[str, Any]:
+    """What the delivery receipts added to the counters (services/receipts.py)."""
+    undelivered = {k.removeprefix(UNDELIVERED): v for k, v in stats.items() if k.startswith(UNDELIVERED) and v}
+    sent, delivered = stats.get("sent", 0), stats.get("delivered", 0)
+    return {
+        "delivered": delivered,
+        "undelivered": undelivered,
+        "blocked": stats.get("blocked", 0),
+        "awaiting_receipt": max(0, sent - delivered - sum(undelivered.values())),
+        "delivery_rate": round(delivered / sent, 4) if sent else None,
+        "price_usd": stats.get("price_micro_usd", 0) / 1_000_000,
+    }

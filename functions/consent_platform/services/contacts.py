@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from ..adapters.dynamodb.consent_store import ConsentStore
-from ..adapters.dynamodb.table import ConcurrentUpdate
+from ..adapters.dynamodb.table import ConcurrentUpdate, Table
 from ..api.admin import ContactPatch
+from ..api.messages import MESSAGES_SHOWN, SentMessage
 from ..domain.clock import iso
 from ..domain.errors import NotFound
 
@@ -30,3 +31,10 @@ def patch_contact(consent: ConsentStore, phone: str, patch: ContactPatch, now: d
             continue
         return {**profile.model_dump(mode="json", exclude={"confirm_sent", "version"}), "buckets_moved": moved}
     raise ConcurrentUpdate("the contact changed while this request was processed; retry")
+
+
+def sent_messages(table: Table, phone: str) -> list[SentMessage]:
+    """The number's newest sent messages joined with their delivery status (one Query)."""
+    from ..adapters.dynamodb.deliveries import DeliveryStore
+
+    return [SentMessage.model_validate(row) for row in DeliveryStore(table).messages(phone, MESSAGES_SHOWN)]

@@ -1,0 +1,51 @@
+"""Bodies of the campaign routes (CampaignFunction): the campaign as ``POST``, ``GET`` and ``DELETE
+/v1/admin/campaigns…`` answer it — built by ``services/campaigns.py`` and published in the OpenAPI document
+(the request is ``domain/campaigns.py`` ``CampaignRequest``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ._base import Open
+
+
+class Skipped(Open):
+    opted_out: int = Field(description="No longer subscribed when the message was due (or opted out at the provider)")
+    frequency_cap: int
+    duplicate: int
+    cancelled: int
+    segment: int = Field(description="Outside the campaign's segment: never queued")
+
+
+class CampaignStats(Open):
+    """Send-time counts (``queued`` … ``skipped``) and what delivery receipts reported since (End User
+    Messaging only: Amazon SNS reports no per-message outcome, so there everything stays awaiting)."""
+
+    queued: int
+    sent: int = Field(description="Accepted by the SMS provider")
+    deferred: int
+    failed: int = Field(description="Refused by the provider at send time")
+    skipped: Skipped
+    delivered: int = Field(description="Receipts: delivered to the handset (or final acceptance by the carrier)")
+    undelivered: dict[str, int] = Field(
+        description="Receipts: final failures by the provider's status without TEXT_ (invalid, unreachable, spam…)"
+    )
+    blocked: int = Field(description="Of undelivered: blocked or spam-filtered (content/registration, not the number)")
+    awaiting_receipt: int = Field(description="sent − delivered − undelivered (never below 0)")
+    delivery_rate: float | None = Field(description="delivered / sent; null before anything was sent")
+    price_usd: float = Field(description="Sum of the prices the provider reported for finished messages")
+
+
+class Campaign(Open):
+    campaign_id: str
+    list_id: str
+    name: str | None = None
+    text: str
+    status: Literal["scheduled", "sending", "done", "cancelled"]
+    created_at: str
+    preview: dict[str, Any]
+    plan: list[dict[str, Any]]
+    stats: CampaignStats
+    schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")

@@ -1,0 +1,1 @@
+"""The delivery-receipt worker: End User Messaging events from the delivery queue."""

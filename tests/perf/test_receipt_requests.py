@@ -1,0 +1,34 @@
+"""AWS requests per delivery receipt (issue 16: ≤ 1.2 in a batch of 10): one conditional UpdateItem per
+receipt, one counter update per campaign per batch, one PutEvents per 10 outcomes — and no read."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from consent_platform.services.dispatcher import campaign_message_id
+from tests.integration.conftest import Clock, LocalAws, aws, aws_calls, clock
+from tests.integration.receipts_support import delivery_event, publish
+from tests.integration.test_campaigns import FL, FR, NY, PL, shop
+from tests.integration.test_receipts import sent
+
+__all__ = ["aws", "aws_calls", "clock", "sent", "shop"]
+
+PER_RECEIPT = 1.2
+
+
+def test_requests_per_receipt_in_a_batch_of_ten(shop: LocalAws, clock: Clock, sent: str, aws_calls: list) -> None:
+    """Ten final receipts of one campaign (the worst case: every one counts and goes on the bus)."""
+    outcomes = ["TEXT_DELIVERED", "TEXT_INVALID", "TEXT_SPAM", "TEXT_UNREACHABLE"]
+    events = [
+        delivery_event(phone, campaign_message_id(sent, phone), outcome, clock=clock, campaign_id=sent)
+        for phone, outcome in zip((PL, FR, NY, FL), outcomes, strict=True)
+    ]
+    events += [delivery_event(PL, f"other-{n}", "TEXT_DELIVERED", clock=clock) for n in range(6)]
+    aws_calls.clear()
+    result = publish(shop, *events)
+    assert result["batchItemFailures"] == []
+    # SNS Publish and SQS receive/delete are the harness playing End User Messaging and Lambda's event
+    # source mapping; everything else is the worker's.
+    ours = Counter(f"{service}:{op}" for service, op, _ in aws_calls if service not in ("sns", "sqs"))
+    assert ours == Counter({"dynamodb:UpdateItem": 10 + 1, "events:PutEvents": 1}), ours
+    assert sum(ours.values()) / len(events) <= PER_RECEIPT
