@@ -14,7 +14,7 @@ the job. A concurrent change to the contact starts the erasure again from fresh 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,17 +40,7 @@ class ErasureReport:
     schedules_deleted: int = 0
 
     def body(self, phone: str, erased_at: str) -> Erased:
-        return Erased(
-            phone=phone,
-            status="erased",
-            erased_at=erased_at,
-            pseudonym=self.pseudonym,
-            subscriptions_removed=self.subscriptions_removed,
-            active_subscriptions_removed=self.active_subscriptions_removed,
-            ledger_entries_pseudonymised=self.ledger_entries_pseudonymised,
-            records_deleted=self.records_deleted,
-            schedules_deleted=self.schedules_deleted,
-        )
+        return Erased(phone=phone, status="erased", erased_at=erased_at, **asdict(self))
 
 
 def erase_contact(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,13 +43,7 @@ class ImportReport:
             self.rejections.append({"row": row, "phone": mask_phone(phone) if phone else "", "reason": reason})
 
     def body(self) -> api.ImportReport:
-        return api.ImportReport(
-            received=self.received,
-            imported=self.imported,
-            unchanged=self.unchanged,
-            rejected=self.rejected,
-            rejections=self.rejections,
-        )
+        return api.ImportReport(**asdict(self))
 
 
 def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
