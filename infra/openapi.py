@@ -72,15 +72,26 @@ def _api_modules() -> list[Any]:
 
 def _models(modules: list[Any]) -> dict[str, Any]:
     """Schema name → pydantic model: the ``consent_platform.api`` package first, then the handler
-    modules' own models."""
+    modules' own models. Two different classes of one name in the package are an error: the document
+    must describe the class the code sends, not a second description of it."""
     from pydantic import BaseModel
 
+    def models_in(module: Any) -> dict[str, Any]:
+        return {
+            name: value
+            for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel
+        }
+
     found: dict[str, Any] = {}
-    for module in [*modules, *_api_modules()]:  # the api package last: it wins
-        for name, value in vars(module).items():
-            if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
-                found[name] = value
-    return found
+    for module in modules:
+        found.update(models_in(module))
+    package: dict[str, Any] = {}  # the api package last: it wins
+    for module in _api_modules():
+        for name, model in models_in(module).items():
+            if package.setdefault(name, model) is not model:
+                raise DocumentError(f"two models named {name!r} in consent_platform.api: {package[name]} and {model}")
+    return {**found, **package}
 
 
 def _query_parameters(model: Any) -> list[dict[str, Any]]:

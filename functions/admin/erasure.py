@@ -57,7 +57,7 @@ def erase(
     keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
     report = erase_contact(bootstrap.erasure_repository(), keys, number.e164, now, delete_schedule, logger)
     metrics.add_metric(name="ContactErased", unit=MetricUnit.Count, value=1)
-    return json_response(200, report.body(number.e164, iso(now)))
+    return json_response(200, report.body(number.e164, iso(now)).wire())
 
 
 @logger.inject_lambda_context(clear_state=True)

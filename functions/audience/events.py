@@ -32,7 +32,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             bootstrap.settings(SchedulingSettings).outbound_queue_arn,
             CartAbandoned.model_validate(detail),
             utc_now(),
-        )
+        ).wire()
     elif kind in ("Customer.Activity", "Customer.Purchase"):
         result = record_customer_event(bootstrap.stores(), kind, CustomerEvent.model_validate(detail))
     else:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
-from consent_platform.api.public import OptInRequest, QrRequest
+from consent_platform.api.public import OptInAccepted, OptInRequest, PublicList, QrRequest
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.consent import Method
 from consent_platform.domain.errors import ConfirmationCapReached, DomainError, NotFound, RateLimited
@@ -89,7 +89,7 @@ def optin() -> Response[str]:
     metrics.add_metric(name=f"OptIn_{result.status}", unit=MetricUnit.Count, value=1)
     if browser:
         return _browser_success(result)
-    return json_response(result.http_status, result.body())
+    return json_response(result.http_status, result.body().wire())
 
 
 @app.get(
@@ -102,7 +102,7 @@ def public_list(list_id: str) -> Response[str]:
     stored, _ = bootstrap.stores().catalog.get_list(list_id)
     if stored is None:
         raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
-    return json_response(200, stored.form_view(), headers={"Cache-Control": "public, max-age=60"})
+    return json_response(200, PublicList.of(stored).wire(), headers={"Cache-Control": "public, max-age=60"})
 
 
 @app.get(
@@ -131,15 +131,13 @@ def _honeypot(data: dict[str, Any], browser: bool) -> Response[str]:
     if browser:
         language, confirm = _list_words(data.get("list_id"))
         return _html(200, success_page("pending_confirmation", None, language, confirm))
-    return json_response(
-        202,
-        {
-            "status": "pending_confirmation",
-            "phone": str(data.get("phone", "")),
-            "list_id": str(data.get("list_id", "")),
-            "confirmation_sent": True,
-        },
+    answer = OptInAccepted(
+        status="pending_confirmation",
+        phone=str(data.get("phone", "")),
+        list_id=str(data.get("list_id", "")),
+        confirmation_sent=True,
     )
+    return json_response(202, answer.wire())
 
 
 def _browser_success(result: OptInResult) -> Response[str]:

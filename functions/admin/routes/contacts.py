@@ -55,4 +55,4 @@ def patch_contact(
     country: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
-    return json_response(200, contacts.patch_contact(bootstrap.stores().consent, number.e164, patch, utc_now()))
+    return json_response(200, contacts.patch_contact(bootstrap.stores().consent, number.e164, patch, utc_now()).wire())

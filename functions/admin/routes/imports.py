@@ -82,7 +82,7 @@ def import_customers(list_id: ListId) -> Response[str]:
             "rejected": report.rejected,
         },
     )
-    return json_response(200, report.body())
+    return json_response(200, report.body().wire())
 
 
 def suppression_lookup() -> Callable[[str], list[str]]:

@@ -41,7 +41,7 @@ def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]
     responses=api_responses({200: ("The keyword", "KeywordView")}, 404, 409, 503),
 )
 def get_keyword(keyword: KeywordInPath) -> Response[str]:
-    return json_response(200, keywords.get_keyword(bootstrap.stores().catalog, unquote(keyword)))
+    return json_response(200, keywords.get_keyword(bootstrap.stores().catalog, unquote(keyword)).wire())
 
 
 @router.get(

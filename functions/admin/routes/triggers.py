@@ -35,4 +35,4 @@ def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
         request,
         utc_now(),
     )
-    return json_response(202 if result["status"] == "scheduled" else 200, result)
+    return json_response(202 if result.status == "scheduled" else 200, result.wire())

@@ -1,5 +1,5 @@
 """Bodies of the admin routes (AdminFunction) that are not domain configuration: contact patches,
-imports and the responses the handlers build themselves."""
+imports, and the answers the admin services and handlers build and send."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from ..domain.attributes import AttrValue
 from ..domain.clock import IsoTimestamp, ZoneName
+from ..domain.contacts import Profile
+from ..domain.keywords import StoredKeyword
 from ..domain.plain_text import PlainText
 from ._base import Open
 from .messages import MESSAGES_SHOWN, SentMessage
@@ -93,3 +95,28 @@ class ListStats(Open):
     to: str
     days: list[dict[str, Any]]
     totals: dict[str, Any]
+
+
+class ContactPatched(Profile, Open):  # Open second: its config (extra allowed, deferred build) wins
+    """Answer to ``PATCH /v1/admin/contacts/{phone}``: the updated profile."""
+
+    # Bookkeeping of the stored profile, never sent.
+    version: int = Field(default=0, exclude=True)
+    confirm_sent: list[str] = Field(default=[], exclude=True)
+    buckets_moved: int = Field(description="Active subscriptions moved to another audience bucket (a new time zone)")
+
+
+class KeywordView(StoredKeyword, Open):
+    """Answer to ``GET /v1/admin/keywords/{keyword}``: the stored keyword and its usage."""
+
+    usage: dict[str, Any] = Field(description="total, and per_day: {YYYY-MM-DD: count}")
+
+
+class ImportReport(Open):
+    """Answer to ``POST /v1/admin/lists/{list_id}/import``."""
+
+    received: int
+    imported: int
+    unchanged: int
+    rejected: int
+    rejections: list[dict[str, Any]] = Field(description="The first rejected rows: row, masked phone, reason")

@@ -1,5 +1,5 @@
 """Bodies of the audience routes and events: the abandoned-cart trigger (``POST /v1/admin/triggers`` and
-the ``Cart.Abandoned`` event) and the customer events that feed segments and cancel triggers."""
+the ``Cart.Abandoned`` event), its answer, and the customer events that feed segments and cancel triggers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from ..domain.clock import IsoTimestamp
 from ..domain.plain_text import PlainText
+from ._base import Open
 
 
 class CartAbandoned(BaseModel):
@@ -36,6 +37,17 @@ class CartAbandoned(BaseModel):
         if not value.startswith(("https://", "http://")):
             raise ValueError("an http(s) URL")
         return value
+
+
+class TriggerResult(Open):
+    """What became of a cart: the answer to ``POST /v1/admin/triggers`` (and the event's log line)."""
+
+    omit_none = True  # send_at_utc and rule only when scheduled
+
+    status: Literal["scheduled", "duplicate", "not_subscribed"]
+    cart_id: str
+    send_at_utc: str | None = None
+    rule: str | None = None
 
 
 class CustomerEvent(BaseModel):

@@ -1,4 +1,5 @@
-"""Bodies of the public routes (OptInFunction): the sign-up form and QR codes."""
+"""Bodies of the public routes (OptInFunction): the sign-up form and its answer, a list's public view,
+QR codes."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from pydantic import (
 )
 
 from ..domain.clock import ZoneName
+from ..domain.lists import ConsentText, StoredList
 from ..domain.plain_text import PlainText, refuse_controls
+from ._base import Open
 
 AFFIRMATIVE = frozenset({"true", "on", "yes", "1"})
 NEGATIVE = frozenset({"false", "off", "no", "0", ""})  # "" is an unticked box sent by a script
@@ -126,3 +129,58 @@ class QrRequest(BaseModel):
         if self.scheme == "sms":
             return f"sms:{self.number}?body={quote(self.keyword)}"
         return f"SMSTO:{self.number}:{self.keyword}"
+
+
+class OptInAccepted(Open):
+    """Answer to ``POST /v1/optin`` (JSON)."""
+
+    omit_none = True  # confirmation_sent only for pending_confirmation
+
+    status: Literal["pending_confirmation", "active"]  # a subscribed number gets what a new one would
+    phone: str = Field(description="E.164")
+    list_id: str
+    confirmation_sent: bool | None = Field(
+        default=None, description="Only for pending_confirmation: false when a request within the cooldown was re-sent"
+    )
+
+
+class PublicList(Open):
+    """What a sign-up form may show anyone about a list (``GET /v1/lists/{list_id}/public``): no messages,
+    origination or internal fields."""
+
+    list_id: str
+    brand: str
+    opt_in: Literal["double", "single"]
+    language: str
+    default_country: str
+    allowed_countries: list[str] = Field(description="What the list accepts (its own country when unset)")
+    frequency: str
+    support: str
+    consent_text: ConsentText
+    email_consent_text: ConsentText = Field(
+        description="The e-mail box's wording; post its version as email_consent_version"
+    )
+    confirm_words: list[str] = Field(description="Words that confirm a pending sign-up (double opt-in)")
+    terms_url: str | None
+    privacy_url: str | None
+    thank_you_url: str | None
+
+    @classmethod
+    def of(cls, stored: StoredList) -> PublicList:
+        return cls(
+            list_id=stored.list_id,
+            brand=stored.brand,
+            opt_in=stored.opt_in,
+            language=stored.language,
+            default_country=stored.default_country,
+            # A form picks the disclosure for what the list accepts: its own country when unset.
+            allowed_countries=stored.allowed_countries or [stored.default_country],
+            frequency=stored.frequency,
+            support=stored.support,
+            consent_text=stored.consent_text,
+            email_consent_text=stored.email_consent(),
+            confirm_words=list(stored.confirmation_words()),
+            terms_url=stored.terms_url,
+            privacy_url=stored.privacy_url,
+            thank_you_url=stored.thank_you_url,
+        )

@@ -316,26 +316,6 @@ class StoredList(ListConfig):
     def public_view(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude={"version"})
 
-    def form_view(self) -> dict[str, object]:
-        """What a sign-up form may show anyone: no messages, origination or internal fields."""
-        return {
-            "list_id": self.list_id,
-            "brand": self.brand,
-            "opt_in": self.opt_in,
-            "language": self.language,
-            "default_country": self.default_country,
-            # What the list accepts (its own country when unset), so a form picks the right disclosure.
-            "allowed_countries": self.allowed_countries or [self.default_country],
-            "frequency": self.frequency,
-            "support": self.support,
-            "consent_text": self.consent_text.model_dump(),
-            "email_consent_text": self.email_consent().model_dump(),
-            "confirm_words": list(self.confirmation_words()),
-            "terms_url": self.terms_url,
-            "privacy_url": self.privacy_url,
-            "thank_you_url": self.thank_you_url,
-        }
-
     def email_consent_for(self, version: str | None) -> str | None:
         """The e-mail wording published under ``version`` (the current one when None); None if unknown."""
         current = self.email_consent()

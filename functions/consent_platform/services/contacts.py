@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from ..adapters.dynamodb.consent_store import ConsentStore
 from ..adapters.dynamodb.table import ConcurrentUpdate, Table
-from ..api.admin import ContactPatch
+from ..api.admin import ContactPatch, ContactPatched
 from ..api.messages import MESSAGES_SHOWN, SentMessage
 from ..domain.clock import iso
 from ..domain.errors import NotFound
 
 
-def patch_contact(consent: ConsentStore, phone: str, patch: ContactPatch, now: datetime) -> dict[str, Any]:
+def patch_contact(consent: ConsentStore, phone: str, patch: ContactPatch, now: datetime) -> ContactPatched:
     for _attempt in range(3):
         state = consent.load_phone(phone)
         if state.profile is None:
@@ -29,7 +28,7 @@ def patch_contact(consent: ConsentStore, phone: str, patch: ContactPatch, now: d
             moved = consent.update_profile(profile, state.profile.version, list(state.subscriptions.values()))
         except ConcurrentUpdate:
             continue
-        return {**profile.model_dump(mode="json", exclude={"confirm_sent", "version"}), "buckets_moved": moved}
+        return ContactPatched(**profile.model_dump(), buckets_moved=moved)
     raise ConcurrentUpdate("the contact changed while this request was processed; retry")
 
 

@@ -14,13 +14,14 @@ the job. A concurrent change to the contact starts the erasure again from fresh 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.erasure import ErasureRepository
 from ..adapters.scheduler import trigger_schedule_name
+from ..api.erasure import Erased
 from ..domain.clock import iso
 from ..domain.erasure import pseudonym, pseudonymise_entry
 from ..domain.errors import NotFound, ServiceUnavailable
@@ -38,18 +39,8 @@ class ErasureReport:
     records_deleted: int = 0
     schedules_deleted: int = 0
 
-    def body(self, phone: str, erased_at: str) -> dict[str, Any]:
-        return {
-            "phone": phone,
-            "status": "erased",
-            "erased_at": erased_at,
-            "pseudonym": self.pseudonym,
-            "subscriptions_removed": self.subscriptions_removed,
-            "active_subscriptions_removed": self.active_subscriptions_removed,
-            "ledger_entries_pseudonymised": self.ledger_entries_pseudonymised,
-            "records_deleted": self.records_deleted,
-            "schedules_deleted": self.schedules_deleted,
-        }
+    def body(self, phone: str, erased_at: str) -> Erased:
+        return Erased(phone=phone, status="erased", erased_at=erased_at, **asdict(self))
 
 
 def erase_contact(
@@ -92,5 +83,5 @@ def erase_contact(
         break
     report.ledger_entries_pseudonymised = len(seen)
     if logger is not None:
-        logger.info("contact erased", extra=report.body(mask_phone(phone), erased_at))
+        logger.info("contact erased", extra=report.body(mask_phone(phone), erased_at).wire())
     return report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.erasure import suppression_checks
+from ..api import admin as api
 from ..api.admin import ImportRow
 from ..domain.clock import iso
 from ..domain.consent import Evidence, Method, Status, grant_single_optin
@@ -41,14 +42,8 @@ class ImportReport:
         if len(self.rejections) < MAX_REJECTIONS_LISTED:
             self.rejections.append({"row": row, "phone": mask_phone(phone) if phone else "", "reason": reason})
 
-    def body(self) -> dict[str, Any]:
-        return {
-            "received": self.received,
-            "imported": self.imported,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "rejections": self.rejections,
-        }
+    def body(self) -> api.ImportReport:
+        return api.ImportReport(**asdict(self))
 
 
 def parse_rows(data: bytes, content_type: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..adapters.dynamodb import keys
 from ..adapters.dynamodb.catalog import CatalogStore
+from ..api.admin import KeywordView
 from ..domain.clock import iso
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.keywords import KeywordConfig, StoredKeyword, keyword_key
@@ -37,13 +38,13 @@ def put_keyword(catalog: CatalogStore, raw: str, config: KeywordConfig, now: dat
     return stored, existing is None
 
 
-def get_keyword(catalog: CatalogStore, raw: str) -> dict[str, Any]:
+def get_keyword(catalog: CatalogStore, raw: str) -> KeywordView:
     key = keyword_key(raw)
     stored, usage = catalog.get_keyword(key)
     if stored is None:
         raise NotFound(f"keyword {key!r} does not exist", {"keyword": "unknown keyword"})
     per_day = {sk.removeprefix("DAY#"): count for sk, count in sorted(usage.items()) if sk.startswith("DAY#")}
-    return {**stored.model_dump(mode="json"), "usage": {"total": usage.get("TOTAL", 0), "per_day": per_day}}
+    return KeywordView(**stored.model_dump(), usage={"total": usage.get("TOTAL", 0), "per_day": per_day})
 
 
 def list_keywords(catalog: CatalogStore, limit: int | None, cursor: str | None, number: str | None) -> KeywordPage:

@@ -11,7 +11,7 @@ from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import ConcurrentUpdate
 from ..adapters.events import EventPublisher
 from ..adapters.queue import OutboundQueue
-from ..api.public import OptInRequest
+from ..api.public import OptInAccepted, OptInRequest
 from ..domain.clock import iso, parse_iso
 from ..domain.consent import (
     Evidence,
@@ -83,12 +83,15 @@ class OptInResult:
     def http_status(self) -> int:
         return 202
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> OptInAccepted:
         status = self.public_status
-        out: dict[str, Any] = {"status": status, "phone": self.phone, "list_id": self.list_id}
-        if status == "pending_confirmation":
-            out["confirmation_sent"] = self.confirmation_sent or self.status == "already_active"
-        return out
+        sent = self.confirmation_sent or self.status == "already_active"
+        return OptInAccepted(
+            status=status,
+            phone=self.phone,
+            list_id=self.list_id,
+            confirmation_sent=sent if status == "pending_confirmation" else None,
+        )
 
 
 class OptInService:

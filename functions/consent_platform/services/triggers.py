@@ -14,7 +14,7 @@ from typing import Any
 from ..adapters.dynamodb.keys import trigger_control
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler, trigger_schedule_name
-from ..api.audience import CartAbandoned, CustomerEvent
+from ..api.audience import CartAbandoned, CustomerEvent, TriggerResult
 from ..domain.campaigns import render, with_opt_out
 from ..domain.clock import iso
 from ..domain.consent import Status
@@ -30,7 +30,7 @@ HOURS_PER_DAY = 24
 
 def start_cart_trigger(
     stores: Stores, scheduler: Scheduler, outbound_queue_arn: str, request: CartAbandoned, now: datetime
-) -> dict[str, Any]:
+) -> TriggerResult:
     from ..domain.recipient_zone import resolve_zone
 
     stored, _ = stores.catalog.get_list(request.list_id)
@@ -42,7 +42,7 @@ def start_cart_trigger(
     state = stores.consent.load_phone(phone.e164)
     sub = state.subscriptions.get(stored.list_id)
     if sub is None or sub.status != Status.ACTIVE:
-        return {"status": "not_subscribed", "cart_id": request.cart_id}
+        return TriggerResult(status="not_subscribed", cart_id=request.cart_id)
     profile = state.profile.model_dump() if state.profile else {}
     zone = resolve_zone(phone.e164, profile.get("timezone"))
     rule = rule_by_code(zone.rule_code)
@@ -80,11 +80,11 @@ def start_cart_trigger(
         request.cart_id,
         {"status": "scheduled", "created_at": iso(started), "send_at": iso(send), "list_id": stored.list_id},
     ):
-        return {"status": "duplicate", "cart_id": request.cart_id}
+        return TriggerResult(status="duplicate", cart_id=request.cart_id)
     scheduler.schedule_once(
         trigger_schedule_name(request.cart_id), send, outbound_queue_arn, message.model_dump(mode="json")
     )
-    return {"status": "scheduled", "cart_id": request.cart_id, "send_at_utc": iso(send), "rule": rule.code}
+    return TriggerResult(status="scheduled", cart_id=request.cart_id, send_at_utc=iso(send), rule=rule.code)
 
 
 def record_customer_event(stores: Stores, kind: str, event: CustomerEvent) -> dict[str, Any]:
