@@ -17,6 +17,7 @@ class Skipped(Open):
     duplicate: int
     cancelled: int
     segment: int = Field(description="Outside the campaign's segment: never queued")
+    undeliverable: int = Field(description="The number is marked undeliverable (delivery receipts): never queued")
 
 
 class CampaignStats(Open):

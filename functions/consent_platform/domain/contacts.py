@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .clock import iso
 from .consent import Action, HeldProfile, Subscription, Transition
+from .undeliverable import Undeliverable
 
 # SMS-pumping defence (DESIGN invariant 8) and issue #2: a confirmation request is re-sent at most once
 # per cooldown, and a number receives at most this many confirmation requests per rolling 24 hours.
@@ -34,6 +35,11 @@ class Profile(BaseModel):
     last_activity_at: str | None = None
     last_purchase_at: str | None = None
     attributes: dict[str, str | int | float | bool] = {}
+    # Delivery receipts said the number is dead (services/undeliverable.py): campaigns skip it. Cleared,
+    # and ``reachable_at`` set, by any write that makes a subscription active (opt-in, START, YES):
+    # receipts older than ``reachable_at`` never mark the number again.
+    undeliverable: Undeliverable | None = None
+    reachable_at: str | None = None
 
     def recent_confirmations(self, now: datetime) -> list[str]:
         horizon = iso(now - CONFIRM_WINDOW)

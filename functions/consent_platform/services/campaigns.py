@@ -18,7 +18,8 @@ from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_buck
 # A schedule must lie in the future when it is created; due buckets fire this soon.
 MIN_LEAD = timedelta(seconds=60)
 STAT_KEYS = ("queued", "sent", "deferred", "failed")
-SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment")
+SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment", "undeliverable")
+NOT_QUEUED = ("segment", "undeliverable")  # skipped by the dispatcher, before queueing
 UNDELIVERED = "undelivered_"  # + the failure's reason: a counter per reason
 
 
@@ -109,8 +110,8 @@ def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
     }
     # "done" is derived, not written by every sender: every bucket dispatched and every queued job
     # settled (sent, failed or skipped; a deferred job settles when it is finally sent or skipped).
-    # (segment skips happen before queueing, so they are not part of "queued")
-    skipped = sum(v for k, v in counts["skipped"].items() if k != "segment")
+    # (segment and undeliverable skips happen before queueing, so they are not part of "queued")
+    skipped = sum(v for k, v in counts["skipped"].items() if k not in NOT_QUEUED)
     settled = counts["sent"] + counts["failed"] + skipped
     if (
         fields["status"] == "sending"

@@ -30,6 +30,16 @@ def campaign_message_id(campaign_id: str, phone: str) -> str:
 def dispatch(
     stores: Stores, queue: OutboundQueue, campaign_id: str, bucket_key: str, now: datetime, logger: Any = None
 ) -> int:
+    """Queue the bucket's audience, less the segment's misses and the numbers marked ``undeliverable``.
+
+    The undeliverable skip is here, not in the sender's claim: the dispatcher reads each page's profiles
+    anyway (one BatchGetItem per page), so the skip costs no request and no capacity, and nothing is
+    queued, claimed or sent for a dead number. A condition on the profile in every claim would turn the
+    claim's single 1-WRU UpdateItem into a 4-WRU transaction for every message; a flag copied onto each
+    subscription would need every opt-in to rewrite all the number's subscriptions. What this leaves:
+    a message queued or deferred before its number was marked still goes out (one, at most, per
+    campaign already under way), and the profile read is eventually consistent (a mark made within the
+    last second may be missed)."""
     campaign, _ = stores.campaigns.get_campaign(campaign_id)
     if campaign is None or campaign["status"] in ("cancelled", "done"):
         return 0
@@ -38,19 +48,20 @@ def dispatch(
     stores.campaigns.set_campaign_status(campaign_id, "sending", ("scheduled",))
     job = _campaign_job(campaign, Bucket.parse(bucket_key))
     segment = Segment.model_validate(campaign["segment"]) if campaign.get("segment") else None
-    queued = skipped = 0
+    queued = skipped = undeliverable = 0
     for phones in _audience_pages(stores, campaign["list_id"], bucket_key):
         profiles = stores.consent.profiles(phones)
         chosen = phones
         if segment is not None:
             chosen = [p for p in phones if segment.matches(profiles.get(p), normalize_phone(p).country, now)]
             skipped += len(phones) - len(chosen)
+        sendable = [p for p in chosen if not (profiles.get(p) or {}).get("undeliverable")]
+        undeliverable, chosen = undeliverable + len(chosen) - len(sendable), sendable
         if chosen:
             queue.send(_jobs(campaign, job, chosen, profiles, now))
             queued += len(chosen)
-    stores.campaigns.finish_bucket(
-        campaign_id, bucket_key, now, {"queued": queued, "skipped_segment": skipped, "buckets_dispatched": 1}
-    )
+    counts = {"queued": queued, "skipped_segment": skipped, "skipped_undeliverable": undeliverable}
+    stores.campaigns.finish_bucket(campaign_id, bucket_key, now, {**counts, "buckets_dispatched": 1})
     if logger is not None:
         logger.info("bucket dispatched", extra={"campaign_id": campaign_id, "bucket": bucket_key, "queued": queued})
     return queued

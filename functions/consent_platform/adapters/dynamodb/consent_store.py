@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..aws import client
 from . import keys as k
-from .consent_writes import audience_ops, bucket_count, ledger_put, stats_ops, subscription_write
+from .consent_writes import audience_ops, bucket_count, ledger_put, reachable_since, stats_ops, subscription_write
 from .table import Op, Table, Transaction
+from .undeliverable import clear_op
 
 if TYPE_CHECKING:  # the models are imported by the methods that build them (cold start)
     from ...domain.consent import LedgerEntry, Subscription, Transition
@@ -83,8 +84,13 @@ class ConsentStore:
             tx.extend(audience_ops(self.table, transition, zone_hint or (profile.timezone if profile else None)))
             tx.add(subscription_write(self.table, sub, transition.previous_version))
             tx.extend(ledger_put(self.table, entry) for entry in transition.entries)
+        reachable = reachable_since(transitions)  # an opt-in clears the number's undeliverable mark
         if profile is not None:
+            if profile.phone in reachable:
+                at = reachable.pop(profile.phone)
+                profile.undeliverable, profile.reachable_at = None, max(at, profile.reachable_at or at)
             tx.add(self._profile_put(profile, profile_previous_version))
+        tx.extend(clear_op(self.table, phone, at) for phone, at in reachable.items())
         tx.extend(stats_ops(self.table, [e for t in transitions for e in t.entries]))
         tx.extend(extra)
         tx.commit()

@@ -103,6 +103,22 @@ def audience_ops(table: Table, transition: Transition, zone_hint: str | None) ->
     return [bucket_count(table, sub.list_id, sub.bucket, 1 if is_active else -1)]
 
 
+def reachable_since(transitions: list[Transition]) -> dict[str, str]:
+    """Numbers whose write makes a subscription active (any opt-in: form, API, keyword, import, START,
+    YES), with the time it did: a person who (re)joins shows the number is in use, so this same write
+    clears its ``undeliverable`` mark (``services/undeliverable.py``). A pending sign-up does not: anyone
+    can type a number into a form."""
+    from ...domain.consent import Status
+
+    out: dict[str, str] = {}
+    for t in transitions:
+        sub = t.subscription
+        if sub.status == Status.ACTIVE and t.previous_status != Status.ACTIVE:
+            at = sub.confirmed_at or sub.updated_at
+            out[sub.phone] = max(at, out.get(sub.phone, at))
+    return out
+
+
 def stats_ops(table: Table, entries: list[LedgerEntry]) -> list[Op]:
     """Daily list statistics, in the same transaction as the events they count (sharded items)."""
     ops = []

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .limits import LimitsStore
     from .sending import SendingStore
     from .triggers import TriggerStore
+    from .undeliverable import UndeliverableStore
 
 
 class Stores:
@@ -66,3 +67,9 @@ class Stores:
         from .inbound import InboundStore
 
         return InboundStore(self.table)
+
+    @cached_property
+    def undeliverable(self) -> UndeliverableStore:
+        from .undeliverable import UndeliverableStore
+
+        return UndeliverableStore(self.table)
