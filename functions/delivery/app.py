@@ -6,6 +6,7 @@ body (it holds a phone number) and dropped: retrying it would only loop until th
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -39,11 +40,18 @@ METRIC_FOR = {
 @bootstrap.component
 def service() -> ReceiptService:
     from consent_platform.adapters.dynamodb.deliveries import DeliveryStore
+    from consent_platform.services.undeliverable import note_receipt
 
     s = bootstrap.settings(DeliverySettings)
     stores = bootstrap.stores()
     events = bootstrap.events() if s.event_bus_name else None
-    return ReceiptService(DeliveryStore(stores.table), stores.campaigns, events, s.message_record_days)
+    return ReceiptService(
+        DeliveryStore(stores.table),
+        stores.campaigns,
+        events,
+        s.message_record_days,
+        partial(note_receipt, stores),
+    )
 
 
 def record_handler(record: SQSRecord) -> str:

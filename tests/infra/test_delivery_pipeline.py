@@ -72,7 +72,11 @@ def test_the_worker_reports_batch_failures_and_may_only_update_the_table_and_put
         (statements.extend(policy["Statement"]) if "Statement" in policy else managed.append(policy))
     assert managed == [{"EventBridgePutEventsPolicy": {"EventBusName": {"Ref": "EventBus"}}}]
     assert statements == [
-        {"Effect": "Allow", "Action": "dynamodb:UpdateItem", "Resource": {"Fn::GetAtt": ["ConsentTable", "Arn"]}}
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:UpdateItem", "dynamodb:Query"],
+            "Resource": {"Fn::GetAtt": ["ConsentTable", "Arn"]},
+        }
     ]
 
 

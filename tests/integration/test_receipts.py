@@ -141,3 +141,25 @@ def test_erasure_removes_the_receipts(shop: LocalAws, clock: Clock, sent: str) -
     assert len(delivery_items(shop)) == 1
     assert shop.http("DELETE", "/v1/admin/contacts/%2B48501234567").status == 200
     assert delivery_items(shop) == []
+
+
+def test_an_invalid_number_receipt_marks_it_and_the_next_campaign_skips_it(
+    shop: LocalAws, clock: Clock, sent: str
+) -> None:
+    """The worker runs the undeliverable policy on a final outcome: TEXT_INVALID marks the number, a
+    delivery or a spam block does not; the next campaign never queues the dead number."""
+    receipt(shop, clock, FR, sent, "TEXT_INVALID")
+    receipt(shop, clock, PL, sent, "TEXT_DELIVERED")
+    receipt(shop, clock, NY, sent, "TEXT_SPAM")
+    marked = {
+        phone: shop.http("GET", f"/v1/admin/contacts/{phone.replace('+', '%2B')}").body["profile"]["undeliverable"]
+        for phone in (FR, PL, NY)
+    }
+    assert marked[FR] is not None and marked[FR]["rule"] and marked[PL] is None and marked[NY] is None
+    replay = receipt(shop, clock, FR, sent, "TEXT_INVALID")  # a repeat: the policy does not run again
+    assert replay["batchItemFailures"] == []
+    second: str = create(shop, send_at_local="2026-11-28T18:00").body["campaign_id"]
+    fire(shop, clock, "2026-11-28T17:00:00Z")
+    fire(shop, clock, "2026-11-28T23:00:00Z")
+    s = stats(shop, second)
+    assert s["skipped"]["undeliverable"] == 1 and s["sent"] == 3

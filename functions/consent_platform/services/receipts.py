@@ -15,6 +15,7 @@ campaign more than once per number it was really sent to.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,6 +24,7 @@ from typing import Any
 from ..adapters.dynamodb.campaigns import CampaignStore
 from ..adapters.dynamodb.deliveries import DeliveryStore
 from ..adapters.events import EventPublisher
+from ..domain.clock import parse_iso
 from ..domain.delivery_status import Receipt, StatusClass, event_detail
 from ..domain.phone import mask_phone
 from .dispatcher import campaign_message_id
@@ -46,20 +48,33 @@ _APPLIED_FOR = {
 }
 
 
+# The undeliverable-number policy (``services/undeliverable.note_receipt`` bound to the stores):
+# (phone, class, reason, at) → whether the number became undeliverable.
+UndeliverablePolicy = Callable[[str, str, str, datetime], bool]
+
+
 @dataclass
 class _Batch:
     stats: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → counters
     events: list[dict[str, Any]] = field(default_factory=list)
+    marked: int = 0  # numbers the undeliverable policy marked
+    policy_failures: int = 0
 
 
 class ReceiptService:
     def __init__(
-        self, deliveries: DeliveryStore, campaigns: CampaignStore, events: EventPublisher | None, record_days: int
+        self,
+        deliveries: DeliveryStore,
+        campaigns: CampaignStore,
+        events: EventPublisher | None,
+        record_days: int,
+        undeliverable: UndeliverablePolicy | None = None,
     ) -> None:
         self.deliveries = deliveries
         self.campaigns = campaigns
         self.events = events
         self.record_days = record_days
+        self.undeliverable = undeliverable
         self.batch = _Batch()
 
     def apply(self, receipt: Receipt, now: datetime) -> Applied:
@@ -82,8 +97,19 @@ class ReceiptService:
         return _APPLIED_FOR[receipt.klass]
 
     def on_final(self, phone: str, klass: StatusClass, reason: str | None, at: str) -> None:
-        """THE call point where a number's final outcome is known, once per message (never for a repeat):
-        the undeliverable-number policy (``services/undeliverable.py``) hooks in here. Nothing yet."""
+        """Where a number's final outcome is known, once per message (never for a repeat): the
+        undeliverable-number policy decides whether the number is dead. It runs after the receipt is
+        stored, so a temporary failure's history Query already sees it. A redelivered receipt is a
+        repeat and would not reach here again, so a failure is not raised into an SQS retry: it fails
+        the batch's effects (logged, ``DeliveryEffectsFailed``), like the counters; the next final
+        failure of the number decides again from the whole history."""
+        if self.undeliverable is None:
+            return
+        try:
+            if self.undeliverable(phone, klass.value, reason or "", parse_iso(at)):
+                self.batch.marked += 1
+        except Exception:
+            self.batch.policy_failures += 1
 
     def _count(self, receipt: Receipt, price_micro_usd: int) -> None:
         campaign_id = receipt.campaign_id
@@ -103,7 +129,10 @@ class ReceiptService:
         the receipts themselves are stored, and a redelivered receipt no longer counts (it is a repeat),
         so the handler does not fail the batch — it logs and raises the ``DeliveryEffectsFailed`` metric."""
         batch, self.batch = self.batch, _Batch()
-        ok = True
+        ok = batch.policy_failures == 0
+        if logger is not None and (batch.marked or batch.policy_failures):
+            report = logger.error if batch.policy_failures else logger.info
+            report("undeliverable numbers", extra={"marked": batch.marked, "policy_failed": batch.policy_failures})
         for index, (campaign_id, counts) in enumerate(batch.stats.items()):
             try:
                 self.campaigns.add_campaign_stats(campaign_id, dict(counts), shard=shard + index)
