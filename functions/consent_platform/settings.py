@@ -125,3 +125,12 @@ class SenderSettings(TableSettings):
     eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
     local_outbox_path: str = ".local/outbox.jsonl"
     message_record_days: int = Field(default=400, ge=1)  # how long a sent-message record is kept
+
+
+class ReconcilerSettings(TableSettings):
+    """The reconciler of unknown provider outcomes (services/reconciler.py); the queue it resends
+    through is ``OutboundSettings``."""
+
+    # Which provider sends: only SNS reports no per-message receipts (no resend is safe without them).
+    sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
+    message_record_days: int = Field(default=400, ge=1)
