@@ -154,7 +154,8 @@ def _run(aws: LocalAws, clock: Any, recipients: int, inbound: int) -> dict[str, 
 
 
 def test_faults_small() -> None:
-    figures = run(recipients=200, inbound=30)
+    with fast_moto():
+        figures = run(recipients=200, inbound=30)
     assert figures["dynamodb_throttle"] > 0 and figures["provider_failure"] > 0
     assert figures["response_lost"] > 0 and figures["sender_crash"] > 0
     assert figures["reconciled_confirmed"] > 0 and figures["reconciled_resent"] > 0
