@@ -57,6 +57,17 @@ class Delivery(StrEnum):
     UNKNOWN = "unknown"
 
 
+# Outcomes that mean "not sent, and never will be" for this message.
+NOT_SENT = frozenset(
+    {
+        Delivery.SUPERSEDED,
+        Delivery.ORPHANED,
+        Delivery.OPTED_OUT,
+        Delivery.FREQUENCY_CAP,
+        Delivery.CANCELLED,
+    }
+)
+
 # Campaign statistics keys per outcome (GET /v1/admin/campaigns/{id} → stats).
 STAT_FOR = {
     Delivery.SENT: "sent",
@@ -93,7 +104,17 @@ class SenderService:
 
     def deliver(self, message: OutboundMessage, now: datetime, logger: Any = None) -> Delivery:
         if message.campaign is not None:
-            return self._deliver_campaign(message, message.campaign, now, logger)
+            outcome = self._deliver_campaign(message, message.campaign, now, logger)
+        else:
+            outcome = self._deliver_single(message, now, logger)
+        if message.resend is not None and outcome in NOT_SENT:
+            # The reconciler's resend, no longer allowed: its record says why nothing went out.
+            record = {**message.model_dump(mode="json", exclude={"guard", "campaign"}), "outcome": "not_sent"}
+            ttl = int((now + timedelta(days=self.record_days)).timestamp())
+            self.sent_records.append({**record, "reason": outcome.value, "claimed_at": iso(now), "ttl": ttl})
+        return outcome
+
+    def _deliver_single(self, message: OutboundMessage, now: datetime, logger: Any) -> Delivery:
         record = {
             **message.model_dump(mode="json", exclude={"guard"}),
             "provider": self.provider.name,
