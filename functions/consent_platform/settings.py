@@ -132,3 +132,12 @@ class DeliverySettings(TableSettings):
 
     event_bus_name: str = ""  # empty: no Message.Delivered / Message.Failed events
     message_record_days: int = Field(default=400, ge=1)  # as long as the sent-message record it describes
+
+
+class ReconcilerSettings(TableSettings):
+    """The reconciler of unknown provider outcomes (services/reconciler.py); the queue it resends
+    through is ``OutboundSettings``."""
+
+    # Which provider sends: only SNS reports no per-message receipts (no resend is safe without them).
+    sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
+    message_record_days: int = Field(default=400, ge=1)

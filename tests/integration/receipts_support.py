@@ -4,7 +4,9 @@ to DeliveryTopic, through the template's raw SNS → SQS subscription, then the 
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, cast
 
 import boto3
 
@@ -42,6 +44,17 @@ def delivery_event(
         "totalMessagePrice": price,
         "totalCarrierFee": 0.0,
     }
+
+
+def store_receipt(phone: str, message_id: str, now: datetime) -> None:
+    """A TEXT_DELIVERED receipt stored exactly as the delivery worker stores it (for tests that play the
+    provider without running the pipeline)."""
+    from consent_platform import bootstrap
+    from consent_platform.adapters.dynamodb.deliveries import DeliveryStore
+    from consent_platform.domain.delivery_status import parse_event
+
+    event = delivery_event(phone, message_id, clock=cast(Clock, SimpleNamespace(now=now)), list_id=None)
+    DeliveryStore(bootstrap.stores().table).apply(parse_event(json.dumps(event)), int(now.timestamp()) + 86400)
 
 
 def publish(aws: LocalAws, *events: dict[str, Any] | str) -> dict[str, Any]:

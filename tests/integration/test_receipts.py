@@ -163,3 +163,15 @@ def test_an_invalid_number_receipt_marks_it_and_the_next_campaign_skips_it(
     fire(shop, clock, "2026-11-28T23:00:00Z")
     s = stats(shop, second)
     assert s["skipped"]["undeliverable"] == 1 and s["sent"] == 3
+
+
+def test_a_resends_receipt_counts_for_its_campaign_like_the_original(shop: LocalAws, clock: Clock, sent: str) -> None:
+    """The reconciler resends an unknown message once as ``<id>~r``; its receipt must parse (the id has a
+    "~") and count for the campaign as the message it repeats."""
+    from consent_platform.services.dispatcher import campaign_message_id
+
+    resend_id = campaign_message_id(sent, PL) + "~r"
+    result = publish(shop, delivery_event(PL, resend_id, "TEXT_DELIVERED", clock=clock, campaign_id=sent))
+    assert result["batchItemFailures"] == []
+    assert stats(shop, sent)["delivered"] == 1
+    assert [i for i in delivery_items(shop) if i["sk"]["S"].endswith("~r")], "the resend's receipt was not stored"

@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from bench import aws_requests
 from consent_platform.adapters.dynamodb import keys
@@ -35,7 +36,8 @@ class Provider:
     def send(self, message: Any) -> str:
         if self.fail_next:
             self.fail_next = False
-            raise RuntimeError("provider unavailable")
+            # refused before acceptance (throttled): the claim is released for SQS to retry
+            raise ClientError({"Error": {"Code": "ThrottlingException"}}, "SendTextMessage")
         self.sent.append(message.message_id)
         return f"p-{len(self.sent)}"
 
@@ -82,7 +84,7 @@ def test_stop_duplicates_release_and_cancel() -> None:
 
         # A transient provider failure gives the claim back; the retry sends; any redelivery does not.
         provider.fail_next = True
-        with pytest.raises(RuntimeError):
+        with pytest.raises(ClientError):
             sender.deliver(job("c1"), clock.now)
         assert sender.deliver(job("c1"), clock.now) == Delivery.SENT
         assert sender.deliver(job("c1"), clock.now) == Delivery.DUPLICATE

@@ -23,9 +23,22 @@ NEVER = (
 NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction"}
 # Functions that never read a list's configuration: the list models (domain/lists.py, ~7 ms of pydantic
 # model building) and the services that need them stay out of their cold start.
-NO_LIST_MODELS = {"SenderFunction", "DispatcherFunction", "ErasureFunction", "ExpiryFunction", "InboundWebhookFunction"}
+NO_LIST_MODELS = {
+    "SenderFunction",
+    "DispatcherFunction",
+    "ErasureFunction",
+    "ExpiryFunction",
+    "InboundWebhookFunction",
+    "ReconcilerFunction",
+}
 # Functions that never parse a phone number (they only mask one for logs).
-NO_PHONENUMBERS = {"SenderFunction", "InboundWebhookFunction", "ExpiryFunction", "DeliveryWorkerFunction"}
+NO_PHONENUMBERS = {
+    "SenderFunction",
+    "InboundWebhookFunction",
+    "ExpiryFunction",
+    "DeliveryWorkerFunction",
+    "ReconcilerFunction",
+}
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,8 @@ MAX_PRICE_USD = 10.0  # a message's price above this is not a real price: not co
 MAX_PARTS = 50  # 1,600 characters of UCS-2 are 24 parts
 
 # Our message ids: uuids, "cmp:<campaign>:<digest>", "trg:cart:<id>" — never a key separator or space.
-MessageId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+# Our message ids (a resend's ends in "~r": domain/messages.resend_of).
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:~-]+$")]
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 

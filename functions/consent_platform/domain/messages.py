@@ -40,6 +40,13 @@ class CampaignJob(BaseModel):
     count_stats: bool = True
 
 
+class Resend(BaseModel):
+    """Marks the reconciler's one resend of a message whose provider outcome stayed unknown."""
+
+    of: str  # the original message id (a subscription guard still expects that one)
+    claimed_at: str  # when the original was claimed: its entry in the number's cap record is not a send
+
+
 class OutboundMessage(BaseModel):
     """One SMS to send. ``message_id`` is the idempotency key: the sender sends each id at most once."""
 
@@ -57,6 +64,25 @@ class OutboundMessage(BaseModel):
     created_at: str
     guard: SubscriptionGuard | None = None
     campaign: CampaignJob | None = None
+    resend: Resend | None = None
+
+
+RESEND_SUFFIX = "~r"
+
+
+def resend_of(message: OutboundMessage, claimed_at: str) -> OutboundMessage:
+    """The one resend of ``message``: a derived id, so that queueing it twice still sends it once."""
+    return message.model_copy(
+        update={
+            "message_id": f"{message.message_id}{RESEND_SUFFIX}",
+            "resend": Resend(of=message.message_id, claimed_at=claimed_at),
+        }
+    )
+
+
+def original_id(message_id: str) -> str:
+    """The id of the message a resend repeats (itself for an original): what campaigns count by."""
+    return message_id.removesuffix(RESEND_SUFFIX)
 
 
 def origination_for(origination: dict[str, str] | None, country: str) -> str | None:

@@ -26,6 +26,7 @@ from ..adapters.dynamodb.deliveries import DeliveryStore
 from ..adapters.events import EventPublisher
 from ..domain.clock import parse_iso
 from ..domain.delivery_status import Receipt, StatusClass, event_detail
+from ..domain.messages import original_id
 from ..domain.phone import mask_phone
 from .dispatcher import campaign_message_id
 
@@ -113,7 +114,8 @@ class ReceiptService:
 
     def _count(self, receipt: Receipt, price_micro_usd: int) -> None:
         campaign_id = receipt.campaign_id
-        if not campaign_id or campaign_message_id(campaign_id, receipt.phone) != receipt.message_id:
+        # A resend (reconciler) counts as the message it repeats: at most one of the two was accepted.
+        if not campaign_id or campaign_message_id(campaign_id, receipt.phone) != original_id(receipt.message_id):
             return  # not a campaign message, or a context that does not belong to this number
         counts = self.batch.stats.setdefault(campaign_id, Counter())
         if receipt.klass is StatusClass.DELIVERED:

@@ -1,4 +1,9 @@
-"""The sender use case: deliver one queued SMS at most once, and only while it is still wanted."""
+"""The sender use case: deliver one queued SMS at most once, and only while it is still wanted.
+
+Each claim also records "provider outcome unknown" (a pending record, in the claim's own write); the
+provider's answer clears it. A failure that proves nothing was accepted gives the claim back for SQS
+to retry; one that may have been accepted (timeout, 5xx, the function dying) leaves the pending record
+for the reconciler (services/reconciler.py), which resolves it from the delivery receipt."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 from ..adapters.dynamodb.sending import CampaignClaim, ClaimOutcome, control_key
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import Op
+from ..adapters.provider_errors import Failure, classify
 from ..adapters.sms import DestinationOptedOut, SmsProvider
 from ..domain.clock import iso, parse_iso
 from ..domain.messages import CampaignJob, OutboundMessage
@@ -29,6 +35,9 @@ ORPHAN_AFTER = timedelta(minutes=4)
 # (with the check inside each claim, a message claimed just before the cancel could still go out too).
 CONTROL_MAX_AGE_S = 1.0
 
+# A pending record the reconciler never resolved (it runs every few minutes) is dropped after this.
+PENDING_KEPT = timedelta(days=7)
+
 
 class Delivery(StrEnum):
     SENT = "sent"
@@ -43,7 +52,21 @@ class Delivery(StrEnum):
     CANCELLED = "cancelled"
     # any message: the provider refused the number because it opted out there (permanent)
     DESTINATION_OPTED_OUT = "destination_opted_out"
+    # any message: the call failed after the request may have reached the provider; the reconciler
+    # decides from the delivery receipt (not counted in campaign stats until then)
+    UNKNOWN = "unknown"
 
+
+# Outcomes that mean "not sent, and never will be" for this message.
+NOT_SENT = frozenset(
+    {
+        Delivery.SUPERSEDED,
+        Delivery.ORPHANED,
+        Delivery.OPTED_OUT,
+        Delivery.FREQUENCY_CAP,
+        Delivery.CANCELLED,
+    }
+)
 
 # Campaign statistics keys per outcome (GET /v1/admin/campaigns/{id} → stats).
 STAT_FOR = {
@@ -56,18 +79,6 @@ STAT_FOR = {
     Delivery.CANCELLED: "skipped_cancelled",
     Delivery.DESTINATION_OPTED_OUT: "skipped_opted_out",
 }
-
-# Provider errors that no retry will fix (bad or blocked number): counted as failed, not retried.
-PERMANENT_ERRORS = frozenset(
-    {
-        "ValidationException",
-        "InvalidParameter",
-        "InvalidParameterValue",
-        "ConflictException",
-        "OptedOut",
-        "AccessDeniedException",
-    }
-)
 
 
 class NotYetVisible(Exception):
@@ -88,18 +99,29 @@ class SenderService:
         self.record_days = record_days
         self.defer = defer  # puts a campaign message back for later (a one-time schedule)
         self.sent_records: list[dict[str, Any]] = []
+        self.settled: list[tuple[str, str]] = []  # (phone, message id) whose pending record goes
         self.controls: dict[tuple[str, str], tuple[bool, float]] = {}  # control item → (open, read at)
 
     def deliver(self, message: OutboundMessage, now: datetime, logger: Any = None) -> Delivery:
         if message.campaign is not None:
-            return self._deliver_campaign(message, message.campaign, now, logger)
+            outcome = self._deliver_campaign(message, message.campaign, now, logger)
+        else:
+            outcome = self._deliver_single(message, now, logger)
+        if message.resend is not None and outcome in NOT_SENT:
+            # The reconciler's resend, no longer allowed: its record says why nothing went out.
+            record = {**message.model_dump(mode="json", exclude={"guard", "campaign"}), "outcome": "not_sent"}
+            ttl = int((now + timedelta(days=self.record_days)).timestamp())
+            self.sent_records.append({**record, "reason": outcome.value, "claimed_at": iso(now), "ttl": ttl})
+        return outcome
+
+    def _deliver_single(self, message: OutboundMessage, now: datetime, logger: Any) -> Delivery:
         record = {
             **message.model_dump(mode="json", exclude={"guard"}),
             "provider": self.provider.name,
             "claimed_at": iso(now),
             "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
         }
-        claim = self.sending.claim_message(record, message.guard)
+        claim = self.sending.claim_message(record, message.guard, self._pending(message, now))
         log = {"message_id": message.message_id, "to": mask_phone(message.to), "kind": message.kind}
         if claim.outcome == ClaimOutcome.DUPLICATE:
             _info(logger, "duplicate delivery skipped", log)
@@ -113,14 +135,12 @@ class SenderService:
                 raise NotYetVisible(f"subscription for message {message.message_id} not written yet")
             _info(logger, "orphaned message dropped", log)
             return Delivery.ORPHANED
-        try:
-            provider_id = self.provider.send(message)
-        except DestinationOptedOut as exc:
-            return self._opted_out_at_provider(record, str(exc), log, logger)
-        except Exception:
-            # Give the claim back so the retry SQS makes can send it; nothing went out.
-            self.sending.release_message(message.to, message.message_id)
-            raise
+        provider_id = self._call(
+            message, record, lambda: self.sending.release_message(message.to, message.message_id), log, logger
+        )
+        if isinstance(provider_id, Delivery):
+            return provider_id
+        self.settled.append((message.to, message.message_id))
         _info(
             logger,
             "sms sent",
@@ -161,13 +181,14 @@ class SenderService:
         if not self._control_open(control_key(job)):
             _info(logger, "campaign message skipped: cancelled", log)
             return Delivery.CANCELLED
-        capped, cap_op = self._caps(message.to, job, now)
+        replaced = message.resend.claimed_at if message.resend else None
+        capped, cap_op = self._caps(message.to, job, now, replaced)
         if capped:
             _info(logger, "frequency cap reached", {**log, "cap": capped})
             return Delivery.FREQUENCY_CAP
         assert message.list_id is not None
         claim = self.sending.claim_campaign_send(
-            message.to, message.list_id, message.message_id, message.created_at, cap_op
+            message.to, message.list_id, message.message_id, message.created_at, cap_op, self._pending(message, now)
         )
         if claim == CampaignClaim.CAP_RACE:
             raise NotYetVisible("the number's cap record changed concurrently; retry")
@@ -182,23 +203,58 @@ class SenderService:
             "claimed_at": iso(now),
             "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
         }
-        try:
-            provider_id = self.provider.send(message)
-        except DestinationOptedOut as exc:
-            return self._opted_out_at_provider(record, str(exc), log, logger)
-        except Exception as exc:
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-            if code in PERMANENT_ERRORS:
-                _info(logger, "campaign message failed permanently", {**log, "error": code})
-                return Delivery.FAILED  # the claim stays: this number is not retried for this campaign
-            self.sending.release_campaign_send(message.to, message.list_id, message.message_id, message.created_at)
-            raise
+        list_id = message.list_id
+        provider_id = self._call(
+            message,
+            record,
+            lambda: self.sending.release_campaign_send(message.to, list_id, message.message_id, message.created_at),
+            log,
+            logger,
+        )
+        if isinstance(provider_id, Delivery):
+            return provider_id
+        self.settled.append((message.to, message.message_id))
         # The sent-message record (audit: who, when, the provider's id), written with the batch's others.
         self.sent_records.append({**record, "provider_message_id": provider_id, "sent_at": iso(now)})
         # DEBUG, not INFO: the sent-message record holds the same fields, and the handler logs one line
         # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
         _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
+
+    def _pending(self, message: OutboundMessage, now: datetime) -> Op:
+        return self.sending.pending_put(message, iso(now), int((now + PENDING_KEPT).timestamp()))
+
+    def _call(
+        self,
+        message: OutboundMessage,
+        record: dict[str, Any],
+        release: Callable[[], None],
+        log: dict[str, Any],
+        logger: Any,
+    ) -> str | Delivery:
+        """The provider call: its message id, or the outcome of a failure by what it proves
+        (``adapters/provider_errors.py``). Not accepted and retryable → the claim is given back and the
+        error re-raised (SQS retries). Not accepted, permanently → a campaign message fails for good (its
+        claim stays); a single message is retried as before (its DLQ and alarm show it). Maybe
+        accepted → nothing is given back and nothing retried: the pending record stays for the
+        reconciler, and SQS deletes the message."""
+        try:
+            return self.provider.send(message)
+        except DestinationOptedOut as exc:
+            return self._opted_out_at_provider(record, str(exc), log, logger)
+        except Exception as exc:
+            failure = classify(exc)
+            error = getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__
+            if failure is Failure.PERMANENT and message.campaign is not None:
+                _info(logger, "campaign message failed permanently", {**log, "error": error})
+                self.sent_records.append({**record, "outcome": Delivery.FAILED.value, "reason": error})
+                self.settled.append((message.to, message.message_id))
+                return Delivery.FAILED
+            if failure is Failure.UNKNOWN:
+                _warning(logger, "provider outcome unknown: left to the reconciler", {**log, "error": error})
+                return Delivery.UNKNOWN
+            release()
+            raise
 
     def _defer_to_window(self, message: OutboundMessage, when: datetime, log: dict[str, Any], logger: Any) -> Delivery:
         """Hold a campaign message until the recipient's window opens again at ``when``."""
@@ -210,13 +266,18 @@ class SenderService:
         _info(logger, "campaign message deferred", {**log, "until": iso(when)})
         return Delivery.DEFERRED
 
-    def _caps(self, to: str, job: CampaignJob, now: datetime) -> tuple[str | None, Op | None]:
-        """The cap reached (``"<n>/<h>h"``), else the cap record's update to join the claim (or none)."""
+    def _caps(
+        self, to: str, job: CampaignJob, now: datetime, replaced: str | None = None
+    ) -> tuple[str | None, Op | None]:
+        """The cap reached (``"<n>/<h>h"``), else the cap record's update to join the claim (or none).
+        ``replaced``: a resend's original claim time, whose cap entry is this same message, not a send."""
         if not job.caps:
             return None, None
         state = self.sending.cap_state(to)
         longest = max(hours for _, hours in job.caps)
         recent = [s for s in (state or {}).get("sent", []) if s > iso(now - timedelta(hours=longest))]
+        if replaced in recent:
+            recent.remove(replaced)
         for limit, hours in job.caps:
             if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
                 return f"{limit}/{hours}h", None
@@ -228,19 +289,26 @@ class SenderService:
         for every kind of message. The claim stays (a redelivery is a duplicate, never a resend) and the
         message's record says why nothing went out; the message is done, not retried or dead-lettered."""
         self.sent_records.append({**record, "outcome": Delivery.DESTINATION_OPTED_OUT.value, "reason": reason})
+        self.settled.append((record["to"], record["message_id"]))
         _info(logger, "sms refused: destination opted out at the provider", {**log, "reason": reason})
         return Delivery.DESTINATION_OPTED_OUT
 
     def flush_records(self) -> None:
         """Provider message ids of this batch's sends, written together (see ``record_sent``)."""
         records, self.sent_records = self.sent_records, []
-        if records:
-            self.sending.record_sent(records)
+        settled, self.settled = self.settled, []
+        if records or settled:
+            self.sending.record_sent(records, settled)
 
 
 def _info(logger: Any, text: str, extra: dict[str, Any]) -> None:
     if logger is not None:
         logger.info(text, extra=extra)
+
+
+def _warning(logger: Any, text: str, extra: dict[str, Any]) -> None:
+    if logger is not None:
+        logger.warning(text, extra=extra)
 
 
 def _debug(logger: Any, text: str, extra: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
 
     LIST#<list_id>   META | CONSENT#<v> | BUCKET#<b>   list, consent text versions, audience registry
     PHONE#<e164>     PROFILE | SUB#<list> | CAP | RATE | RL#… | TRIGGER#cart#<id> | ~…   one number
+                 (~PEND#<message_id>: a claim awaiting its provider outcome, in PendingIndex PEND#<shard>)
     LSTATS#<list>    DAY#<date>#<shard>                daily list counters (sharded)
     CAMPAIGN#<id>    META | STATS#<n> | DISPATCHED#<b> campaign, sharded counters, dispatched buckets
     RL#<scope>#<s>   W#<secs>#<window>                 sign-up request counters (TTL)
@@ -99,6 +100,12 @@ AUDIENCE_INDEX = "AudienceIndex"  # sparse: active subscriptions only, write-sha
 AUDIENCE_SHARDS = 4
 EXPIRY_INDEX = "ExpiryIndex"  # sparse: pending confirmations, sorted by the end of their window
 EXPIRY_SHARDS = 4
+# Sparse: claims whose provider outcome is not known yet, sorted by claim time (the reconciler reads what
+# is older than its safe delay with one Query a shard). Resolved claims leave the index, so a shard holds
+# only the claims of the last seconds (plus the unresolved); 8 shards keep 100 sends/s (a put and a
+# delete each) at ~25 index writes/s per partition, far below a partition's 1,000.
+PENDING_INDEX = "PendingIndex"
+PENDING_SHARDS = 8
 STATS_SHARDS = 10
 STATE_BELOW = "~"
 
@@ -129,6 +136,9 @@ ERASURE_MARKER = ItemType("erasure_marker", "ERASURE", "META", E.NOT_PERSONAL)
 INBOUND_MARKER = ItemType("inbound_marker", "INBOUND#{provider}#{message_id}", "INBOUND", E.NOT_PERSONAL)
 INBOUND_OUTBOX = ItemType("inbound_outbox", "PHONE#{phone}", "~INBOUND#{provider}#{message_id}", E.DELETE, ttl=True)
 DEFERRAL = ItemType("deferral", "PHONE#{phone}", "~DEFER#{schedule}", E.DELETE, ttl=True)
+# "Claimed, provider outcome unknown": written by the claim itself, deleted once the provider answered
+# (or by the reconciler). Holds the message to resend, under the number: erasure deletes it.
+PENDING = ItemType("pending_send", "PHONE#{phone}", "~PEND#{message_id}", E.DELETE, ttl=True, indexes=(PENDING_INDEX,))
 MESSAGE = ItemType("sent_message", "PHONE#{phone}", "~MSG#{message_id}", E.DELETE, ttl=True)
 DELIVERY = ItemType("delivery_status", "PHONE#{phone}", "~DLR#{message_id}", E.DELETE, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
@@ -137,7 +147,7 @@ LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEU
 REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
-    SUPPRESSION, ERASURE_MARKER, DEFERRAL, MESSAGE, DELIVERY, INBOUND_OUTBOX, INBOUND_MARKER,
+    SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, MESSAGE, DELIVERY, INBOUND_OUTBOX, INBOUND_MARKER,
 )  # fmt: skip
 
 
@@ -155,6 +165,10 @@ def audience_partition(list_id: str, bucket: str, shard_no: int) -> str:
 
 def expiry_partition(shard_no: int) -> str:
     return f"EXPIRY#{shard_no}"
+
+
+def pending_partition(shard_no: int) -> str:
+    return f"PEND#{shard_no}"
 
 
 def campaign_control(campaign_id: str) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from .send_marks import send_mark, send_mark_update
 from .table import Op, Table, Transaction
 
 if TYPE_CHECKING:
-    from ...domain.messages import CampaignJob, SubscriptionGuard
+    from ...domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard
 
 
 class CampaignClaim(StrEnum):
@@ -60,14 +60,15 @@ class SendingStore:
         self.table = table
 
     def claim_campaign_send(
-        self, phone: str, list_id: str, message_id: str, created_at: str, cap: Op | None
+        self, phone: str, list_id: str, message_id: str, created_at: str, cap: Op | None, pending: Op | None = None
     ) -> CampaignClaim:
         """One conditional write on the subscription item itself: it is still active and carries no send
         mark for this message id; the mark is added by the same write (``send_mark_update``).
 
-        A single-item ``UpdateItem`` (1 WRU while the item is under 1 KB; the AudienceIndex is keys-only
-        and its keys do not change, so no index write). When a cap applies, the conditional update of the
-        number's cap record joins it in one ``TransactWriteItems``."""
+        Alone, a single-item ``UpdateItem`` (1 WRU while the item is under 1 KB; the AudienceIndex is
+        keys-only and its keys do not change, so no index write). The pending record (``pending_put``)
+        and, when a cap applies, the conditional update of the number's cap record join it in one
+        ``TransactWriteItems``: still one request."""
         ddb = client("dynamodb")
         update = {
             "TableName": self.table.name,
@@ -75,14 +76,15 @@ class SendingStore:
             **send_mark_update(message_id, created_at),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if cap is None:
+        if cap is None and pending is None:
             try:
                 ddb.update_item(**update)
             except ddb.exceptions.ConditionalCheckFailedException as exc:
                 item = exc.response.get("Item")
                 return _refused(from_item(item) if item else None)
             return CampaignClaim.CLAIMED
-        failed = {f.name: f for f in Transaction().add(Op("claim", {"Update": update}), cap).attempt()}
+        ops = [op for op in (cap, pending) if op is not None]
+        failed = {f.name: f for f in Transaction().add(Op("claim", {"Update": update}), *ops).attempt()}
         if "claim" in failed:
             return _refused(failed["claim"].item)
         if failed:
@@ -106,16 +108,62 @@ class SendingStore:
         return not Transaction().add(Op("active", active), Op("deferral", note)).attempt()
 
     def release_campaign_send(self, phone: str, list_id: str, message_id: str, created_at: str) -> None:
-        """Undo a claim after the provider refused the message (transiently), so that a retry may send it."""
+        """Undo a claim after the provider refused the message (transiently), so that a retry may send it.
+        The mark and the pending record go together: a pending record left alone would be resent by the
+        reconciler while SQS retries the message."""
         name, digest = send_mark(message_id, created_at)
-        client("dynamodb").update_item(
-            TableName=self.table.name,
-            Key=k.SUBSCRIPTION.key(phone=phone, list_id=list_id),
-            UpdateExpression="DELETE #m :d",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#m": name},
-            ExpressionAttributeValues={":d": {"SS": [digest]}},
+        release = {
+            "TableName": self.table.name,
+            "Key": k.SUBSCRIPTION.key(phone=phone, list_id=list_id),
+            "UpdateExpression": "DELETE #m :d",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": {"#m": name},
+            "ExpressionAttributeValues": {":d": {"SS": [digest]}},
+        }
+        Transaction().add(Op("release", {"Update": release}), self._pending_delete(phone, message_id)).commit()
+
+    def pending_put(self, message: OutboundMessage, claimed_at: str, ttl: int) -> Op:
+        """ "Claimed, provider outcome unknown", to join the claim's own write (``claim_*``): the message
+        to resend, findable by claim time in PendingIndex (shard by message id). ``ttl`` only bounds
+        an item no reconciler ever resolves (days beyond its safe delay)."""
+        shard = k.shard(message.message_id, k.PENDING_SHARDS)
+        data = {
+            **k.PENDING.plain(phone=message.to, message_id=message.message_id),
+            "pend_pk": k.pending_partition(shard),
+            "pend_at": claimed_at,
+            "message": message.model_dump_json(),
+            "ttl": ttl,
+        }
+        return Op("pending", self.table.put(data))
+
+    def _pending_delete(self, phone: str, message_id: str) -> Op:
+        key = k.PENDING.key(phone=phone, message_id=message_id)
+        return Op("pending_clear", {"Delete": {"TableName": self.table.name, "Key": key}})
+
+    def due_pending(self, shard: int, before: str) -> Iterable[dict[str, Any]]:
+        """Pending records of one shard claimed before ``before`` (oldest first): one Query a page."""
+        pages = (
+            client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self.table.name,
+                IndexName=k.PENDING_INDEX,
+                KeyConditionExpression="pend_pk = :p AND pend_at < :before",
+                ExpressionAttributeValues={":p": {"S": k.pending_partition(shard)}, ":before": {"S": before}},
+            )
         )
+        for page in pages:
+            for raw in page.get("Items", []):
+                yield from_item(raw)
+
+    def settle_pending(self, phone: str, message_id: str, record: dict[str, Any], stats: Op | None) -> bool:
+        """Resolve a pending record once: delete it (only if still there), write the message's record and
+        count it, all or nothing. ``False``: someone else resolved it first (nothing written)."""
+        delete = self._pending_delete(phone, message_id)
+        delete.request["Delete"]["ConditionExpression"] = "attribute_exists(pk)"
+        put = Op("record", {"Put": {"TableName": self.table.name, "Item": message_item(record)}})
+        ops = [delete, put] + ([stats] if stats is not None else [])
+        return not Transaction().add(*ops).attempt()
 
     def open_controls(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bool]:
         """For each campaign (or trigger) control item: may messages still go out (exists and not
@@ -132,20 +180,27 @@ class SendingStore:
         data = {**k.CAP.plain(phone=phone), "sent": sent, "ttl": ttl, "version": (version or 0) + 1}
         return Op("frequency_cap", self.table.versioned_put(data, version))
 
-    def record_sent(self, records: list[dict[str, Any]]) -> None:
-        """Add provider message ids to sent-message records: one BatchWriteItem per 25 messages."""
+    def record_sent(self, records: list[dict[str, Any]], settled: Iterable[tuple[str, str]] = ()) -> None:
+        """Add provider message ids to sent-message records, and delete the pending records of the
+        messages whose provider outcome is now known ((phone, message id)): one BatchWriteItem per 25
+        writes of either kind."""
         ddb = client("dynamodb")
-        for start in range(0, len(records), 25):
-            puts = [{"PutRequest": {"Item": message_item(r)}} for r in records[start : start + 25]]
-            request: dict[str, Any] = {self.table.name: puts}
+        writes = [{"PutRequest": {"Item": message_item(r)}} for r in records] + [
+            {"DeleteRequest": {"Key": k.PENDING.key(phone=phone, message_id=mid)}} for phone, mid in settled
+        ]
+        for start in range(0, len(writes), 25):
+            request: dict[str, Any] = {self.table.name: writes[start : start + 25]}
             while request:
                 request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
-    def claim_message(self, record: dict[str, Any], guard: SubscriptionGuard | None) -> Claim:
+    def claim_message(
+        self, record: dict[str, Any], guard: SubscriptionGuard | None, pending: Op | None = None
+    ) -> Claim:
         """Record a message as being sent, in one request, and only if its guard still holds.
 
-        Without a guard this is one conditional ``PutItem``; with one it is a ``TransactWriteItems``
-        of a ``ConditionCheck`` on the subscription and the put — still a single request.
+        Alone this is one conditional ``PutItem``; with a guard (a ``ConditionCheck`` on the
+        subscription) or a pending record (``pending_put``) it is one ``TransactWriteItems`` — still a
+        single request. A resend is checked against the id the subscription expects: the original's.
         """
         ddb = client("dynamodb")
         put = {
@@ -153,6 +208,10 @@ class SendingStore:
             "Item": message_item(record),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
+        expected = (record.get("resend") or {}).get("of") or record["message_id"]
+        if guard is None and pending is not None:
+            duplicate = Transaction().add(Op("message", {"Put": put}), pending).attempt()
+            return Claim(ClaimOutcome.DUPLICATE if duplicate else ClaimOutcome.CLAIMED)
         if guard is None:
             try:
                 ddb.put_item(**put)
@@ -164,10 +223,12 @@ class SendingStore:
             "Key": k.SUBSCRIPTION.key(phone=guard.phone, list_id=guard.list_id),
             "ConditionExpression": "#status = :status AND expected_message_id = :mid",
             "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":status": {"S": guard.status}, ":mid": {"S": record["message_id"]}},
+            "ExpressionAttributeValues": {":status": {"S": guard.status}, ":mid": {"S": expected}},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         tx = Transaction().add(Op("guard", {"ConditionCheck": check}), Op("message", {"Put": put}))
+        if pending is not None:
+            tx.add(pending)
         failed = {f.name: f for f in tx.attempt()}
         if "message" in failed:
             return Claim(ClaimOutcome.DUPLICATE)
@@ -176,5 +237,8 @@ class SendingStore:
         return Claim(ClaimOutcome.CLAIMED)
 
     def release_message(self, phone: str, message_id: str) -> None:
-        """Undo a claim after the provider refused the message, so that a retry may send it."""
-        client("dynamodb").delete_item(TableName=self.table.name, Key=k.MESSAGE.key(phone=phone, message_id=message_id))
+        """Undo a claim after the provider refused the message, so that a retry may send it: the claim
+        and its pending record together (see ``release_campaign_send``)."""
+        key = k.MESSAGE.key(phone=phone, message_id=message_id)
+        claim = Op("release", {"Delete": {"TableName": self.table.name, "Key": key}})
+        Transaction().add(claim, self._pending_delete(phone, message_id)).commit()
