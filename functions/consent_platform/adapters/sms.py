@@ -1,20 +1,45 @@
 """SMS providers: Amazon SNS, AWS End User Messaging SMS, and a local outbox for the dev stack.
 
-Throttling and transient errors are retried by botocore's standard retry mode (see ``aws.py``); an
-error that survives the retries propagates so that the SQS message returns to the queue.
+A send call is made once by botocore (``aws.provider_client``) and retried here only when its failure
+proves the provider did not accept the message (throttling, no connection: ``provider_errors``); any
+other failure propagates at once, for the sender to classify (back to SQS, permanent, or unknown —
+then the reconciler decides from the delivery receipt).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.clock import utc_now
 from ..domain.delivery_status import send_context
 from ..domain.messages import OutboundMessage
-from .aws import client
+from .aws import provider_client
+from .provider_errors import Failure, classify
+
+# Attempts of one send when the provider refuses it for now (throttling) or no connection was made;
+# full-jitter exponential backoff, at most ~0.3 s in all, well inside the sender's timeout. What still
+# fails goes back to SQS (services/sender.py).
+SEND_ATTEMPTS = 3
+_BACKOFF_BASE_S = 0.1
+
+
+def send_retrying(call: Callable[[], Any]) -> Any:
+    """``call()``, made again only after failures that prove the provider accepted nothing."""
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return call()
+        except Exception as exc:
+            if attempt == SEND_ATTEMPTS - 1 or classify(exc) is not Failure.RETRY:
+                raise
+            time.sleep(random.uniform(0, _BACKOFF_BASE_S * 2**attempt))  # noqa: S311 - jitter, not crypto
+    raise AssertionError("unreachable")
+
 
 # End User Messaging refuses a number on the origination identity's opt-out list with a ConflictException
 # of this reason (by default a number answers STOP itself and adds the sender to that list).
@@ -46,7 +71,10 @@ class SnsProvider:
         if message.origination:
             key = "AWS.MM.SMS.OriginationNumber" if _is_number(message.origination) else "AWS.SNS.SMS.SenderID"
             attributes[key] = {"DataType": "String", "StringValue": message.origination}
-        response = client("sns").publish(PhoneNumber=message.to, Message=message.body, MessageAttributes=attributes)
+        sns = provider_client("sns")
+        response = send_retrying(
+            lambda: sns.publish(PhoneNumber=message.to, Message=message.body, MessageAttributes=attributes)
+        )
         return str(response["MessageId"])
 
 
@@ -69,9 +97,9 @@ class EndUserMessagingProvider:
             params["OriginationIdentity"] = message.origination
         if self.configuration_set:
             params["ConfigurationSetName"] = self.configuration_set
-        eum = client("pinpoint-sms-voice-v2")
+        eum = provider_client("pinpoint-sms-voice-v2")
         try:
-            response = eum.send_text_message(**params)
+            response = send_retrying(lambda: eum.send_text_message(**params))
         except eum.exceptions.ConflictException as exc:
             # botocore puts modelled error members (Reason) at the top of the parsed response.
             reason = exc.response.get("Reason") or exc.response.get("Error", {}).get("Reason")
