@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -127,3 +127,16 @@ def test_events_on_the_bus_reach_the_function_through_the_local_rule(shop: Local
     poller = EventPoller(source, shop.stack, Invoker(shop.stack), threading.Event())
     assert poller.poll_once() == 1
     assert shop.http("POST", "/v1/admin/triggers", CART).body["status"] == "duplicate"  # the event made it
+
+
+def test_an_undeliverable_number_gets_no_cart_reminder(shop: LocalAws, clock: Clock) -> None:
+    """A number that delivery receipts marked dead costs nothing: no schedule, no SMS."""
+    from consent_platform import bootstrap
+    from consent_platform.services.undeliverable import note_receipt
+
+    clock.now += timedelta(minutes=5)  # a receipt after the opt-in
+    assert note_receipt(bootstrap.stores(), PHONE, "permanent", "invalid", clock.now)
+    reply = shop.http("POST", "/v1/admin/triggers", CART)
+    assert reply.status == 200 and reply.body == {"status": "undeliverable", "cart_id": "cart-1"}
+    assert fire(shop, clock, datetime(2026, 11, 25, 8, 0, tzinfo=UTC)) == []  # nothing was scheduled
+    assert carts() == []

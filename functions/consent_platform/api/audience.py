@@ -44,7 +44,7 @@ class TriggerResult(Open):
 
     omit_none = True  # send_at_utc and rule only when scheduled
 
-    status: Literal["scheduled", "duplicate", "not_subscribed"]
+    status: Literal["scheduled", "duplicate", "not_subscribed", "undeliverable"]
     cart_id: str
     send_at_utc: str | None = None
     rule: str | None = None

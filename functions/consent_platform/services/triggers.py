@@ -43,6 +43,10 @@ def start_cart_trigger(
     sub = state.subscriptions.get(stored.list_id)
     if sub is None or sub.status != Status.ACTIVE:
         return TriggerResult(status="not_subscribed", cart_id=request.cart_id)
+    if state.profile is not None and state.profile.undeliverable is not None:
+        # Delivery receipts say the number is dead (services/undeliverable.py): a text would be paid for
+        # and lost. The profile is read anyway, so this costs nothing.
+        return TriggerResult(status="undeliverable", cart_id=request.cart_id)
     profile = state.profile.model_dump() if state.profile else {}
     zone = resolve_zone(phone.e164, profile.get("timezone"))
     rule = rule_by_code(zone.rule_code)
