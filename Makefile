@@ -9,7 +9,8 @@ CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test test-browser browser-status lint typecheck check clean bench openapi build
 
-$(STAMP): pyproject.toml
+# A new package under functions/ must reach the editable install's map of packages too.
+$(STAMP): pyproject.toml $(wildcard functions/*/__init__.py cli/*/__init__.py)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,cli]'
