@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# boto3 before Powertools and pydantic: measured (CPU time of the import, medians of 7-9 interleaved runs,
+# 3 sessions of runs), this handler imports 30-40 ms faster with the same modules loaded in this order —
+# urllib3's URL regexes compile ~6x slower when compiled after the admin routes' imports. Every
+# invocation needs boto3 anyway.
+import boto3  # noqa: F401
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.http import json_api, register_error_handlers, screen_request
