@@ -71,14 +71,16 @@ def memory_mb() -> dict[str, int]:
     return {f: int(p["Properties"].get("MemorySize", default)) for f, p in stack.functions().items()}
 
 
-def _receipt_lines(campaign: dict[str, Any], scale: float, price: dict[str, Any]) -> dict[str, float]:
+def _receipt_lines(campaign: dict[str, Any], scale: float, price: dict[str, Any], batch: int) -> dict[str, float]:
     """What delivery receipts add beyond their worker's Lambda, DynamoDB and logs (counted with the other
     functions): End User Messaging publishing each event to DeliveryTopic (SNS requests, paid by the topic's
-    owner) and the Message.* events the worker puts on the bus (one per final receipt)."""
+    owner) and the Message.* bus events — one per kind per worker batch (services/receipts.per_kind); the
+    bench's receipts are all deliveries, so one event per full batch."""
     receipts = campaign.get("receipts", 0)
+    events = math.ceil(receipts / batch) if receipts else 0
     return {
         "sns_receipts": receipts * scale * price["sns"]["per_million_requests"] / 1e6,
-        "eventbridge_events": receipts * scale * price["eventbridge_events"]["per_million_custom_events"] / 1e6,
+        "eventbridge_events": events * scale * price["eventbridge_events"]["per_million_custom_events"] / 1e6,
     }
 
 
@@ -123,7 +125,7 @@ def per_million_sent(campaign: dict[str, Any], batch_sizes: dict[str, int]) -> d
     lines["eventbridge_scheduler"] = campaign["buckets"] * scale * scheduler / 1e6
     lines["cloudwatch_logs"] = log_bytes * scale / 1024**3 * price["cloudwatch_logs"]["per_gb_ingested"]
     lines["xray"] = lambda_requests * scale * XRAY_SAMPLED * price["xray"]["per_million_traces_recorded"] / 1e6
-    lines.update(_receipt_lines(campaign, scale, price))
+    lines.update(_receipt_lines(campaign, scale, price, batch_sizes.get("DeliveryWorkerFunction", 1)))
     sms = price["sms_us_end_user_messaging"]
     return {
         "total": round(sum(lines.values()), 4),

@@ -59,7 +59,12 @@ def test_outcomes_fill_the_campaign_stats(shop: LocalAws, clock: Clock, sent: st
     assert s["price_usd"] == pytest.approx(0.00581 + 0.0469 + 0.00581)
     kinds = sorted(e["DetailType"] for e in bus_entries(aws_calls))
     assert kinds == ["Message.Delivered", "Message.Failed", "Message.Failed"]
-    failed = [json.loads(e["Detail"]) for e in bus_entries(aws_calls) if e["DetailType"] == "Message.Failed"]
+    failed = [
+        message
+        for e in bus_entries(aws_calls)
+        if e["DetailType"] == "Message.Failed"
+        for message in json.loads(e["Detail"])["messages"]
+    ]
     assert {d["reason"] for d in failed} == {"invalid", "spam"} and {d["campaign_id"] for d in failed} == {sent}
 
 

@@ -5,11 +5,12 @@ number's receipts) — deliveries and blocks cost it nothing."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from consent_platform.services.dispatcher import campaign_message_id
 from tests.integration.conftest import Clock, LocalAws, aws, aws_calls, clock
-from tests.integration.receipts_support import delivery_event, publish
+from tests.integration.receipts_support import bus_entries, delivery_event, publish
 from tests.integration.test_campaigns import FL, FR, NY, PL, shop
 from tests.integration.test_receipts import sent
 
@@ -35,3 +36,6 @@ def test_requests_per_receipt_in_a_batch_of_ten(shop: LocalAws, clock: Clock, se
     policy = {"dynamodb:UpdateItem": 1, "dynamodb:Query": 1}  # FR's TEXT_INVALID marks; FL's unreachable reads
     assert ours == Counter({"dynamodb:UpdateItem": 10 + 1 + 1, "dynamodb:Query": 1, "events:PutEvents": 1}), ours
     assert (sum(ours.values()) - sum(policy.values())) / len(events) <= PER_RECEIPT
+    # One bus event per kind per batch (EventBridge bills per event), each listing its messages.
+    entries = {e["DetailType"]: len(json.loads(e["Detail"])["messages"]) for e in bus_entries(aws_calls)}
+    assert entries == {"Message.Delivered": 7, "Message.Failed": 3}
