@@ -9,8 +9,9 @@ trigger was not cancelled by a purchase.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
+from ..adapters.dynamodb.consent_store import PhoneState
 from ..adapters.dynamodb.keys import trigger_control
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler, trigger_schedule_name
@@ -40,13 +41,8 @@ def start_cart_trigger(
         raise ValidationFailed("this list has no cart_abandoned message", {"list_id": "set cart_abandoned on the list"})
     phone = normalize_phone(request.phone, stored.default_country)
     state = stores.consent.load_phone(phone.e164)
-    sub = state.subscriptions.get(stored.list_id)
-    if sub is None or sub.status != Status.ACTIVE:
-        return TriggerResult(status="not_subscribed", cart_id=request.cart_id)
-    if state.profile is not None and state.profile.undeliverable is not None:
-        # Delivery receipts say the number is dead (services/undeliverable.py): a text would be paid for
-        # and lost. The profile is read anyway, so this costs nothing.
-        return TriggerResult(status="undeliverable", cart_id=request.cart_id)
+    if refused := _not_reachable(state, stored.list_id):
+        return TriggerResult(status=refused, cart_id=request.cart_id)
     profile = state.profile.model_dump() if state.profile else {}
     zone = resolve_zone(phone.e164, profile.get("timezone"))
     rule = rule_by_code(zone.rule_code)
@@ -89,6 +85,17 @@ def start_cart_trigger(
         trigger_schedule_name(request.cart_id), send, outbound_queue_arn, message.model_dump(mode="json")
     )
     return TriggerResult(status="scheduled", cart_id=request.cart_id, send_at_utc=iso(send), rule=rule.code)
+
+
+def _not_reachable(state: PhoneState, list_id: str) -> Literal["not_subscribed", "undeliverable"] | None:
+    sub = state.subscriptions.get(list_id)
+    if sub is None or sub.status != Status.ACTIVE:
+        return "not_subscribed"
+    if state.profile is not None and state.profile.undeliverable is not None:
+        # Delivery receipts say the number is dead (services/undeliverable.py): a text would be paid for
+        # and lost. The profile is read anyway, so this costs nothing.
+        return "undeliverable"
+    return None
 
 
 def record_customer_event(stores: Stores, kind: str, event: CustomerEvent) -> dict[str, Any]:
