@@ -3,6 +3,7 @@ diacritics / max_segments options, and the campaign preview's cost per country a
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -10,7 +11,9 @@ import pytest
 
 from bench.spend import POLISH_EXAMPLE
 from consent_platform.domain.spend import price_per_part
-from tests.integration.conftest import DEMO_LIST, Clock, LocalAws
+from infra.local.invoker import Invoker
+from infra.local.schedules import LocalScheduler
+from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, sent_sms
 
 PL, PL2, US, BR = "+48501234567", "+48601234567", "+12125550123", "+5511987654321"
 SKLEP = {
@@ -134,3 +137,19 @@ def test_list_options_round_trip_and_shape_the_stored_messages(aws: LocalAws) ->
     for bad in ({"max_segments": 0}, {"max_segments": 11}, {"transliterate": "maybe"}):
         reply = aws.http("PUT", "/v1/admin/lists/sklep", {**SKLEP, **bad})
         assert reply.status == 422 and set(reply.body["error"]["fields"]) == set(bad), reply.body
+
+
+def test_transliterate_applies_to_the_cart_message_with_the_name_filled_in(aws: LocalAws, clock: Clock) -> None:
+    cart = {"text": "{first_name|Hej}, Twój koszyk czeka – {url}", "delay_hours": 48}
+    put_list(aws, transliterate=True, cart_abandoned=cart)
+    reply = aws.http("POST", "/v1/optin", {"phone": PL, "list_id": "sklep", "sms_consent": True, "first_name": "Łucja"})
+    assert reply.body["status"] == "active", reply.body
+    aws.drain()
+    url = "https://sklep.example/c/1"
+    trigger = {"list_id": "sklep", "phone": PL, "cart_id": "cart-1", "url": url}
+    assert aws.http("POST", "/v1/admin/triggers", trigger).body["status"] == "scheduled"
+    clock.now += timedelta(hours=49)
+    LocalScheduler(aws.stack, Invoker(aws.stack)).fire_due(clock.now, wait=False)
+    aws.drain()
+    [body] = [m["body"] for m in sent_sms() if url in m["body"]]
+    assert body == f"Lucja, Twoj koszyk czeka - {url}. Odpisz STOP, aby zrezygnowac"
