@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from bench import aws_requests, cold_start, cost, hot_paths, latency
+from bench import aws_requests, cold_start, cost, hot_paths, latency, spend
 from infra.local.template import ROOT
 
 RESULTS = ROOT / "bench-results.json"
@@ -61,6 +61,7 @@ def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
         "cost_usd_per_million_sent": money["total"],
         "aws_requests_per_receipt": round(campaign["requests_per_receipt"], 3),
     }
+    results["spend"] = spend.figure()  # issue 17: parts paid vs the fewest the texts need
     details = {
         "campaign": campaign,
         "inbound": inbound,
@@ -155,6 +156,17 @@ def table(results: dict[str, Any], details: dict[str, Any]) -> str:
             f"${sms['aws_fee']:,} + carrier fees = ${low:,}–${high:,}",
             "",
             "",
+        )
+    )
+    paid = results["spend"]
+    rows.append(
+        (
+            f"spend: corpus parts ({paid['corpus_messages']} texts, transliterate off/on) vs minimum",
+            f"{'/'.join(map(str, paid['corpus_segments'].values()))} vs "
+            f"{'/'.join(map(str, paid['corpus_minimum_segments'].values()))}; Polish example "
+            f"{paid['polish_example_segments']} part",
+            "equal; 1 part",
+            ok(paid["corpus_equal_to_minimum"] and paid["polish_example_segments"] == 1),
         )
     )
     width = [max(len(r[i]) for r in rows) for i in range(4)]

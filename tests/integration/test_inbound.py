@@ -184,7 +184,7 @@ def test_expired_confirmation_changes_nothing_but_replies(aws: LocalAws, kwiaty:
     aws.text("TAK")
     assert status(aws) == "expired"
     assert [e["action"] for e in ledger(aws)] == ["requested", "expired"]
-    assert "wygasło" in bodies()[-1] and "KWIATY" in bodies()[-1]  # the demo list is Polish: so is the notice
+    assert "wygaslo" in bodies()[-1] and "KWIATY" in bodies()[-1]  # Polish, in GSM-7 spelling (issue 17)
 
 
 def test_yes_after_the_sweep_closed_the_window_still_gets_the_notice(
@@ -198,7 +198,7 @@ def test_yes_after_the_sweep_closed_the_window_still_gets_the_notice(
     aws.text("TAK")
     assert status(aws) == "expired"
     assert [e["action"] for e in ledger(aws)] == ["requested", "expired"]  # nothing more to record
-    assert "wygasło" in bodies()[-1] and "KWIATY" in bodies()[-1]
+    assert "wygaslo" in bodies()[-1] and "KWIATY" in bodies()[-1]
     assert not [e for e in events() if e["detail-type"] == "Inbound.Unmatched"]  # a known reply, not noise
     notices = len(bodies())
     clock.advance(days=31)  # long after: a YES is just an unmatched text again

@@ -16,4 +16,6 @@ def test_expired_notice_exists_in_every_language_with_and_without_a_keyword(lang
 
 
 def test_expired_notice_falls_back_to_english() -> None:
-    assert expired_notice("xx", "Shop", "JOIN") == "Shop: this confirmation has expired — text JOIN to join again."
+    assert expired_notice("xx", "Shop", "JOIN") == "Shop: this confirmation has expired - text JOIN to join again."
+    native = expired_notice("xx", "Shop", "JOIN", diacritics=True)
+    assert native == "Shop: this confirmation has expired — text JOIN to join again."

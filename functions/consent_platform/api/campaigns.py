@@ -39,6 +39,29 @@ class CampaignStats(Open):
     price_usd: float = Field(description="Sum of the prices the provider reported for finished messages")
 
 
+class CampaignPreview(Open):
+    """The message as it will be sent (placeholders at their fallbacks) and what it will cost. Campaigns
+    created before spend estimates (issue 17) have only the first four fields."""
+
+    text: str
+    encoding: Literal["GSM-7", "UCS-2"]
+    segments: int = Field(description="Parts per recipient (a name filled in may add one)")
+    characters: int
+    estimated_cost_usd: dict[str, float | None] | None = Field(
+        default=None,
+        description="Per destination country (ISO code; 'unknown' for numbers without one): recipients × "
+        "segments × the list price per part (carrier fee included); null where the price table has no "
+        "price. An upper bound when the campaign has a segment (filtered at dispatch).",
+    )
+    estimated_cost_total_usd: float | None = Field(default=None, description="Sum of the priced countries")
+    price_table: dict[str, str] | None = Field(default=None, description="The price table's date and source")
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description='e.g. {"code": "ucs2", "characters": ["ć"], "segments": 2, "segments_if_gsm7": 1}; '
+        '{"code": "no_price", "countries": ["BR"]}',
+    )
+
+
 class Campaign(Open):
     campaign_id: str
     list_id: str
@@ -46,7 +69,7 @@ class Campaign(Open):
     text: str
     status: Literal["scheduled", "sending", "done", "cancelled"]
     created_at: str
-    preview: dict[str, Any]
+    preview: CampaignPreview
     plan: list[dict[str, Any]]
     stats: CampaignStats
     schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")

@@ -13,6 +13,7 @@ from .attributes import AttrValue
 from .clock import IsoTimestamp
 from .inbound import fold
 from .segments import SegmentInfo, count_segments
+from .transliteration import to_gsm7
 
 # Profile fields a campaign text may use: {first_name} or {first_name|fallback}.
 PLACEHOLDERS = frozenset({"first_name"})
@@ -130,12 +131,15 @@ def render(text: str, profile: dict[str, Any] | None) -> str:
     return re.sub(r" +([,.!?;:])", r"\1", filled).strip()  # "Hi {first_name}!" without a name → "Hi!"
 
 
-def with_opt_out(text: str, language: str) -> str:
-    """Append a short opt-out instruction in the list's language unless the text already has one."""
+def with_opt_out(text: str, language: str, diacritics: bool = False) -> str:
+    """Append a short opt-out instruction in the list's language unless the text already has one; in
+    GSM-7 spelling unless the list opted into diacritics ("zrezygnować" alone would make the message
+    UCS-2 and double a short Polish campaign's parts — issue 17)."""
     # Only an explicit STOP instruction counts: words like END appear in ordinary marketing copy.
     if "STOP" in re.findall(r"[\w-]+", fold(text)):
         return text
     footer = OPT_OUT_FOOTER.get(language, OPT_OUT_FOOTER["en"])
+    footer = footer if diacritics else to_gsm7(footer)
     separator = "" if text.endswith((" ", "\n")) else (" " if text.endswith((".", "!", "?")) else ". ")
     return f"{text}{separator}{footer}"
 

@@ -117,7 +117,13 @@ EXPIRED_NOTICES: dict[str, tuple[str, str]] = {
 }
 
 
-def expired_notice(language: str, brand: str, keyword: str | None) -> str:
+def expired_notice(language: str, brand: str, keyword: str | None, diacritics: bool = False) -> str:
+    """The notice in ``language``; its built-in words in GSM-7 spelling unless the list opted into
+    diacritics (a built-in text never forces UCS-2 by itself — issue 17)."""
+    from .transliteration import to_gsm7
+
     with_keyword, without = EXPIRED_NOTICES.get(language, EXPIRED_NOTICES["en"])
+    if not diacritics:
+        with_keyword, without = to_gsm7(with_keyword), to_gsm7(without)
     text = with_keyword.format(brand=brand, keyword=keyword) if keyword else without.format(brand=brand)
     return text if brand else text.split(":", 1)[1].strip()

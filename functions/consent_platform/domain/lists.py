@@ -17,6 +17,8 @@ from .language import (
     confirm_words,
 )
 from .pumping import DEFAULT_MAX_CONFIRMATIONS_PER_DAY
+from .spend import DEFAULT_MAX_SEGMENTS
+from .transliteration import fit_gsm7, to_gsm7
 
 LIST_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MESSAGE_KINDS = ("confirm_request", "welcome", "help", "stop")
@@ -111,6 +113,13 @@ class ListConfig(BaseModel):
     email_consent_text: ConsentText | None = None
     # Words that confirm a pending sign-up (double opt-in). Unset: the language's defaults (CONFIRM_WORDS).
     confirm_words: list[ConfirmWord] | None = Field(default=None, min_length=1, max_length=20)
+    # Spend (issue 17). diacritics: built-in texts (default messages, the opt-out footer) in the language's
+    # native spelling — "zrezygnować" forces UCS-2 (70/67 characters a part); false keeps them GSM-7.
+    # transliterate: also spell the list's own texts (campaigns, templates) in GSM-7 where a faithful
+    # mapping exists (transliteration.py). max_segments: a longer campaign message is refused (422).
+    diacritics: bool = False
+    transliterate: bool = False
+    max_segments: int = Field(default=DEFAULT_MAX_SEGMENTS, ge=1, le=10)
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
         dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None
@@ -171,6 +180,14 @@ class ListConfig(BaseModel):
     def daily_signup_cap(self) -> int:
         return self.max_confirmations_per_day or DEFAULT_MAX_CONFIRMATIONS_PER_DAY
 
+    def builtin(self, template: str) -> str:
+        """A built-in text in this list's spelling: GSM-7 unless the list opted into diacritics."""
+        return template if self.diacritics else to_gsm7(template)
+
+    def outgoing(self, text: str) -> str:
+        """A text as this list sends it: in GSM-7 spelling when the list transliterates and that fits."""
+        return fit_gsm7(text) if self.transliterate else text
+
     def confirmation_words(self) -> tuple[str, ...]:
         """Words (as displayed) that confirm a pending sign-up to this list."""
         return tuple(self.confirm_words) if self.confirm_words else confirm_words(self.language)
@@ -207,7 +224,7 @@ def resolve_messages(config: ListConfig) -> dict[str, str]:
         "confirm": config.confirmation_words()[0],
         "rates": RATES_PHRASE + " " if config.may_reach("US") else "",
     }
-    return {kind: given.get(kind) or defaults[kind].format_map(values) for kind in MESSAGE_KINDS}
+    return {kind: given.get(kind) or config.builtin(defaults[kind]).format_map(values) for kind in MESSAGE_KINDS}
 
 
 def _contains_word(text: str, words: tuple[str, ...]) -> bool:

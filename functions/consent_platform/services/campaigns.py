@@ -14,6 +14,8 @@ from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.lists import StoredList  # noqa: F401 - every request reads the list (``catalog.get_list`` builds it)
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
+from ..domain.segments import SegmentInfo
+from ..domain.spend import check_segments, country_of_rule, estimate, price_table, warnings
 
 # A schedule must lie in the future when it is created; due buckets fire this soon.
 MIN_LEAD = timedelta(seconds=60)
@@ -38,10 +40,11 @@ def create_campaign(
     if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
         raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
 
-    text = with_opt_out(request.text, stored_list.language)
+    text = stored_list.outgoing(with_opt_out(request.text, stored_list.language, stored_list.diacritics))
     rendered, info = preview(text)
     if not rendered:
         raise ValidationFailed("the text is empty once rendered", {"text": "empty"})
+    check_segments(info, stored_list.max_segments)
     campaign_id = uuid.uuid4().hex[:16]
     plan = [
         plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
@@ -64,12 +67,8 @@ def create_campaign(
         "segment": request.segment.model_dump(exclude_none=True) if request.segment else None,
         "status": "scheduled" if plan else "done",
         "created_at": iso(now),
-        "preview": {
-            "text": rendered,
-            "encoding": info.encoding,
-            "segments": info.segments,
-            "characters": info.characters,
-        },
+        "transliterate": stored_list.transliterate,  # for the per-recipient rendering (names)
+        "preview": preview_of(rendered, info, plan),
         "plan": plan,
     }
     stores.campaigns.put_campaign(campaign)
@@ -79,6 +78,26 @@ def create_campaign(
             item["schedule"], fire_at, dispatcher_arn, {"campaign_id": campaign_id, "bucket": item["bucket"]}
         )
     return public(campaign, {})
+
+
+def preview_of(rendered: str, info: SegmentInfo, plan: list[dict[str, Any]]) -> dict[str, Any]:
+    """The text as sent (placeholders at their fallbacks), its parts, and what it will cost by country."""
+    recipients: dict[str, int] = {}
+    for item in plan:
+        country = country_of_rule(item["rule"])
+        recipients[country] = recipients.get(country, 0) + int(item["recipients"])
+    costs, total = estimate(info.segments, recipients)
+    table = price_table()
+    return {
+        "text": rendered,
+        "encoding": info.encoding,
+        "segments": info.segments,
+        "characters": info.characters,
+        "estimated_cost_usd": costs,
+        "estimated_cost_total_usd": total,
+        "price_table": {"as_of": table["as_of"], "source": table["source"]},
+        "warnings": warnings(rendered, info, [country for country, cost in costs.items() if cost is None]),
+    }
 
 
 def get_campaign(stores: Stores, campaign_id: str) -> Campaign:
@@ -102,7 +121,8 @@ def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> C
 
 
 def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
-    fields = {k: v for k, v in campaign.items() if k not in ("pk", "sk", "origination", "language")}
+    hidden = ("pk", "sk", "origination", "language", "transliterate")
+    fields = {k: v for k, v in campaign.items() if k not in hidden}
     counts = {
         **{k: stats.get(k, 0) for k in STAT_KEYS},
         "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},

@@ -41,6 +41,8 @@ def put_list(catalog: CatalogStore, list_id: str, config: ListConfig, now: datet
     problems = lint_messages(config, messages) | lint_links(config)
     if problems:
         raise ValidationFailed("the list does not meet carrier (CTIA) requirements", problems)
+    # Linted as written (the brand as the list spells it), stored as sent.
+    messages = {kind: config.outgoing(text) for kind, text in messages.items()}
 
     existing, existing_text = catalog.get_list(list_id, config.consent_text.version)
     version = config.consent_text.version

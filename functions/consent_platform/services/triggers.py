@@ -55,11 +55,10 @@ def start_cart_trigger(
         caps.append((stored.frequency_cap.messages, stored.frequency_cap.days * HOURS_PER_DAY))
     if rule.cap:
         caps.append(rule.cap)
-    control = trigger_control(phone.e164, request.cart_id)
-    text = with_opt_out(stored.cart_abandoned.text, stored.language)
+    text = with_opt_out(stored.cart_abandoned.text, stored.language, stored.diacritics)
     message = build_message(
         to=phone.e164,
-        body=render(text, {**profile, "url": request.url}),
+        body=stored.outgoing(render(text, {**profile, "url": request.url})),
         kind="marketing",
         now=now,
         list_id=stored.list_id,
@@ -72,7 +71,7 @@ def start_cart_trigger(
         zones=zone.zones,
         rule=rule.code,
         caps=caps,
-        control=control,
+        control=trigger_control(phone.e164, request.cart_id),
         count_stats=False,
     )
     if not stores.triggers.put_trigger(

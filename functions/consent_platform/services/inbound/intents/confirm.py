@@ -59,7 +59,10 @@ def _expired_notice(ctx: Context, list_id: str) -> None:
     """The capped notice that the confirmation expired, naming the list's join keyword, in its language."""
     stored = ctx.config.lists.get(list_id)
     join = ctx.config.join_keyword(list_id)
-    text = expired_notice(stored.language if stored else "en", stored.brand if stored else "", join)
+    if stored is None:
+        text = expired_notice("en", "", join)
+    else:
+        text = stored.outgoing(expired_notice(stored.language, stored.brand, join, stored.diacritics))
     ctx.reply.send("reply", text, list_id, capped=True)
 
 
