@@ -44,11 +44,17 @@ class LocalStack:
     pump: threading.Thread | None = None
 
     def request(
-        self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 15,
     ) -> Reply:
         req = urllib.request.Request(self.base_url + path, data=body, method=method, headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=15) as resp:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 status, hdrs, raw = resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as err:  # 4xx/5xx still carry a body worth asserting on
             status, hdrs, raw = err.code, dict(err.headers), err.read()
@@ -56,12 +62,15 @@ class LocalStack:
         is_json = "json" in next((v for k, v in hdrs.items() if k.lower() == "content-type"), "")
         return Reply(status, hdrs, json.loads(text) if is_json and text else text)
 
-    def json(self, method: str, path: str, payload: Any, headers: dict[str, str] | None = None) -> Reply:
+    def json(
+        self, method: str, path: str, payload: Any, headers: dict[str, str] | None = None, timeout: float = 15
+    ) -> Reply:
         return self.request(
             method,
             path,
             body=json.dumps(payload).encode(),
             headers={"content-type": "application/json", **(headers or {})},
+            timeout=timeout,
         )
 
     def log(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import boto3
 
+from consent_platform.domain.delivery_status import AcceptedMessage, provider_event
 from consent_platform.services.dispatcher import campaign_message_id
 from tests.integration.conftest import Clock, LocalAws
 
@@ -25,25 +26,15 @@ def delivery_event(
     price: float = 0.00581,
     is_final: bool | None = None,
 ) -> dict[str, Any]:
+    """End User Messaging's event for our message (the builder the local stack's emulation uses too)."""
+    # Built as given, not through send_context: the hostile-input tests send ids the sender never would.
     context = {"message_id": message_id, **({"campaign_id": campaign_id} if campaign_id else {})}
     if list_id:
         context["list_id"] = list_id
     status = event_type.removeprefix("TEXT_")
-    return {
-        "eventType": event_type,
-        "eventVersion": "1.0",
-        "eventTimestamp": int(clock.now.timestamp() * 1000),
-        "isFinal": is_final if is_final is not None else status not in ("PENDING", "QUEUED", "SUCCESSFUL"),
-        "originationPhoneNumber": "+48500000000",
-        "destinationPhoneNumber": phone,
-        "messageId": f"eum-{message_id}-{status}",
-        "messageStatus": status,
-        "messageStatusDescription": f"provider says {status.lower()}",
-        "context": context,
-        "totalMessageParts": 1,
-        "totalMessagePrice": price,
-        "totalCarrierFee": 0.0,
-    }
+    accepted = AcceptedMessage(phone, context, f"eum-{message_id}-{status}", "+48500000000", 1, price)
+    final = is_final if is_final is not None else status not in ("PENDING", "QUEUED", "SUCCESSFUL")
+    return provider_event(accepted, event_type, clock.now, final, f"provider says {status.lower()}")
 
 
 def store_receipt(phone: str, message_id: str, now: datetime) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import botocore.session
 import pytest
 
 from consent_platform.domain.delivery_status import (
     STATUS_CLASS,
+    AcceptedMessage,
     PoisonEvent,
     StatusClass,
     classify,
     parse_event,
+    provider_event,
     send_context,
 )
 
@@ -64,3 +67,29 @@ def test_send_context_fits_botocore_limits() -> None:
     context = send_context("m-1", None, " demo ")
     assert context == {"message_id": "m-1", "list_id": "demo"}  # no empty value, no surrounding space
     assert len(send_context("m", "c", "l")) <= 5
+
+
+@pytest.mark.parametrize("event_type", sorted(STATUS_CLASS))
+def test_the_event_builder_speaks_what_the_parser_reads(event_type: str) -> None:
+    """The local stack's provider emulation and the tests build events with ``provider_event``: each one,
+    through JSON, parses back to the message, number, price and finality it was built with."""
+    at = datetime(2040, 5, 6, 7, 8, 9, tzinfo=UTC)
+    accepted = AcceptedMessage(
+        "+48501234567", send_context("cmp:c1:abc", "c1", "shop"), "local-cmp:c1:abc", "+48500000000", 2, 0.01
+    )
+    event = provider_event(accepted, event_type, at)
+    receipt = parse_event(json.dumps(event))
+    expected_final = STATUS_CLASS[event_type] is not StatusClass.PENDING
+    assert (receipt.phone, receipt.message_id, receipt.campaign_id, receipt.list_id) == (
+        "+48501234567",
+        "cmp:c1:abc",
+        "c1",
+        "shop",
+    )
+    assert (receipt.final, receipt.parts, receipt.price_micro_usd, receipt.at) == (
+        expected_final,
+        2,
+        10_000,
+        "2040-05-06T07:08:09.000000Z",
+    )
+    assert event["messageStatusDescription"] and receipt.description == event["messageStatusDescription"]

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ..domain.clock import utc_now
 from ..domain.delivery_status import send_context
@@ -114,6 +114,10 @@ class LocalOutboxProvider:
 
     name = "local"
     _lock = threading.Lock()
+    # Told of each message this provider accepted (message, provider id): the local stack's End User
+    # Messaging emulation (infra/local/delivery.py) listens to report delivery receipts like the real
+    # provider. Nothing listens in AWS, where this provider is never configured.
+    listeners: ClassVar[list[Callable[[OutboundMessage, str], None]]] = []
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
@@ -136,7 +140,10 @@ class LocalOutboxProvider:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return f"local-{message.message_id}"
+        provider_id = f"local-{message.message_id}"
+        for listener in self.listeners:
+            listener(message, provider_id)
+        return provider_id
 
 
 def read_outbox(path: str, phone: str | None = None) -> list[dict[str, object]]:

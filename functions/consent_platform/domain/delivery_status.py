@@ -13,6 +13,7 @@ Pure: no boto3. ``services/receipts.py`` applies a parsed receipt to storage.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -202,3 +203,64 @@ def event_detail(receipt: Receipt) -> dict[str, Any]:
     if receipt.reason:
         detail["reason"] = receipt.reason
     return detail
+
+
+# ``messageStatusDescription`` the provider sends with each status (the guide's example shows the first;
+# the others paraphrase the documented meaning of the status).
+DESCRIPTION = {
+    "TEXT_SUCCESSFUL": "Message has been accepted by phone carrier",
+    "TEXT_DELIVERED": "Message has been accepted by phone",
+    "TEXT_INVALID": "Destination phone number is invalid",
+    "TEXT_INVALID_MESSAGE": "Message body is invalid",
+    "TEXT_UNREACHABLE": "Phone is unreachable or switched off",
+    "TEXT_CARRIER_UNREACHABLE": "Temporary error on the carrier's network",
+    "TEXT_TTL_EXPIRED": "Message expired before it could be delivered",
+    "TEXT_UNKNOWN": "No final status was reported",
+    "TEXT_BLOCKED": "Message was blocked by the phone or its carrier",
+    "TEXT_CARRIER_BLOCKED": "Carrier blocked the message as malicious or abusive",
+    "TEXT_SPAM": "Carrier filtered the message as spam",
+    "TEXT_PROTECT_BLOCKED": "Message was blocked by a protect configuration",
+}
+
+
+@dataclass(frozen=True)
+class AcceptedMessage:
+    """What End User Messaging knows of a message it accepted: what each of its events repeats."""
+
+    destination: str
+    context: dict[str, str]  # what the sender passed as ``Context`` (:func:`send_context`)
+    provider_message_id: str
+    origination: str | None = None
+    parts: int = 1
+    price_usd: float = 0.0
+
+
+def provider_event(
+    message: AcceptedMessage,
+    event_type: str,
+    at: datetime,
+    is_final: bool | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """One event as a configuration set's event destination publishes it (configuration-sets-event-format):
+    the inverse of :func:`parse_event`. The local stack's provider emulation reports with it and the tests
+    play End User Messaging with it, so both speak the shape the worker parses in AWS. ``is_final``
+    defaults to "not a pending status"."""
+    status = event_type.removeprefix("TEXT_")
+    stamp = int(at.timestamp() * 1000)
+    return {
+        "eventType": event_type,
+        "eventVersion": "1.0",
+        "eventTimestamp": stamp,
+        "isFinal": is_final if is_final is not None else STATUS_CLASS.get(event_type) is not StatusClass.PENDING,
+        "originationPhoneNumber": message.origination or "",
+        "destinationPhoneNumber": message.destination,
+        "messageId": message.provider_message_id,
+        "messageRequestTimestamp": stamp,
+        "messageStatus": status,
+        "messageStatusDescription": description if description is not None else DESCRIPTION.get(event_type, status),
+        "context": message.context,
+        "totalMessageParts": message.parts,
+        "totalMessagePrice": message.price_usd,
+        "totalCarrierFee": 0.0,
+    }
