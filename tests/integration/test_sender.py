@@ -8,8 +8,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from consent_platform.adapters.aws import client
+from consent_platform.adapters.aws import client, provider_client
 from consent_platform.adapters.dynamodb import keys
+from consent_platform.adapters.sms import SEND_ATTEMPTS
 from tests.integration.conftest import LocalAws, sent_sms
 
 FORM = {"phone": "501 234 567", "list_id": "demo", "sms_consent": "on"}
@@ -71,7 +72,7 @@ def test_end_user_messaging_send_text_message(aws: LocalAws, demo_list: dict, mo
     aws.http("POST", "/v1/optin", {**FORM, "phone": "+1 201 555 0123"}, form=True)
     [message] = aws.receive("OutboundQueue")
     body = json.loads(message["Body"])
-    eum = client("pinpoint-sms-voice-v2")
+    eum = provider_client("pinpoint-sms-voice-v2")
     with Stubber(eum) as stub:
         stub.add_response(
             "send_text_message",
@@ -98,9 +99,10 @@ def test_throttled_provider_returns_message_to_queue_then_sends_once(
 ) -> None:
     use_provider(monkeypatch, "end-user-messaging")
     aws.http("POST", "/v1/optin", FORM, form=True)
-    eum = client("pinpoint-sms-voice-v2")
+    eum = provider_client("pinpoint-sms-voice-v2")
     with Stubber(eum) as stub:
-        stub.add_client_error("send_text_message", "ThrottlingException", "Rate exceeded", 429)
+        for _ in range(SEND_ATTEMPTS):  # retried inside the call (nothing was accepted), then given back
+            stub.add_client_error("send_text_message", "ThrottlingException", "Rate exceeded", 429)
         first = aws.drain()
         assert len(first["batchItemFailures"]) == 1  # not lost: it stays on the queue
         stub.add_response("send_text_message", {"MessageId": "eum-2"})
@@ -114,6 +116,8 @@ def test_eum_client_retries_throttling_with_backoff() -> None:
     config = client("pinpoint-sms-voice-v2").meta.config
     assert config.retries["mode"] == "standard"
     assert config.retries["total_max_attempts"] >= 3
+    # ...but not the send call: no idempotency token (tests/integration/test_provider_retries.py).
+    assert provider_client("pinpoint-sms-voice-v2").meta.config.retries["total_max_attempts"] == 1
 
 
 def test_duplicate_delivery_sends_once(aws: LocalAws, demo_list: dict) -> None:
@@ -196,7 +200,7 @@ def test_stop_reply_to_a_number_opted_out_at_the_provider_is_recorded_never_retr
     assert aws.drain("InboundWorkerFunction", "InboundQueue") == {"batchItemFailures": []}
     [message] = aws.receive("OutboundQueue")
     handler = load_handler(aws.stack, "SenderFunction")
-    eum = client("pinpoint-sms-voice-v2")
+    eum = provider_client("pinpoint-sms-voice-v2")
     with Stubber(eum) as stub:
         stub.add_client_error(
             "send_text_message", "ConflictException", OPTED_OUT["Message"], 400, modeled_fields=OPTED_OUT
