@@ -1,12 +1,13 @@
 """Pending records: "this delivery attempt may claim a message whose provider outcome is then unknown".
 
 One per delivery attempt, in their own write-sharded partitions (``PEND#<shard>``, sort key
-``<message_id>#<pend_at>#<attempt>``: two deliveries of one message at the same instant stay apart), holding the message to resend. The sender writes those of its whole SQS
-batch in one ``BatchWriteItem`` before any claim (1 WRU each: no transaction, no index) and deletes them
-with the batch's sent-message records once each outcome is known; only a claim whose outcome stayed
-unknown (or whose function died) leaves its record for the reconciler. A partition therefore holds only
-the attempts of the last seconds plus the unresolved: reading a whole one is cheap, and the records of
-one message sit together (``begins_with``), so the reconciler can tell an attempt still in flight.
+``<message_id>#<pend_at>#<attempt>``: two deliveries of one message at the same instant stay apart),
+holding the message to resend. The sender writes those of its whole SQS batch in one ``BatchWriteItem``
+before any claim (1 WRU each: no transaction, no index) and deletes them with the batch's sent-message
+records once each outcome is known; only a claim whose outcome stayed unknown (or whose function died)
+leaves its record for the reconciler. A partition therefore holds only the attempts of the last seconds
+plus the unresolved: reading a whole one is cheap, and the records of one message sit together
+(``begins_with``), so the reconciler can tell an attempt still in flight.
 """
 
 from __future__ import annotations
