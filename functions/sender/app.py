@@ -63,6 +63,17 @@ def control_keys(event: dict[str, Any]) -> list[tuple[str, str]]:
     return keys
 
 
+def batch_messages(event: dict[str, Any]) -> list[OutboundMessage]:
+    """The batch's messages that parse (the record handler reports the others)."""
+    messages = []
+    for record in event.get("Records", []):
+        try:
+            messages.append(OutboundMessage.model_validate_json(record["body"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return messages
+
+
 def record_handler(record: SQSRecord) -> str:
     message = OutboundMessage.model_validate_json(record.body)
     outcome = service().deliver(message, utc_now(), logger)
@@ -80,6 +91,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     _batch_stats.clear()
     sender = service()
     sender.prefetch_controls(control_keys(event))
+    # Before any claim: each message's pending record, for the whole batch in one request (if this
+    # fails, nothing was claimed and the whole batch comes back).
+    sender.begin_batch(batch_messages(event), utc_now())
     try:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context

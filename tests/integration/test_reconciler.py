@@ -189,3 +189,22 @@ def _messages(phone: str, prefix: str) -> list[dict[str, Any]]:
         ExpressionAttributeValues={":p": {"S": keys.PROFILE.pk.format(phone=phone)}, ":s": {"S": prefix}},
     )["Items"]
     return [from_item(item) for item in items]
+
+
+def test_erasure_removes_the_pending_record_that_holds_the_number(aws: LocalAws, clock: Clock, script: Script) -> None:
+    """A pending record lives in a PEND# shard, not under the number: erasure must still find it."""
+    import json
+
+    import boto3
+
+    aws.http("PUT", "/v1/admin/lists/demo", DEMO_LIST)
+    script.steps = ["die"]
+    assert aws.http("POST", "/v1/optin", {"phone": PL, "list_id": "demo", "sms_consent": True}).status == 202
+    settle(aws)
+    assert pending_left() == 1
+    assert aws.http("DELETE", "/v1/admin/contacts/%2B48501234567").status == 200
+    items = boto3.client("dynamodb").scan(TableName=os.environ["TABLE_NAME"])["Items"]
+    assert [i for i in items if "501234567" in json.dumps(i)] == []
+    assert pending_left() == 0
+    clock.advance(minutes=16)
+    assert reconcile(aws)["resent"] == 0 and accepted() == []  # nothing left to resend to the number

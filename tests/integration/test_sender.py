@@ -60,11 +60,12 @@ def test_requests_per_message(aws: LocalAws, demo_list: dict, aws_calls: list) -
 
     aws_calls.clear()
     load_handler(aws.stack, "SenderFunction")(sqs_event(messages, "arn"), FakeLambdaContext("SenderFunction"))
-    # The claim also writes the pending record (same request); the batch's one BatchWriteItem (up to 25
-    # messages) deletes it once the provider accepted: 2 + 1/25 requests per message in full batches.
-    assert [op for _, op, _ in aws_calls] == ["TransactWriteItems", "Publish", "BatchWriteItem"]
+    # The batch's pending records in one BatchWriteItem before the claims (up to 25 messages), the
+    # claim, the call, and the batch's one BatchWriteItem deleting them once the provider accepted:
+    # 2 + 2/25 requests per message in full batches.
+    assert [op for _, op, _ in aws_calls] == ["BatchWriteItem", "TransactWriteItems", "Publish", "BatchWriteItem"]
     [claim] = [p for _, op, p in aws_calls if op == "TransactWriteItems"]
-    assert len(claim["TransactItems"]) == 3  # guard, message record, pending record
+    assert len(claim["TransactItems"]) == 2  # guard, message record (the pending record is not in it)
 
 
 def test_end_user_messaging_send_text_message(aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch) -> None:

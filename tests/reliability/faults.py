@@ -170,20 +170,7 @@ def reconcile(aws: Any) -> dict[str, Any]:
 
 
 def pending_left() -> int:
-    """Pending records (claims whose provider outcome is unknown) still in the table."""
-    import boto3
+    """Pending records (attempts whose provider outcome is unknown) still in the table."""
+    from consent_platform.adapters.dynamodb import keys, pending
 
-    from consent_platform.adapters.dynamodb import keys
-
-    ddb, table = boto3.client("dynamodb"), os.environ["TABLE_NAME"]
-    left = 0
-    for shard in range(keys.PENDING_SHARDS):
-        pages = ddb.get_paginator("query").paginate(
-            TableName=table,
-            IndexName=keys.PENDING_INDEX,
-            KeyConditionExpression="pend_pk = :p",
-            ExpressionAttributeValues={":p": {"S": keys.pending_partition(shard)}},
-            Select="COUNT",
-        )
-        left += sum(page["Count"] for page in pages)
-    return left
+    return sum(len(list(pending.shard_records(os.environ["TABLE_NAME"], s))) for s in range(keys.PENDING_SHARDS))

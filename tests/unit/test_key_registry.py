@@ -27,6 +27,8 @@ PARTS = {
     "provider": "twilio",
     "schedule": "d-1",
     "message_id": "m-1",
+    "pend_at": "2026-01-01T00:00:00.000000Z",
+    "attempt": "a1",
 }
 
 

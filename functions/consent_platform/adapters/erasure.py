@@ -22,6 +22,7 @@ from ..domain.errors import ServiceUnavailable
 from .aws import client
 from .dynamo import from_item, to_item
 from .dynamodb import keys as k
+from .dynamodb.pending import of_phone
 from .dynamodb.table import ConcurrentUpdate, Op
 
 MAX_TRANSACTION_OPS = 100
@@ -95,7 +96,9 @@ class ErasureRepository:
 
     def load(self, phone: str) -> PhoneRecords:
         return PhoneRecords(
-            items=list(self._query(self.table, "pk", k.PROFILE.pk.format(phone=phone))),
+            # Pending send records hold the number outside its partition; the 8 shards hold only
+            # in-flight attempts, so reading them filtered on the number is small.
+            items=list(self._query(self.table, "pk", k.PROFILE.pk.format(phone=phone))) + of_phone(self.table, phone),
             ledger=list(self._query(self.ledger, "phone", phone)),
         )
 

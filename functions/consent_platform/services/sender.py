@@ -1,9 +1,10 @@
 """The sender use case: deliver one queued SMS at most once, and only while it is still wanted.
 
-Each claim also records "provider outcome unknown" (a pending record, in the claim's own write); the
-provider's answer clears it. A failure that proves nothing was accepted gives the claim back for SQS
-to retry; one that may have been accepted (timeout, 5xx, the function dying) leaves the pending record
-for the reconciler (services/reconciler.py), which resolves it from the delivery receipt."""
+Each attempt is preceded by a pending record ("this attempt may claim it, outcome unknown"), written for
+the whole batch in one request before the claims (adapters/dynamodb/pending.py); once the outcome is
+known the batch's record write deletes it. A failure that proves nothing was accepted gives the claim
+back for SQS to retry; one that may have been accepted (timeout, 5xx, the function dying) leaves the
+pending record for the reconciler (services/reconciler.py), which resolves it from the delivery receipt."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from ..adapters.dynamodb.pending import pending_item
 from ..adapters.dynamodb.sending import CampaignClaim, ClaimOutcome, control_key
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import Op
@@ -99,8 +101,23 @@ class SenderService:
         self.record_days = record_days
         self.defer = defer  # puts a campaign message back for later (a one-time schedule)
         self.sent_records: list[dict[str, Any]] = []
-        self.settled: list[tuple[str, str]] = []  # (phone, message id) whose pending record goes
+        self.attempts: dict[str, dict[str, Any]] = {}  # message id → this batch's pending record
+        self.unknown: set[str] = set()  # message ids claimed here whose outcome is not known (yet)
         self.controls: dict[tuple[str, str], tuple[bool, float]] = {}  # control item → (open, read at)
+
+    def begin_batch(self, messages: Iterable[OutboundMessage], now: datetime) -> None:
+        """The pending records of a whole batch, before any claim: one ``BatchWriteItem`` (per 25)."""
+        ttl = int((now + PENDING_KEPT).timestamp())
+        items = {m.message_id: pending_item(m, iso(now), ttl) for m in messages}
+        if items:
+            self.sending.write_pending(list(items.values()))
+        self.attempts.update(items)
+
+    def _attempt(self, message: OutboundMessage, now: datetime) -> dict[str, Any]:
+        """This attempt's pending record (written now if the batch did not: a message delivered alone)."""
+        if message.message_id not in self.attempts:
+            self.begin_batch([message], now)
+        return self.attempts[message.message_id]
 
     def deliver(self, message: OutboundMessage, now: datetime, logger: Any = None) -> Delivery:
         if message.campaign is not None:
@@ -120,8 +137,12 @@ class SenderService:
             "provider": self.provider.name,
             "claimed_at": iso(now),
             "ttl": int((now + timedelta(days=self.record_days)).timestamp()),
+            "pending_sk": self._attempt(message, now)["sk"],  # which attempt claimed it (the reconciler asks)
         }
-        claim = self.sending.claim_message(record, message.guard, self._pending(message, now))
+        self.unknown.add(message.message_id)  # from before the call: a claim that errors may still be made
+        claim = self.sending.claim_message(record, message.guard)
+        if claim.outcome != ClaimOutcome.CLAIMED:
+            self.unknown.discard(message.message_id)
         log = {"message_id": message.message_id, "to": mask_phone(message.to), "kind": message.kind}
         if claim.outcome == ClaimOutcome.DUPLICATE:
             _info(logger, "duplicate delivery skipped", log)
@@ -140,7 +161,7 @@ class SenderService:
         )
         if isinstance(provider_id, Delivery):
             return provider_id
-        self.settled.append((message.to, message.message_id))
+        self.unknown.discard(message.message_id)
         _info(
             logger,
             "sms sent",
@@ -182,14 +203,18 @@ class SenderService:
             _info(logger, "campaign message skipped: cancelled", log)
             return Delivery.CANCELLED
         replaced = message.resend.claimed_at if message.resend else None
-        capped, cap_op = self._caps(message.to, job, now, replaced)
+        attempt = self._attempt(message, now)
+        capped, cap_op = self._caps(message.to, job, now, replaced, attempt["pend_at"])
         if capped:
             _info(logger, "frequency cap reached", {**log, "cap": capped})
             return Delivery.FREQUENCY_CAP
         assert message.list_id is not None
+        self.unknown.add(message.message_id)  # from before the call: a claim that errors may still be made
         claim = self.sending.claim_campaign_send(
-            message.to, message.list_id, message.message_id, message.created_at, cap_op, self._pending(message, now)
+            message.to, message.list_id, message.message_id, message.created_at, cap_op
         )
+        if claim != CampaignClaim.CLAIMED:
+            self.unknown.discard(message.message_id)
         if claim == CampaignClaim.CAP_RACE:
             raise NotYetVisible("the number's cap record changed concurrently; retry")
         if claim != CampaignClaim.CLAIMED:
@@ -213,16 +238,13 @@ class SenderService:
         )
         if isinstance(provider_id, Delivery):
             return provider_id
-        self.settled.append((message.to, message.message_id))
+        self.unknown.discard(message.message_id)
         # The sent-message record (audit: who, when, the provider's id), written with the batch's others.
         self.sent_records.append({**record, "provider_message_id": provider_id, "sent_at": iso(now)})
         # DEBUG, not INFO: the sent-message record holds the same fields, and the handler logs one line
         # per campaign per batch (a campaign to a million numbers would otherwise log ~0.6 GB).
         _debug(logger, "sms sent", {**log, "provider_message_id": provider_id, "segments": message.segments})
         return Delivery.SENT
-
-    def _pending(self, message: OutboundMessage, now: datetime) -> Op:
-        return self.sending.pending_put(message, iso(now), int((now + PENDING_KEPT).timestamp()))
 
     def _call(
         self,
@@ -248,12 +270,13 @@ class SenderService:
             if failure is Failure.PERMANENT and message.campaign is not None:
                 _info(logger, "campaign message failed permanently", {**log, "error": error})
                 self.sent_records.append({**record, "outcome": Delivery.FAILED.value, "reason": error})
-                self.settled.append((message.to, message.message_id))
+                self.unknown.discard(message.message_id)
                 return Delivery.FAILED
             if failure is Failure.UNKNOWN:
                 _warning(logger, "provider outcome unknown: left to the reconciler", {**log, "error": error})
                 return Delivery.UNKNOWN
             release()
+            self.unknown.discard(message.message_id)  # given back: nothing to reconcile
             raise
 
     def _defer_to_window(self, message: OutboundMessage, when: datetime, log: dict[str, Any], logger: Any) -> Delivery:
@@ -267,10 +290,11 @@ class SenderService:
         return Delivery.DEFERRED
 
     def _caps(
-        self, to: str, job: CampaignJob, now: datetime, replaced: str | None = None
+        self, to: str, job: CampaignJob, now: datetime, replaced: str | None, entry: str
     ) -> tuple[str | None, Op | None]:
         """The cap reached (``"<n>/<h>h"``), else the cap record's update to join the claim (or none).
-        ``replaced``: a resend's original claim time, whose cap entry is this same message, not a send."""
+        ``replaced``: a resend's original claim time, whose cap entry is this same message, not a send.
+        ``entry``: this send's entry, its pending record's time (what a resend names as ``replaced``)."""
         if not job.caps:
             return None, None
         state = self.sending.cap_state(to)
@@ -282,21 +306,23 @@ class SenderService:
             if sum(1 for s in recent if s > iso(now - timedelta(hours=hours))) >= limit:
                 return f"{limit}/{hours}h", None
         ttl = int((now + timedelta(hours=longest + 24)).timestamp())
-        return None, self.sending.cap_put(to, [*recent, iso(now)], ttl, state)
+        return None, self.sending.cap_put(to, [*recent, entry], ttl, state)
 
     def _opted_out_at_provider(self, record: dict[str, Any], reason: str, log: dict[str, Any], logger: Any) -> Delivery:
         """The provider's opt-out list has the number (e.g. it answered a STOP itself): a permanent outcome
         for every kind of message. The claim stays (a redelivery is a duplicate, never a resend) and the
         message's record says why nothing went out; the message is done, not retried or dead-lettered."""
         self.sent_records.append({**record, "outcome": Delivery.DESTINATION_OPTED_OUT.value, "reason": reason})
-        self.settled.append((record["to"], record["message_id"]))
+        self.unknown.discard(record["message_id"])
         _info(logger, "sms refused: destination opted out at the provider", {**log, "reason": reason})
         return Delivery.DESTINATION_OPTED_OUT
 
     def flush_records(self) -> None:
-        """Provider message ids of this batch's sends, written together (see ``record_sent``)."""
+        """Provider message ids of this batch's sends, and the deletion of the pending records of every
+        attempt whose outcome is known (all but the unknown ones), written together (``record_sent``)."""
         records, self.sent_records = self.sent_records, []
-        settled, self.settled = self.settled, []
+        settled = [(a["pk"], a["sk"]) for mid, a in self.attempts.items() if mid not in self.unknown]
+        self.attempts, self.unknown = {}, set()
         if records or settled:
             self.sending.record_sent(records, settled)
 

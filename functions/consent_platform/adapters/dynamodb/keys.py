@@ -5,7 +5,6 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
 
     LIST#<list_id>   META | CONSENT#<v> | BUCKET#<b>   list, consent text versions, audience registry
     PHONE#<e164>     PROFILE | SUB#<list> | CAP | RATE | RL#… | TRIGGER#cart#<id> | ~…   one number
-                 (~PEND#<message_id>: a claim awaiting its provider outcome, in PendingIndex PEND#<shard>)
     LSTATS#<list>    DAY#<date>#<shard>                daily list counters (sharded)
     CAMPAIGN#<id>    META | STATS#<n> | DISPATCHED#<b> campaign, sharded counters, dispatched buckets
     RL#<scope>#<s>   W#<secs>#<window>                 sign-up request counters (TTL)
@@ -15,6 +14,8 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CONFIG           LIST#<list> | KEYWORD#<kw>        snapshots the inbound worker loads in one Query
     KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
     INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
+    PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
+                                                       holds the number: erasure reads the 8 shards)
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -100,11 +101,9 @@ AUDIENCE_INDEX = "AudienceIndex"  # sparse: active subscriptions only, write-sha
 AUDIENCE_SHARDS = 4
 EXPIRY_INDEX = "ExpiryIndex"  # sparse: pending confirmations, sorted by the end of their window
 EXPIRY_SHARDS = 4
-# Sparse: claims whose provider outcome is not known yet, sorted by claim time (the reconciler reads what
-# is older than its safe delay with one Query a shard). Resolved claims leave the index, so a shard holds
-# only the claims of the last seconds (plus the unresolved); 8 shards keep 100 sends/s (a put and a
-# delete each) at ~25 index writes/s per partition, far below a partition's 1,000.
-PENDING_INDEX = "PendingIndex"
+# Pending records (dynamodb/pending.py), write-sharded by message id: each send costs a put and a delete
+# (1 WRU each), so 100 sends/s are ~25 WRU/s per shard and 1,000 sends/s ~250, a quarter of a
+# partition's 1,000 WCU/s. Each shard holds only the attempts of the last seconds plus the unresolved.
 PENDING_SHARDS = 8
 STATS_SHARDS = 10
 STATE_BELOW = "~"
@@ -136,9 +135,10 @@ ERASURE_MARKER = ItemType("erasure_marker", "ERASURE", "META", E.NOT_PERSONAL)
 INBOUND_MARKER = ItemType("inbound_marker", "INBOUND#{provider}#{message_id}", "INBOUND", E.NOT_PERSONAL)
 INBOUND_OUTBOX = ItemType("inbound_outbox", "PHONE#{phone}", "~INBOUND#{provider}#{message_id}", E.DELETE, ttl=True)
 DEFERRAL = ItemType("deferral", "PHONE#{phone}", "~DEFER#{schedule}", E.DELETE, ttl=True)
-# "Claimed, provider outcome unknown": written by the claim itself, deleted once the provider answered
-# (or by the reconciler). Holds the message to resend, under the number: erasure deletes it.
-PENDING = ItemType("pending_send", "PHONE#{phone}", "~PEND#{message_id}", E.DELETE, ttl=True, indexes=(PENDING_INDEX,))
+# "This attempt may claim the message, outcome unknown": written for the sender's whole batch before its
+# claims, deleted once the outcome is known (or by the reconciler). Holds the message to resend and the
+# number, but not under it: erasure finds it by its ``phone`` attribute in the 8 small shards.
+PENDING = ItemType("pending_send", "PEND#{shard}", "{message_id}#{pend_at}#{attempt}", E.DELETE, ttl=True)
 MESSAGE = ItemType("sent_message", "PHONE#{phone}", "~MSG#{message_id}", E.DELETE, ttl=True)
 DELIVERY = ItemType("delivery_status", "PHONE#{phone}", "~DLR#{message_id}", E.DELETE, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..aws import client
 from ..dynamo import from_item, to_item
 from . import keys as k
+from . import pending
 from .send_marks import send_mark, send_mark_update
 from .table import Op, Table, Transaction
 
@@ -60,15 +61,15 @@ class SendingStore:
         self.table = table
 
     def claim_campaign_send(
-        self, phone: str, list_id: str, message_id: str, created_at: str, cap: Op | None, pending: Op | None = None
+        self, phone: str, list_id: str, message_id: str, created_at: str, cap: Op | None
     ) -> CampaignClaim:
         """One conditional write on the subscription item itself: it is still active and carries no send
         mark for this message id; the mark is added by the same write (``send_mark_update``).
 
-        Alone, a single-item ``UpdateItem`` (1 WRU while the item is under 1 KB; the AudienceIndex is
-        keys-only and its keys do not change, so no index write). The pending record (``pending_put``)
-        and, when a cap applies, the conditional update of the number's cap record join it in one
-        ``TransactWriteItems``: still one request."""
+        A single-item ``UpdateItem`` (1 WRU while the item is under 1 KB; the AudienceIndex is keys-only
+        and its keys do not change, so no index write). When a cap applies, the conditional update of the
+        number's cap record joins it in one ``TransactWriteItems``: still one request. The attempt's
+        pending record was written before (``pending.py``), not in this write."""
         ddb = client("dynamodb")
         update = {
             "TableName": self.table.name,
@@ -76,15 +77,14 @@ class SendingStore:
             **send_mark_update(message_id, created_at),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if cap is None and pending is None:
+        if cap is None:
             try:
                 ddb.update_item(**update)
             except ddb.exceptions.ConditionalCheckFailedException as exc:
                 item = exc.response.get("Item")
                 return _refused(from_item(item) if item else None)
             return CampaignClaim.CLAIMED
-        ops = [op for op in (cap, pending) if op is not None]
-        failed = {f.name: f for f in Transaction().add(Op("claim", {"Update": update}), *ops).attempt()}
+        failed = {f.name: f for f in Transaction().add(Op("claim", {"Update": update}), cap).attempt()}
         if "claim" in failed:
             return _refused(failed["claim"].item)
         if failed:
@@ -108,61 +108,56 @@ class SendingStore:
         return not Transaction().add(Op("active", active), Op("deferral", note)).attempt()
 
     def release_campaign_send(self, phone: str, list_id: str, message_id: str, created_at: str) -> None:
-        """Undo a claim after the provider refused the message (transiently), so that a retry may send it.
-        The mark and the pending record go together: a pending record left alone would be resent by the
-        reconciler while SQS retries the message."""
+        """Undo a claim after the provider refused the message (transiently), so that a retry may send it
+        (the attempt's pending record goes with the batch's writes: an unclaimed one is never resent)."""
         name, digest = send_mark(message_id, created_at)
-        release = {
-            "TableName": self.table.name,
-            "Key": k.SUBSCRIPTION.key(phone=phone, list_id=list_id),
-            "UpdateExpression": "DELETE #m :d",
-            "ConditionExpression": "attribute_exists(pk)",
-            "ExpressionAttributeNames": {"#m": name},
-            "ExpressionAttributeValues": {":d": {"SS": [digest]}},
-        }
-        Transaction().add(Op("release", {"Update": release}), self._pending_delete(phone, message_id)).commit()
-
-    def pending_put(self, message: OutboundMessage, claimed_at: str, ttl: int) -> Op:
-        """ "Claimed, provider outcome unknown", to join the claim's own write (``claim_*``): the message
-        to resend, findable by claim time in PendingIndex (shard by message id). ``ttl`` only bounds
-        an item no reconciler ever resolves (days beyond its safe delay)."""
-        shard = k.shard(message.message_id, k.PENDING_SHARDS)
-        data = {
-            **k.PENDING.plain(phone=message.to, message_id=message.message_id),
-            "pend_pk": k.pending_partition(shard),
-            "pend_at": claimed_at,
-            "message": message.model_dump_json(),
-            "ttl": ttl,
-        }
-        return Op("pending", self.table.put(data))
-
-    def _pending_delete(self, phone: str, message_id: str) -> Op:
-        key = k.PENDING.key(phone=phone, message_id=message_id)
-        return Op("pending_clear", {"Delete": {"TableName": self.table.name, "Key": key}})
-
-    def due_pending(self, shard: int, before: str) -> Iterable[dict[str, Any]]:
-        """Pending records of one shard claimed before ``before`` (oldest first): one Query a page."""
-        pages = (
-            client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self.table.name,
-                IndexName=k.PENDING_INDEX,
-                KeyConditionExpression="pend_pk = :p AND pend_at < :before",
-                ExpressionAttributeValues={":p": {"S": k.pending_partition(shard)}, ":before": {"S": before}},
-            )
+        client("dynamodb").update_item(
+            TableName=self.table.name,
+            Key=k.SUBSCRIPTION.key(phone=phone, list_id=list_id),
+            UpdateExpression="DELETE #m :d",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#m": name},
+            ExpressionAttributeValues={":d": {"SS": [digest]}},
         )
-        for page in pages:
-            for raw in page.get("Items", []):
-                yield from_item(raw)
 
-    def settle_pending(self, phone: str, message_id: str, record: dict[str, Any], stats: Op | None) -> bool:
-        """Resolve a pending record once: delete it (only if still there), write the message's record and
-        count it, all or nothing. ``False``: someone else resolved it first (nothing written)."""
-        delete = self._pending_delete(phone, message_id)
-        delete.request["Delete"]["ConditionExpression"] = "attribute_exists(pk)"
-        put = Op("record", {"Put": {"TableName": self.table.name, "Item": message_item(record)}})
-        ops = [delete, put] + ([stats] if stats is not None else [])
+    def write_pending(self, items: list[dict[str, Any]]) -> None:
+        """The pending records of a whole batch, before its claims: one ``BatchWriteItem`` per 25."""
+        pending.batch_write(self.table.name, pending.put_requests(items))
+
+    def claim_state(self, message: OutboundMessage) -> tuple[bool, dict[str, Any] | None]:
+        """For the reconciler: is the message claimed (a campaign's send mark on its subscription; a
+        single message's record) and its sent-message record — one strongly consistent BatchGetItem."""
+        record_key = k.MESSAGE.key(phone=message.to, message_id=message.message_id)
+        keys = [record_key]
+        if message.campaign is not None and message.list_id:
+            keys.append(k.SUBSCRIPTION.key(phone=message.to, list_id=message.list_id))
+        found = self.table.batch_get(keys)
+        record = found.get(k.MESSAGE.pair(phone=message.to, message_id=message.message_id))
+        if message.campaign is None:
+            return record is not None, record
+        subscription = found.get(k.SUBSCRIPTION.pair(phone=message.to, list_id=message.list_id or ""), {})
+        name, digest = send_mark(message.message_id, message.created_at)
+        return digest in (subscription.get(name) or set()), record
+
+    def settle_pending(self, keys: list[tuple[str, str]], record: dict[str, Any] | None, stats: Op | None) -> bool:
+        """Resolve a message's pending records once: delete them (only if still there), write the
+        message's record and count it, all or nothing. ``False``: someone else resolved it first."""
+        ops = [
+            Op(
+                f"pending:{i}",
+                {
+                    "Delete": {
+                        "TableName": self.table.name,
+                        "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            )
+            for i, (pk, sk) in enumerate(keys)
+        ]
+        if record is not None:
+            ops.append(Op("record", {"Put": {"TableName": self.table.name, "Item": message_item(record)}}))
+        ops += [stats] if stats is not None else []
         return not Transaction().add(*ops).attempt()
 
     def open_controls(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bool]:
@@ -181,26 +176,18 @@ class SendingStore:
         return Op("frequency_cap", self.table.versioned_put(data, version))
 
     def record_sent(self, records: list[dict[str, Any]], settled: Iterable[tuple[str, str]] = ()) -> None:
-        """Add provider message ids to sent-message records, and delete the pending records of the
-        messages whose provider outcome is now known ((phone, message id)): one BatchWriteItem per 25
-        writes of either kind."""
-        ddb = client("dynamodb")
-        writes = [{"PutRequest": {"Item": message_item(r)}} for r in records] + [
-            {"DeleteRequest": {"Key": k.PENDING.key(phone=phone, message_id=mid)}} for phone, mid in settled
-        ]
-        for start in range(0, len(writes), 25):
-            request: dict[str, Any] = {self.table.name: writes[start : start + 25]}
-            while request:
-                request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+        """Add provider message ids to sent-message records, and delete the pending records (pk, sk) of
+        the attempts whose outcome is now known: one BatchWriteItem per 25 writes of either kind."""
+        writes = [{"PutRequest": {"Item": message_item(r)}} for r in records] + pending.delete_requests(settled)
+        pending.batch_write(self.table.name, writes)
 
-    def claim_message(
-        self, record: dict[str, Any], guard: SubscriptionGuard | None, pending: Op | None = None
-    ) -> Claim:
+    def claim_message(self, record: dict[str, Any], guard: SubscriptionGuard | None) -> Claim:
         """Record a message as being sent, in one request, and only if its guard still holds.
 
         Alone this is one conditional ``PutItem``; with a guard (a ``ConditionCheck`` on the
-        subscription) or a pending record (``pending_put``) it is one ``TransactWriteItems`` — still a
-        single request. A resend is checked against the id the subscription expects: the original's.
+        subscription) one ``TransactWriteItems``. The record names the attempt's pending record
+        (``pending_sk``), so the reconciler knows which attempt claimed it. A resend is checked against
+        the id the subscription expects: the original's.
         """
         ddb = client("dynamodb")
         put = {
@@ -209,9 +196,6 @@ class SendingStore:
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         expected = (record.get("resend") or {}).get("of") or record["message_id"]
-        if guard is None and pending is not None:
-            duplicate = Transaction().add(Op("message", {"Put": put}), pending).attempt()
-            return Claim(ClaimOutcome.DUPLICATE if duplicate else ClaimOutcome.CLAIMED)
         if guard is None:
             try:
                 ddb.put_item(**put)
@@ -227,8 +211,6 @@ class SendingStore:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         tx = Transaction().add(Op("guard", {"ConditionCheck": check}), Op("message", {"Put": put}))
-        if pending is not None:
-            tx.add(pending)
         failed = {f.name: f for f in tx.attempt()}
         if "message" in failed:
             return Claim(ClaimOutcome.DUPLICATE)
@@ -237,8 +219,6 @@ class SendingStore:
         return Claim(ClaimOutcome.CLAIMED)
 
     def release_message(self, phone: str, message_id: str) -> None:
-        """Undo a claim after the provider refused the message, so that a retry may send it: the claim
-        and its pending record together (see ``release_campaign_send``)."""
+        """Undo a claim after the provider refused the message, so that a retry may send it."""
         key = k.MESSAGE.key(phone=phone, message_id=message_id)
-        claim = Op("release", {"Delete": {"TableName": self.table.name, "Key": key}})
-        Transaction().add(claim, self._pending_delete(phone, message_id)).commit()
+        client("dynamodb").delete_item(TableName=self.table.name, Key=key)
