@@ -49,7 +49,7 @@ class Run:
     now: datetime
     token: str
     logger: Any = None
-    page_size: int = PAGE_SIZE
+    page_size: int = 0  # 0: PAGE_SIZE
 
 
 @dataclass(slots=True)
@@ -65,7 +65,7 @@ class _Chunk:
     ) -> tuple[list[str], dict[str, Any] | None]:
         list_id = self.batch.campaign["list_id"]
         phones, start = self.run.stores.campaigns.audience_page(
-            list_id, self.bucket, self.shard, start, self.run.page_size, where
+            list_id, self.bucket, self.shard, start, self.run.page_size or PAGE_SIZE, where
         )
         self.counts += queue_page(self.run.stores, self.run.queue, self.batch, phones, self.run.now)
         return phones, start

@@ -17,6 +17,8 @@ from . import keys as k
 from .table import Table
 
 COUNTS = ("queued", "skipped_segment", "skipped_undeliverable")
+# Every attribute by placeholder: "after" is one of DynamoDB's reserved words.
+_NAMES = {"#a": "after", "#d": "done", "#l": "lease", "#u": "lease_until"}
 
 
 class DispatchStore:
@@ -48,9 +50,9 @@ class DispatchStore:
             response = ddb.update_item(
                 TableName=self.table.name,
                 Key=self._key(campaign_id, bucket, shard),
-                UpdateExpression="SET lease = :t, lease_until = :u",
-                ConditionExpression="attribute_exists(pk) AND done = :f"
-                " AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                UpdateExpression="SET #l = :t, #u = :u",
+                ConditionExpression="attribute_exists(pk) AND #d = :f AND (attribute_not_exists(#u) OR #u < :now)",
+                ExpressionAttributeNames={n: _NAMES[n] for n in ("#d", "#l", "#u")},
                 ExpressionAttributeValues={
                     ":t": {"S": token},
                     ":u": {"N": str(until_s)},
@@ -74,18 +76,19 @@ class DispatchStore:
         """Move the cursor to ``after`` (None: unchanged), add the chunk's counts, mark it done or not, and
         release the lease — only if this invocation still holds it (else it raises: the kick is retried)."""
         after, done, counts = save
-        names = {f"#{n}": n for n in COUNTS}
+        names = {n: _NAMES[n] for n in ("#d", "#l", "#u")} | {f"#{n}": n for n in COUNTS}
         values: dict[str, Any] = {":t": {"S": token}, ":d": {"BOOL": done}}
         values |= {f":{n}": {"N": str(counts.get(n, 0))} for n in COUNTS}
-        sets = "SET done = :d"
+        sets = "SET #d = :d"
         if after is not None:
-            sets += ", after = :a"
+            sets += ", #a = :a"
+            names["#a"] = _NAMES["#a"]
             values[":a"] = {"S": after}
         client("dynamodb").update_item(
             TableName=self.table.name,
             Key=self._key(campaign_id, bucket, shard),
-            UpdateExpression=f"{sets} ADD {', '.join(f'#{n} :{n}' for n in COUNTS)} REMOVE lease, lease_until",
-            ConditionExpression="lease = :t",
+            UpdateExpression=f"{sets} ADD {', '.join(f'#{n} :{n}' for n in COUNTS)} REMOVE #l, #u",
+            ConditionExpression="#l = :t",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
