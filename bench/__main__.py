@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from bench import aws_requests, cold_start, cost, hot_paths, latency, spend
+from bench import aws_requests, cold_start, cost, dispatch, hot_paths, latency, spend
 from infra.local.template import ROOT
 
 RESULTS = ROOT / "bench-results.json"
@@ -40,6 +40,8 @@ def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     cold, floors = cold_start.measure(5 if quick else cold_start.RUNS, progress=say)
     say("campaign")
     campaign = aws_requests.campaign(200 if quick else aws_requests.CAMPAIGN_RECIPIENTS, progress=say)
+    say("dispatch")
+    dispatched = dispatch.measure(500 if quick else 2_000)
     say("inbound")
     inbound = aws_requests.inbound(100 if quick else aws_requests.INBOUND_MESSAGES, progress=say)
     say("planning")
@@ -52,6 +54,7 @@ def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
         "cold_start": cold,
         "aws_requests_per_sent_message": round(campaign["per_message"], 3),
         "aws_requests_per_inbound_message": round(inbound["per_message"], 3),
+        "dispatch": dispatched,  # requests per recipient (measured), invocations per 1M (bench/dispatch.py)
         "planning_requests": {
             "subscribers_100": small["requests"],
             "subscribers_20000": large["requests"],

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from .adapters.aws import reset_clients
 from .settings import (
     AdminSettings,
+    DispatchSettings,
     EnvSettings,
     ErasureSettings,
     EventSettings,
@@ -37,6 +38,7 @@ from .settings import (
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from .adapters.dispatch_queue import DispatchQueue
     from .adapters.dynamodb.stores import Stores
     from .adapters.erasure import ErasureRepository
     from .adapters.events import EventPublisher
@@ -53,6 +55,7 @@ __all__ = [
     "ErasureSettings",
     "InboundWebhookSettings",
     "component",
+    "dispatch_queue",
     "erasure_repository",
     "events",
     "inbound_queue",
@@ -116,6 +119,13 @@ def queue() -> OutboundQueue:
     from .adapters.queue import OutboundQueue
 
     return OutboundQueue(settings(OutboundSettings).outbound_queue_url)
+
+
+@component
+def dispatch_queue() -> DispatchQueue:
+    from .adapters.dispatch_queue import DispatchQueue
+
+    return DispatchQueue(settings(DispatchSettings).dispatch_queue_url)
 
 
 @component

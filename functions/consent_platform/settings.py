@@ -116,6 +116,12 @@ class CampaignSettings(TableSettings):
     outbound_queue_url: str
 
 
+class DispatchSettings(EnvSettings):
+    """The dispatch queue (one message per bucket shard still to queue): what ``bootstrap.dispatch_queue()`` reads."""
+
+    dispatch_queue_url: str
+
+
 class ExpirySettings(TableSettings):
     """The scheduled expiry sweep (services/expiry.py): the tables are all it needs."""
 

@@ -1,4 +1,4 @@
-"""Target of a campaign bucket's one-time schedule: queue a send job for each subscriber in the bucket."""
+"""Target of a campaign bucket's one-time schedule: start the bucket's dispatch (services/dispatcher.py)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,29 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import preload
-from consent_platform.services.dispatcher import dispatch
-from consent_platform.settings import CampaignSettings
+from consent_platform.services.dispatcher import Run, dispatch
+from consent_platform.settings import CampaignSettings, DispatchSettings
 
 preload()  # every job's country comes from its number: phonenumbers loads with the module
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
-SETTINGS = (CampaignSettings,)
+SETTINGS = (CampaignSettings, DispatchSettings)
 logger = Logger()
+
+
+def run_for(context: LambdaContext, token: str) -> Run:
+    """What one invocation works with; shared by the dispatch-queue consumer (scheduler/dispatch_shard.py)."""
+    return Run(
+        bootstrap.stores(),
+        bootstrap.queue(),
+        bootstrap.dispatch_queue(),
+        context.get_remaining_time_in_millis,
+        utc_now(),
+        token,
+        logger,
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    queued = dispatch(
-        bootstrap.stores(), bootstrap.queue(), str(event["campaign_id"]), str(event["bucket"]), utc_now(), logger
-    )
-    return {"queued": queued}
+    run = run_for(context, context.aws_request_id)
+    return {"queued": dispatch(run, str(event["campaign_id"]), str(event["bucket"]))}

@@ -204,7 +204,8 @@ def test_no_function_writes_through_an_index_arn() -> None:
 @pytest.mark.parametrize(
     ("action", "allowed"),
     [
-        ("dynamodb:GetItem", {"AdminFunction"}),  # erasures_recorded()
+        # erasures_recorded(); the dispatchers' campaign status before each page (DispatchStore)
+        ("dynamodb:GetItem", {"AdminFunction", "DispatcherFunction", "DispatchShardFunction"}),
         ("dynamodb:ConditionCheckItem", {"AdminFunction", "SenderFunction"}),  # import suppression, guard
     ],
 )

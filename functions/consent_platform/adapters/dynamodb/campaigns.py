@@ -84,13 +84,26 @@ class CampaignStore:
         return out
 
     def audience_page(
-        self, list_id: str, bucket: str, shard: int, start: dict[str, Any] | None, limit: int = 500
+        self,
+        list_id: str,
+        bucket: str,
+        shard: int,
+        start: dict[str, Any] | None,
+        limit: int = 500,
+        where: tuple[str, str] | None = None,
     ) -> tuple[list[str], dict[str, Any] | None]:
+        """One page of the shard's numbers, in order; ``where`` narrows it: ``("after", cursor)`` (a
+        dispatch cursor) or ``("prefix", p)`` (the rest of a cursor's block)."""
+        condition, values = "aud_pk = :p", {":p": {"S": k.audience_partition(list_id, bucket, shard)}}
+        if where is not None:
+            kind, value = where
+            condition += " AND aud_sk > :w" if kind == "after" else " AND begins_with(aud_sk, :w)"
+            values[":w"] = {"S": value}
         params: dict[str, Any] = {
             "TableName": self.table.name,
             "IndexName": k.AUDIENCE_INDEX,
-            "KeyConditionExpression": "aud_pk = :p",
-            "ExpressionAttributeValues": {":p": {"S": k.audience_partition(list_id, bucket, shard)}},
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
             "Limit": limit,
         }
         if start:

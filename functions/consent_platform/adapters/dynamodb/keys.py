@@ -7,6 +7,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     PHONE#<e164>     PROFILE | SUB#<list> | CAP | RATE | RL#… | TRIGGER#cart#<id> | ~…   one number
     LSTATS#<list>    DAY#<date>#<shard>                daily list counters (sharded)
     CAMPAIGN#<id>    META | STATS#<n> | DISPATCHED#<b> campaign, sharded counters, dispatched buckets
+                     | CURSOR#<b>#<shard>              a bucket shard's dispatch position (no number in it)
     RL#<scope>#<s>   W#<secs>#<window>                 sign-up request counters (TTL)
     LCAP#<list>      DAY#<date>                        sign-up SMS of the day (TTL)
     CART#<id>        CART                              once-per-cart marker
@@ -130,6 +131,11 @@ CART = ItemType("cart_marker", "CART#{cart_id}", "CART", E.PSEUDONYMISE)
 CAMPAIGN = ItemType("campaign", "CAMPAIGN#{campaign_id}", "META", E.NOT_PERSONAL)
 CAMPAIGN_STATS = ItemType("campaign_stats", "CAMPAIGN#{campaign_id}", "STATS#{shard}", E.NOT_PERSONAL)
 DISPATCHED = ItemType("dispatched_bucket", "CAMPAIGN#{campaign_id}", "DISPATCHED#{bucket}", E.NOT_PERSONAL)
+# Where a bucket shard's dispatch resumes: a *prefix* of numbers (the last 4 digits dropped, so no number
+# in it — services/dispatcher.py stops only at such a boundary), counts, lease. NOT_PERSONAL; TTL'd.
+DISPATCH_CURSOR = ItemType(
+    "dispatch_cursor", "CAMPAIGN#{campaign_id}", "CURSOR#{bucket}#{shard}", E.NOT_PERSONAL, ttl=True
+)
 SUPPRESSION = ItemType("suppression", "SUPPRESS#{digest}", "SUPPRESS", E.NOT_PERSONAL)
 ERASURE_MARKER = ItemType("erasure_marker", "ERASURE", "META", E.NOT_PERSONAL)
 INBOUND_MARKER = ItemType("inbound_marker", "INBOUND#{provider}#{message_id}", "INBOUND", E.NOT_PERSONAL)
@@ -147,7 +153,7 @@ LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEU
 REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
-    SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, MESSAGE, DELIVERY, INBOUND_OUTBOX, INBOUND_MARKER,
+    DISPATCH_CURSOR, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, MESSAGE, DELIVERY, INBOUND_OUTBOX, INBOUND_MARKER,
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .campaigns import CampaignStore
     from .catalog import CatalogStore
     from .consent_store import ConsentStore
+    from .dispatch import DispatchStore
     from .inbound import InboundStore
     from .limits import LimitsStore
     from .sending import SendingStore
@@ -73,3 +74,9 @@ class Stores:
         from .undeliverable import UndeliverableStore
 
         return UndeliverableStore(self.table)
+
+    @cached_property
+    def dispatch(self) -> DispatchStore:
+        from .dispatch import DispatchStore
+
+        return DispatchStore(self.table)
