@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from bench.spend import POLISH_EXAMPLE
+from consent_platform.domain.segments import count_segments
 from consent_platform.domain.spend import price_per_part
 from infra.local.invoker import Invoker
 from infra.local.schedules import LocalScheduler
@@ -153,3 +154,21 @@ def test_transliterate_applies_to_the_cart_message_with_the_name_filled_in(aws: 
     aws.drain()
     [body] = [m["body"] for m in sent_sms() if url in m["body"]]
     assert body == f"Lucja, Twoj koszyk czeka - {url}. Odpisz STOP, aby zrezygnowac"
+
+
+def test_transliterate_applies_to_campaign_messages_with_the_name_filled_in(aws: LocalAws, clock: Clock) -> None:
+    """The name is only known at dispatch: "Łucja" must not turn a GSM-7 campaign into UCS-2."""
+    put_list(aws, transliterate=True)
+    reply = aws.http("POST", "/v1/optin", {"phone": PL, "list_id": "sklep", "sms_consent": True, "first_name": "Łucja"})
+    assert reply.body["status"] == "active", reply.body
+    aws.drain()
+    created = campaign(aws, "{first_name|Hej}, wiosenne bukiety -20%")
+    assert created.status == 201, created.body
+    clock.now = clock.now.replace(year=2031, month=5, day=16, hour=16)  # 18:00 in Warsaw (CEST)
+    LocalScheduler(aws.stack, Invoker(aws.stack)).fire_due(clock.now, wait=False)
+    while aws.receive_count("OutboundQueue"):
+        aws.drain()
+    [sent] = [m for m in sent_sms() if "bukiety" in m["body"]]
+    assert sent["body"] == "Lucja, wiosenne bukiety -20%. Odpisz STOP, aby zrezygnowac"
+    info = count_segments(sent["body"])
+    assert (info.encoding, info.segments) == ("GSM-7", 1)

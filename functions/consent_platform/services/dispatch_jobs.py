@@ -14,6 +14,7 @@ from ..domain.campaigns import Segment, render
 from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message, origination_for
 from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
+from ..domain.transliteration import fit_gsm7
 
 HOURS_PER_DAY = 24
 
@@ -85,9 +86,12 @@ def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], 
     campaign = batch.campaign
     out = []
     for phone in phones:
+        body = render(campaign["text"], profiles.get(phone))
+        if campaign.get("transliterate"):  # the names filled in here were not in the text the plan priced
+            body = fit_gsm7(body)
         message = build_message(
             to=phone,
-            body=render(campaign["text"], profiles.get(phone)),
+            body=body,
             kind="marketing",
             now=now,
             list_id=campaign["list_id"],
