@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .consent_store import ConsentStore
     from .inbound import InboundStore
     from .limits import LimitsStore
+    from .pacing import PacingStore
     from .sending import SendingStore
     from .triggers import TriggerStore
     from .undeliverable import UndeliverableStore
@@ -49,6 +50,12 @@ class Stores:
         from .sending import SendingStore
 
         return SendingStore(self.table)
+
+    @cached_property
+    def pacing(self) -> PacingStore:
+        from .pacing import PacingStore
+
+        return PacingStore(self.table)
 
     @cached_property
     def campaigns(self) -> CampaignStore:
