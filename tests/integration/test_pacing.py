@@ -27,6 +27,10 @@ POLLERS = 3  # concurrent batches per tick
 
 @pytest.fixture
 def sends(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> list[tuple[datetime, OutboundMessage]]:
+    return record_sends(monkeypatch, clock)
+
+
+def record_sends(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> list[tuple[datetime, OutboundMessage]]:
     """Every provider call that sent (at the injected time), and SQS delays on the injected clock."""
     import moto.sqs.models
 

@@ -46,6 +46,7 @@ BURST_SECONDS = 1.0
 # How far ahead a batch may reserve send times for its messages (each is put back on the queue with that
 # delay): below SQS's 900 s maximum DelaySeconds, with room for the whole-second rounding.
 RESERVE_HORIZON_S = 840.0
+_EPSILON_S = 1e-6
 # An alphanumeric sender ID: 1-11 letters, digits, spaces or hyphens (ids of numbers/pools are longer).
 _SENDER_ID = re.compile(r"[A-Za-z0-9 -]{1,11}")
 
@@ -112,7 +113,7 @@ def reserve(parts: list[int], tat: float, rate: float, now: float) -> Reservatio
         if due - now > RESERVE_HORIZON_S:
             send_at.extend([None] * (len(parts) - len(send_at)))
             break
-        send_at.append(max(due, now))
+        send_at.append(now if due - now <= _EPSILON_S else due)  # float sums: 10 × 0.1 may be 1.0000001
         start += count / rate
     return Reservation(tuple(send_at), start)
 
