@@ -223,6 +223,10 @@ def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
         from consent_platform.services.optin import OptInService
 
         monkeypatch.setattr(OptInService, "GUARD_DELAY_SECONDS", 0)
+        # Likewise a throttled send is put back with a delay (services/sender.py); tests settle at once.
+        from consent_platform.services import sender
+
+        monkeypatch.setattr(sender, "THROTTLED_DELAY_S", 0)
         configure_fixture_rates()
         yield LocalAws(stack)
         _reset_cached_settings()

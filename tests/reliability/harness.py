@@ -50,6 +50,10 @@ def moto_stack() -> Iterator[tuple[LocalAws, Clock]]:
             from consent_platform.services.optin import OptInService
 
             patch.setattr(OptInService, "GUARD_DELAY_SECONDS", 0)
+            # Likewise a throttled send is put back with a delay (services/sender.py); tests settle at once.
+            from consent_platform.services import sender
+
+            patch.setattr(sender, "THROTTLED_DELAY_S", 0)
             configure_fixture_rates()
             yield LocalAws(stack), Clock(patch)
         finally:
