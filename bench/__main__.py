@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from bench import aws_requests, cold_start, cost, dispatch, hot_paths, latency, spend
+from bench import aws_requests, cold_start, cost, dispatch, hot_paths, latency, spend, throughput
 from infra.local.template import ROOT
 
 RESULTS = ROOT / "bench-results.json"
@@ -65,6 +65,7 @@ def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
         "aws_requests_per_receipt": round(campaign["requests_per_receipt"], 3),
     }
     results["spend"] = spend.figure()  # issue 17: parts paid vs the fewest the texts need
+    results["throughput"] = throughput.figure()  # issue 17: 300 recipients at 10 parts/s, paced
     details = {
         "campaign": campaign,
         "inbound": inbound,
@@ -170,6 +171,22 @@ def table(results: dict[str, Any], details: dict[str, Any]) -> str:
             f"{paid['polish_example_segments']} part",
             "equal; 1 part",
             ok(paid["corpus_equal_to_minimum"] and paid["polish_example_segments"] == 1),
+        )
+    )
+    paced = results["throughput"]
+    rows.append(
+        (
+            f"throughput: {paced['recipients']} recipients at {paced['parts_per_second_limit']} parts/s",
+            f"max {paced['max_parts_in_any_1s']} parts in 1 s, {paced['achieved_parts_per_second']}/s, "
+            f"{paced['dead_lettered']} dead-lettered, {paced['duplicates']} duplicates",
+            f"≤ {paced['max_allowed_in_any_1s']}, ≥ {0.8 * paced['parts_per_second_limit']:g}/s, 0, 0",
+            ok(
+                paced["max_parts_in_any_1s"] <= paced["max_allowed_in_any_1s"]
+                and paced["achieved_parts_per_second"] >= 0.8 * paced["parts_per_second_limit"]
+                and paced["dead_lettered"] == 0
+                and paced["duplicates"] == 0
+                and paced["sent"] == paced["recipients"]
+            ),
         )
     )
     width = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -13,7 +13,7 @@ new factory here; its settings model goes in ``settings.py`` only when it reads 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -187,11 +187,15 @@ def inbound_service() -> InboundService:
 
 
 @component
-def sender_service(defer: Callable[[OutboundMessage, datetime], bool]) -> SenderService:
-    """``defer``: how the sender puts a message off until its window opens (the handler's schedule)."""
+def sender_service(
+    defer: Callable[[OutboundMessage, datetime], bool],
+    requeue: Callable[[Sequence[tuple[OutboundMessage, int]]], None] | None = None,
+) -> SenderService:
+    """``defer``: how the sender puts a message off until its window opens (the handler's schedule);
+    ``requeue``: how it puts messages back on its queue with a delay (pacing)."""
     from .adapters.sms import make_provider
     from .services.sender import SenderService
 
     s = settings(SenderSettings)
     provider = make_provider(s.sms_provider, s.eum_configuration_set, s.local_outbox_path)
-    return SenderService(stores(), provider, s.message_record_days, defer)
+    return SenderService(stores(), provider, s.message_record_days, defer, requeue)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,16 +20,19 @@ from consent_platform import bootstrap
 from consent_platform.adapters.dynamodb.keys import campaign_control
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.messages import OutboundMessage
+from consent_platform.services.pacing import pace
 from consent_platform.services.sender import STAT_FOR, SenderService
-from consent_platform.settings import SchedulingSettings, SenderSettings
+from consent_platform.settings import OutboundSettings, SchedulingSettings, SenderSettings
 
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
-SETTINGS = (SenderSettings, SchedulingSettings)
+SETTINGS = (SenderSettings, SchedulingSettings, OutboundSettings)
 logger = Logger()
 metrics = Metrics(namespace="SmsConsent")
 processor = BatchProcessor(event_type=EventType.SQS)
 # Campaign outcomes of the current batch, written as one sharded-counter update per campaign.
 _batch_stats: dict[str, Counter[str]] = {}
+# Message ids of the current batch put back on the queue for later by pacing (acknowledged here).
+_paced: set[str] = set()
 
 
 def defer(message: OutboundMessage, when: datetime) -> bool:
@@ -45,8 +49,14 @@ def defer(message: OutboundMessage, when: datetime) -> bool:
     return True
 
 
+def requeue(messages: Sequence[tuple[OutboundMessage, int]]) -> None:
+    """Put messages back on the outbound queue, each with its delay (a new SQS message each: the
+    original is acknowledged, so waiting for the rate never counts toward its receive count)."""
+    bootstrap.queue().send_each_delayed(messages)
+
+
 def service() -> SenderService:
-    return bootstrap.sender_service(defer)
+    return bootstrap.sender_service(defer, requeue)
 
 
 def control_keys(event: dict[str, Any]) -> list[tuple[str, str]]:
@@ -76,6 +86,9 @@ def batch_messages(event: dict[str, Any]) -> list[OutboundMessage]:
 
 def record_handler(record: SQSRecord) -> str:
     message = OutboundMessage.model_validate_json(record.body)
+    if message.message_id in _paced:
+        metrics.add_metric(name="Sms_paced", unit=MetricUnit.Count, value=1)
+        return "paced"
     outcome = service().deliver(message, utc_now(), logger)
     metrics.add_metric(name=f"Sms_{outcome.value}", unit=MetricUnit.Count, value=1)
     if outcome.value == "sent":
@@ -89,11 +102,18 @@ def record_handler(record: SQSRecord) -> str:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _batch_stats.clear()
+    _paced.clear()
     sender = service()
     sender.prefetch_controls(control_keys(event))
+    # Pacing first: what the identities' buckets cannot cover now goes back on the queue (never claimed,
+    # no pending record); if that fails, nothing was claimed or written and the whole batch comes back.
+    paced = pace(sender.stores.pacing, batch_messages(event), utc_now())
+    if paced.later:
+        requeue(paced.later)
+        _paced.update(m.message_id for m, _ in paced.later)
     # Before any claim: each message's pending record, for the whole batch in one request (if this
     # fails, nothing was claimed and the whole batch comes back).
-    sender.begin_batch(batch_messages(event), utc_now())
+    sender.begin_batch(paced.now, utc_now())
     try:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
@@ -106,3 +126,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
             )
             logger.info("campaign batch", extra={"campaign_id": campaign_id, **counts})
         _batch_stats.clear()
+        _paced.clear()

@@ -177,6 +177,19 @@ class LocalAws:
         return result
 
 
+# The identities the fixtures send from (demo list, keyword numbers, bench's number), configured at a
+# rate these tests never reach: pacing has its own tests (test_pacing.py); the others run on a frozen or
+# wall clock and would otherwise wait for the conservative defaults (1 part/s for short code 4301).
+FIXTURE_IDENTITIES = ("4301", "12345", "+48500000000", "+447400999999")
+
+
+def configure_fixture_rates() -> None:
+    from consent_platform import bootstrap
+
+    for identity in FIXTURE_IDENTITIES:
+        bootstrap.stores().pacing.put_rate(identity, 100_000, "2026-01-01T00:00:00.000000Z")
+
+
 def _reset_cached_settings() -> None:
     """Forget every setting, client, store and service the functions built (one reset for all)."""
     from consent_platform import bootstrap
@@ -210,6 +223,11 @@ def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
         from consent_platform.services.optin import OptInService
 
         monkeypatch.setattr(OptInService, "GUARD_DELAY_SECONDS", 0)
+        # Likewise a throttled send is put back with a delay (services/sender.py); tests settle at once.
+        from consent_platform.services import sender
+
+        monkeypatch.setattr(sender, "THROTTLED_DELAY_S", 0)
+        configure_fixture_rates()
         yield LocalAws(stack)
         _reset_cached_settings()
         reset_clients()

@@ -254,7 +254,9 @@ def test_provider_throttling_retries_without_doubles(
     from botocore.exceptions import ClientError
 
     from consent_platform.adapters.sms import SnsProvider
+    from consent_platform.services import sender
 
+    monkeypatch.setattr(sender, "THROTTLED_DELAY_S", 0)  # put back on the queue: visible again at once here
     original = SnsProvider.send
     calls = {"n": 0}
 

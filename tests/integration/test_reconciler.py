@@ -170,7 +170,12 @@ def test_a_resend_is_refused_once_the_number_opted_out(aws: LocalAws, clock: Clo
     assert {m.get("reason") for m in records if m["outcome"] == "not_sent"} == {"opted_out"}
 
 
-def test_a_call_refused_before_acceptance_still_goes_back_to_sqs(aws: LocalAws, clock: Clock, script: Script) -> None:
+def test_a_call_refused_before_acceptance_still_goes_back_to_sqs(
+    aws: LocalAws, clock: Clock, script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consent_platform.services import sender
+
+    monkeypatch.setattr(sender, "THROTTLED_DELAY_S", 0)  # put back on the queue (not failed): visible at once
     campaign_id = campaign(aws, clock)
     script.steps = ["throttle"]
     settle(aws)

@@ -60,10 +60,17 @@ def test_requests_per_message(aws: LocalAws, demo_list: dict, aws_calls: list) -
 
     aws_calls.clear()
     load_handler(aws.stack, "SenderFunction")(sqs_event(messages, "arn"), FakeLambdaContext("SenderFunction"))
-    # The batch's pending records in one BatchWriteItem before the claims (up to 25 messages), the
-    # claim, the call, and the batch's one BatchWriteItem deleting them once the provider accepted:
-    # 2 + 2/25 requests per message in full batches.
-    assert [op for _, op, _ in aws_calls] == ["BatchWriteItem", "TransactWriteItems", "Publish", "BatchWriteItem"]
+    # The origination identity's token bucket claimed once for the batch (services/pacing.py), the batch's
+    # pending records in one BatchWriteItem before the claims (up to 25 messages), the claim, the call,
+    # and the batch's one BatchWriteItem deleting them once the provider accepted: 2 + 3/25 requests per
+    # message in full batches.
+    assert [op for _, op, _ in aws_calls] == [
+        "UpdateItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "Publish",
+        "BatchWriteItem",
+    ]
     [claim] = [p for _, op, p in aws_calls if op == "TransactWriteItems"]
     assert len(claim["TransactItems"]) == 2  # guard, message record (the pending record is not in it)
 
@@ -98,14 +105,18 @@ def test_end_user_messaging_send_text_message(aws: LocalAws, demo_list: dict, mo
 def test_throttled_provider_returns_message_to_queue_then_sends_once(
     aws: LocalAws, demo_list: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from consent_platform.services import sender
+
+    monkeypatch.setattr(sender, "THROTTLED_DELAY_S", 0)  # put back for "later": at once here (no sleeps)
     use_provider(monkeypatch, "end-user-messaging")
     aws.http("POST", "/v1/optin", FORM, form=True)
     eum = provider_client("pinpoint-sms-voice-v2")
     with Stubber(eum) as stub:
-        for _ in range(SEND_ATTEMPTS):  # retried inside the call (nothing was accepted), then given back
+        for _ in range(SEND_ATTEMPTS):  # retried inside the call (nothing was accepted), then put back
             stub.add_client_error("send_text_message", "ThrottlingException", "Rate exceeded", 429)
         first = aws.drain()
-        assert len(first["batchItemFailures"]) == 1  # not lost: it stays on the queue
+        # Not a batch failure (that would count toward the dead-letter queue): a new message, delayed.
+        assert first == {"batchItemFailures": []}
         stub.add_response("send_text_message", {"MessageId": "eum-2"})
         second = aws.drain()
         stub.assert_no_pending_responses()

@@ -16,7 +16,14 @@ from moto import mock_aws
 
 from consent_platform.adapters.aws import reset_clients
 from infra.local.template import provision
-from tests.integration.conftest import TWILIO_TOKEN, WEBHOOK_SECRETS, Clock, LocalAws, _reset_cached_settings
+from tests.integration.conftest import (
+    TWILIO_TOKEN,
+    WEBHOOK_SECRETS,
+    Clock,
+    LocalAws,
+    _reset_cached_settings,
+    configure_fixture_rates,
+)
 
 
 @contextmanager
@@ -43,6 +50,11 @@ def moto_stack() -> Iterator[tuple[LocalAws, Clock]]:
             from consent_platform.services.optin import OptInService
 
             patch.setattr(OptInService, "GUARD_DELAY_SECONDS", 0)
+            # Likewise a throttled send is put back with a delay (services/sender.py); tests settle at once.
+            from consent_platform.services import sender
+
+            patch.setattr(sender, "THROTTLED_DELAY_S", 0)
+            configure_fixture_rates()
             yield LocalAws(stack), Clock(patch)
         finally:
             _reset_cached_settings()

@@ -9,6 +9,7 @@ from consent_platform.adapters.dynamodb import keys
 from consent_platform.adapters.erasure import policy
 
 PARTS = {
+    "identity": "+18885550100",
     "list_id": "demo",
     "version": "1",
     "bucket": "PL",

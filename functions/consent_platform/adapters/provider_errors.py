@@ -49,6 +49,13 @@ RETRY_CODES = frozenset(
         "Throttling",  # the generic AWS query-protocol throttling code
     }
 )
+# The RETRY codes that mean "over the identity's rate": such a message waits for the rate (put back on
+# the queue with a delay, services/sender.py), never counting toward dead-lettering.
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttled", "Throttling"})
+
+
+def is_throttling(exc: BaseException) -> bool:
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in THROTTLING_CODES
 
 
 def classify(exc: BaseException) -> Failure:

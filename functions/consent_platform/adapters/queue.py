@@ -33,3 +33,16 @@ class OutboundQueue:
             if response.get("Failed"):
                 failed = ", ".join(f"{f['Id']}: {f.get('Code')}" for f in response["Failed"])
                 raise RuntimeError(f"SQS refused {len(response['Failed'])} of {len(chunk)} messages ({failed})")
+
+    def send_each_delayed(self, messages: Sequence[tuple[OutboundMessage, int]]) -> None:
+        """Queue messages, each with its own ``DelaySeconds`` (the sender's pacing puts them back)."""
+        sqs = client("sqs")
+        for start in range(0, len(messages), 10):
+            chunk = messages[start : start + 10]
+            entries = [
+                {"Id": str(i), "MessageBody": m.model_dump_json(), "DelaySeconds": delay}
+                for i, (m, delay) in enumerate(chunk)
+            ]
+            response = sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+            if response.get("Failed"):
+                raise RuntimeError(f"SQS refused {len(response['Failed'])} of {len(chunk)} messages")

@@ -132,7 +132,8 @@ class LocalOutboxProvider:
             "list_id": message.list_id,
             # The injected clock, not the wall clock: after POST /dev/clock a campaign sent "at 18:00
             # local" must show that time.
-            "sent_at": utc_now().isoformat().replace("+00:00", "Z"),
+            # Millisecond resolution: pacing is checked per second from these times.
+            "sent_at": utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "encoding": message.encoding,
             "segments": message.segments,
         }

@@ -65,6 +65,9 @@ class OutboundMessage(BaseModel):
     guard: SubscriptionGuard | None = None
     campaign: CampaignJob | None = None
     resend: Resend | None = None
+    # A send time the identity's token bucket reserved for it (services/pacing.py): put back on the queue
+    # until then, it goes without a second claim on the bucket.
+    paced_at: str | None = None
 
 
 RESEND_SUFFIX = "~r"

@@ -9,7 +9,7 @@ pending record for the reconciler (services/reconciler.py), which resolves it fr
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -18,7 +18,7 @@ from ..adapters.dynamodb.pending import pending_item
 from ..adapters.dynamodb.sending import CampaignClaim, ClaimOutcome, control_key
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.dynamodb.table import Op
-from ..adapters.provider_errors import Failure, classify
+from ..adapters.provider_errors import Failure, classify, is_throttling
 from ..adapters.sms import DestinationOptedOut, SmsProvider
 from ..domain.clock import iso, parse_iso
 from ..domain.messages import CampaignJob, OutboundMessage
@@ -36,6 +36,9 @@ ORPHAN_AFTER = timedelta(minutes=4)
 # claim once the last read is this old: a cancel stops every claim made more than this after it commits
 # (with the check inside each claim, a message claimed just before the cancel could still go out too).
 CONTROL_MAX_AGE_S = 1.0
+
+# A message the provider still throttled after the in-call retries comes back this much later.
+THROTTLED_DELAY_S = 2
 
 # A pending record the reconciler never resolved (it runs every few minutes) is dropped after this.
 PENDING_KEPT = timedelta(days=7)
@@ -57,6 +60,8 @@ class Delivery(StrEnum):
     # any message: the call failed after the request may have reached the provider; the reconciler
     # decides from the delivery receipt (not counted in campaign stats until then)
     UNKNOWN = "unknown"
+    # any message: not sent yet, put back on the queue for later (over the identity's rate)
+    PACED = "paced"
 
 
 # Outcomes that mean "not sent, and never will be" for this message.
@@ -94,12 +99,14 @@ class SenderService:
         provider: SmsProvider,
         record_days: int,
         defer: Callable[[OutboundMessage, datetime], bool] | None = None,
+        requeue: Callable[[Sequence[tuple[OutboundMessage, int]]], None] | None = None,
     ) -> None:
         self.stores = stores
         self.sending = stores.sending
         self.provider = provider
         self.record_days = record_days
         self.defer = defer  # puts a campaign message back for later (a one-time schedule)
+        self.requeue = requeue  # puts messages back on the queue, each with a delay (pacing)
         self.sent_records: list[dict[str, Any]] = []
         self.attempts: dict[str, dict[str, Any]] = {}  # message id → this batch's pending record
         self.unknown: set[str] = set()  # message ids claimed here whose outcome is not known (yet)
@@ -277,6 +284,12 @@ class SenderService:
                 return Delivery.UNKNOWN
             release()
             self.unknown.discard(message.message_id)  # given back: nothing to reconcile
+            if is_throttling(exc) and self.requeue is not None:
+                # Still over the identity's rate after the in-call retries: wait for it on the queue (a new
+                # message, this one acknowledged), not in SQS's retries, which dead-letter after 5.
+                self.requeue([(message.model_copy(update={"paced_at": None}), THROTTLED_DELAY_S)])
+                _info(logger, "sms throttled: put back for later", {**log, "delay_s": THROTTLED_DELAY_S})
+                return Delivery.PACED
             raise
 
     def _defer_to_window(self, message: OutboundMessage, when: datetime, log: dict[str, Any], logger: Any) -> Delivery:

@@ -15,6 +15,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CONFIG           LIST#<list> | KEYWORD#<kw>        snapshots the inbound worker loads in one Query
     KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
     INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
+    SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
 
@@ -145,6 +146,9 @@ DEFERRAL = ItemType("deferral", "PHONE#{phone}", "~DEFER#{schedule}", E.DELETE, 
 # claims, deleted once the outcome is known (or by the reconciler). Holds the message to resend and the
 # number, but not under it: erasure finds it by its ``phone`` attribute in the 8 small shards.
 PENDING = ItemType("pending_send", "PEND#{shard}", "{message_id}#{pend_at}#{attempt}", E.DELETE, ttl=True)
+# One item per origination identity (ours, not a recipient's): its configured parts per second and the
+# token bucket every sender claims per batch (dynamodb/pacing.py). One partition: listed in one Query.
+SENDER = ItemType("sender_identity", "SENDER", "ID#{identity}", E.NOT_PERSONAL)
 MESSAGE = ItemType("sent_message", "PHONE#{phone}", "~MSG#{message_id}", E.DELETE, ttl=True)
 DELIVERY = ItemType("delivery_status", "PHONE#{phone}", "~DLR#{message_id}", E.DELETE, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
@@ -153,7 +157,8 @@ LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEU
 REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
-    DISPATCH_CURSOR, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, MESSAGE, DELIVERY, INBOUND_OUTBOX, INBOUND_MARKER,
+    DISPATCH_CURSOR, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY, INBOUND_OUTBOX,
+    INBOUND_MARKER,
 )  # fmt: skip
 
 

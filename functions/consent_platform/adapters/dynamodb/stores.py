@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .dispatch import DispatchStore
     from .inbound import InboundStore
     from .limits import LimitsStore
+    from .pacing import PacingStore
     from .sending import SendingStore
     from .triggers import TriggerStore
     from .undeliverable import UndeliverableStore
@@ -50,6 +51,12 @@ class Stores:
         from .sending import SendingStore
 
         return SendingStore(self.table)
+
+    @cached_property
+    def pacing(self) -> PacingStore:
+        from .pacing import PacingStore
+
+        return PacingStore(self.table)
 
     @cached_property
     def campaigns(self) -> CampaignStore:
