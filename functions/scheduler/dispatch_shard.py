@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
+from consent_platform.domain.dispatch import ShardKick
 from consent_platform.services.dispatch_shard import dispatch_shard
 from scheduler.dispatcher import SETTINGS as DISPATCHER_SETTINGS
 from scheduler.dispatcher import logger, run_for
@@ -18,16 +18,10 @@ SETTINGS = DISPATCHER_SETTINGS  # (tests/infra checks that the template's enviro
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-class Kick(BaseModel):
-    campaign_id: str = Field(min_length=1)
-    bucket: str = Field(min_length=1)
-    shard: int = Field(ge=0)
-
-
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     def record_handler(record: SQSRecord) -> None:
-        kick = Kick.model_validate_json(record.body)
+        kick = ShardKick.model_validate_json(record.body)
         # The message id names the lease holder (a redelivery waits until the lease has expired).
         dispatch_shard(run_for(context, record.message_id), kick.campaign_id, kick.bucket, kick.shard)
 

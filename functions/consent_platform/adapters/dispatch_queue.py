@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..domain.dispatch import ShardKick
 from .aws import client
 
 
@@ -17,7 +17,7 @@ class DispatchQueue:
         if not shards:
             return
         entries: list[Any] = [
-            {"Id": str(s), "MessageBody": json.dumps({"campaign_id": campaign_id, "bucket": bucket, "shard": s})}
+            {"Id": str(s), "MessageBody": ShardKick(campaign_id=campaign_id, bucket=bucket, shard=s).model_dump_json()}
             for s in shards
         ]
         response = client("sqs").send_message_batch(QueueUrl=self.queue_url, Entries=entries)
