@@ -183,11 +183,19 @@ class LocalAws:
 FIXTURE_IDENTITIES = ("4301", "12345", "+48500000000", "+447400999999")
 
 
-def configure_fixture_rates() -> None:
+def configure_fixture_rates(monkeypatch: pytest.MonkeyPatch | None = None) -> None:
+    """The fixtures' identities at a rate no test reaches, and (with ``monkeypatch``) every identity a test
+    does not configure too: the conservative defaults (1 part/s for an unknown short code) are pacing's
+    own subject (test_pacing.py, test_senders.py configure or read them explicitly)."""
     from consent_platform import bootstrap
+    from consent_platform.domain.throughput import RateFact
+    from consent_platform.services import pacing
 
     for identity in FIXTURE_IDENTITIES:
         bootstrap.stores().pacing.put_rate(identity, 100_000, "2026-01-01T00:00:00.000000Z")
+    if monkeypatch is not None:
+        fast = RateFact("unknown", "*", 100_000, "tests: unconfigured identities are not paced")
+        monkeypatch.setattr(pacing, "default_rate", lambda _identity, _destination=None: fast)
 
 
 def _reset_cached_settings() -> None:
@@ -227,7 +235,7 @@ def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
         from consent_platform.services import sender
 
         monkeypatch.setattr(sender, "THROTTLED_DELAY_S", 0)
-        configure_fixture_rates()
+        configure_fixture_rates(monkeypatch)
         yield LocalAws(stack)
         _reset_cached_settings()
         reset_clients()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.conftest import LocalAws
 
 
@@ -35,3 +37,18 @@ def test_bad_rates_are_refused_with_the_field(aws: LocalAws) -> None:
         assert reply.body["error"]["fields"], reply.body
     listed = {s["identity"] for s in aws.http("GET", "/v1/admin/senders").body["senders"]}
     assert "+18885550100" not in listed
+
+
+@pytest.mark.parametrize(
+    ("identity", "body", "field"),
+    [
+        ("%C3%97%C3%B8%C2%9B", {"parts_per_second": 3}, "identity"),  # decodes to "×ø" + a C1 control
+        ("%2B18885550100", {"parts_per_second": 5e-324}, "parts_per_second"),  # outside DynamoDB's range
+        ("%2B18885550100", {"parts_per_second": 0.01}, "parts_per_second"),
+    ],
+)
+def test_hostile_identity_or_rate_is_422_naming_it(aws: LocalAws, identity: str, body: dict, field: str) -> None:
+    reply = aws.http("PUT", f"/v1/admin/senders/{identity}", body)
+    assert reply.status == 422, reply.body
+    assert any(field in name for name in reply.body["error"]["fields"]), reply.body
+    assert aws.http("GET", "/v1/admin/senders").status == 200

@@ -192,10 +192,11 @@ def test_redelivery_of_the_same_queue_message_still_finishes_a_crashed_first_att
     aws.drain()
     texts = len(sent_sms())
     assert post_twilio(aws, twilio_params("TAK", 9)).status == 200
-    crash = monkeypatch.setattr  # the first attempt commits, then dies before queueing the welcome
-    crash(InboundService, "_deliver", lambda self, replies, events: (_ for _ in ()).throw(RuntimeError("crash")))
-    assert aws.drain("InboundWorkerFunction", "InboundQueue")["batchItemFailures"]
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as crash:  # the first attempt commits, then dies before the welcome
+        crash.setattr(
+            InboundService, "_deliver", lambda self, replies, events: (_ for _ in ()).throw(RuntimeError("crash"))
+        )
+        assert aws.drain("InboundWorkerFunction", "InboundQueue")["batchItemFailures"]
     aws.process_inbound()  # SQS redelivers the same message
     assert len(sent_sms()) == texts + 1
 

@@ -15,7 +15,9 @@ class SenderRate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    parts_per_second: float = Field(gt=0, le=10_000, description="Message parts per second (MPS)")
+    # At least one part per 10 s (the slowest real identity sends 1 per second); a smaller positive float
+    # (5e-324) is no rate and is outside DynamoDB's number range.
+    parts_per_second: float = Field(ge=0.1, le=10_000, description="Message parts per second (MPS), 0.1-10,000")
 
 
 class SenderView(Open):

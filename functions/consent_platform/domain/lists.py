@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 
 from .errors import ValidationFailed
 from .language import (
@@ -117,8 +117,8 @@ class ListConfig(BaseModel):
     # native spelling — "zrezygnować" forces UCS-2 (70/67 characters a part); false keeps them GSM-7.
     # transliterate: also spell the list's own texts (campaigns, templates) in GSM-7 where a faithful
     # mapping exists (transliteration.py). max_segments: a longer campaign message is refused (422).
-    diacritics: bool = False
-    transliterate: bool = False
+    diacritics: StrictBool = False
+    transliterate: StrictBool = False
     max_segments: int = Field(default=DEFAULT_MAX_SEGMENTS, ge=1, le=10)
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
