@@ -42,7 +42,7 @@ from consent_platform.domain.errors import InvalidPhone
 from consent_platform.domain.messages import OutboundMessage
 from consent_platform.domain.phone import mask_phone, normalize_phone
 
-from .gateway import HttpRequest, HttpResponse, LocalRoute, error, json_response
+from .gateway import HttpRequest, HttpResponse, LocalRoute, error, json_object, json_response
 from .redact import redact
 
 logger = logging.getLogger("infra.local.delivery")
@@ -136,12 +136,9 @@ class DeliveryEmulator:
     # --- the dev routes -------------------------------------------------------------------------------
 
     def post_delivery(self, request: HttpRequest, _raw_query: str) -> HttpResponse:
-        try:
-            data = json.loads(request.body or b"null")
-        except ValueError:
-            return error(400, "malformed_body", "the body is not valid JSON")
+        data = json_object(request)
         if not isinstance(data, dict):
-            return error(400, "malformed_body", "the body must be a JSON object")
+            return data
         parsed = parse_choice(data)
         if isinstance(parsed, dict):
             return error(422, "validation_error", "invalid input", parsed)

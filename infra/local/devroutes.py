@@ -15,7 +15,7 @@ from consent_platform.adapters.sms import read_outbox
 from consent_platform.domain.errors import InvalidPhone
 from consent_platform.domain.phone import normalize_phone
 
-from .gateway import HttpRequest, HttpResponse, LocalRoute, error, json_response, query_values
+from .gateway import HttpRequest, HttpResponse, LocalRoute, error, json_object, json_response, query_values
 from .template import Stack
 
 
@@ -62,12 +62,9 @@ def local_routes(outbox: Path, stack: Stack) -> dict[tuple[str, str], LocalRoute
 def put_event(request: HttpRequest, bus: str) -> HttpResponse:
     """What a shop's backend would put on the project's bus: ``{"detail-type": "Cart.Abandoned",
     "detail": {...}}``. The template's EventBridge rules deliver it like in AWS."""
-    try:
-        data = json.loads(request.body or b"null")
-    except ValueError:
-        return error(400, "malformed_body", "the body is not valid JSON")
+    data = json_object(request)
     if not isinstance(data, dict):
-        return error(400, "malformed_body", "the body must be a JSON object")
+        return data
     fields = {}
     if not isinstance(data.get("detail-type"), str) or not data["detail-type"]:
         fields["detail-type"] = "required, e.g. Cart.Abandoned"
@@ -91,12 +88,9 @@ def put_event(request: HttpRequest, bus: str) -> HttpResponse:
 def simulate_inbound(request: HttpRequest, topic_arn: str) -> HttpResponse:
     """Publish what End User Messaging two-way SMS would publish, so local texts take the real path
     (SNS topic → raw delivery → inbound queue → worker)."""
-    try:
-        data = json.loads(request.body or b"null")
-    except ValueError:
-        return error(400, "malformed_body", "the body is not valid JSON")
+    data = json_object(request)
     if not isinstance(data, dict):
-        return error(400, "malformed_body", "the body must be a JSON object")
+        return data
     fields = {name: "required" for name in ("from", "to", "body") if not isinstance(data.get(name), str)}
     if not fields and not data["from"].strip():
         fields["from"] = "required"

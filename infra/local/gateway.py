@@ -64,6 +64,17 @@ def error(status: int, code: str, message: str, fields: dict[str, str] | None = 
     return json_response(status, body)
 
 
+def json_object(request: HttpRequest, empty: bytes = b"null") -> dict[str, Any] | HttpResponse:
+    """A dev route's JSON-object body, or the 400 that says why not (``empty``: what no body means)."""
+    try:
+        data = json.loads(request.body or empty)
+    except ValueError:
+        return error(400, "malformed_body", "the body is not valid JSON")
+    if not isinstance(data, dict):
+        return error(400, "malformed_body", "the body must be a JSON object")
+    return data
+
+
 def json_response(status: int, payload: Any) -> HttpResponse:
     return HttpResponse(status, [("content-type", JSON)], json.dumps(payload, ensure_ascii=False).encode())
 

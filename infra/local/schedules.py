@@ -25,7 +25,7 @@ import boto3
 from consent_platform.domain.clock import advance_to, utc_now
 
 from .async_invoke import AsyncInvoker
-from .gateway import HttpRequest, HttpResponse, error, json_response
+from .gateway import HttpRequest, HttpResponse, error, json_object, json_response
 from .invoker import Invoker
 from .template import Stack
 
@@ -148,12 +148,9 @@ class LocalScheduler:
         return json_response(200, {"now": utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")})
 
     def handle_clock(self, request: HttpRequest, _raw_query: str) -> HttpResponse:
-        try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
-            return error(400, "malformed_body", "the body is not valid JSON")
+        data = json_object(request, b"{}")
         if not isinstance(data, dict):
-            return error(400, "malformed_body", "the body must be a JSON object")
+            return data
         now = utc_now()
         if "now" in data:
             try:
