@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
+from consent_platform.adapters.aws import CONNECT_TIMEOUT_S, READ_TIMEOUT_S
 from consent_platform.adapters.dynamodb.keys import campaign_control
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.messages import OutboundMessage
@@ -33,6 +34,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 _batch_stats: dict[str, Counter[str]] = {}
 # Message ids of the current batch put back on the queue for later by pacing (acknowledged here).
 _paced: set[str] = set()
+# The invocation stops taking messages once less than one send's worst case is left (a claim, then the
+# provider call's connect + read timeouts): the rest goes back on the queue as new messages, acknowledged
+# here. A slow provider then never times the function out mid-batch, which would return the whole batch
+# and count a receive against each of its messages (five, and they are dead-lettered).
+DEADLINE_MARGIN_MS = (CONNECT_TIMEOUT_S + READ_TIMEOUT_S + 2) * 1000
+_invocation: dict[str, LambdaContext] = {}
 
 
 def defer(message: OutboundMessage, when: datetime) -> bool:
@@ -89,6 +96,12 @@ def record_handler(record: SQSRecord) -> str:
     if message.message_id in _paced:
         metrics.add_metric(name="Sms_paced", unit=MetricUnit.Count, value=1)
         return "paced"
+    context = _invocation.get("context")
+    if context is not None and context.get_remaining_time_in_millis() < DEADLINE_MARGIN_MS:
+        # Not claimed: its pending record is deleted with the batch's, and it is paced again when back.
+        requeue([(message.model_copy(update={"paced_at": None}), 0)])
+        metrics.add_metric(name="Sms_put_back_deadline", unit=MetricUnit.Count, value=1)
+        return "put_back"
     outcome = service().deliver(message, utc_now(), logger)
     metrics.add_metric(name=f"Sms_{outcome.value}", unit=MetricUnit.Count, value=1)
     if outcome.value == "sent":
@@ -103,6 +116,7 @@ def record_handler(record: SQSRecord) -> str:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _batch_stats.clear()
     _paced.clear()
+    _invocation["context"] = context
     sender = service()
     sender.prefetch_controls(control_keys(event))
     # Pacing first: what the identities' buckets cannot cover now goes back on the queue (never claimed,

@@ -183,3 +183,37 @@ def test_a_throttled_send_comes_back_later_without_counting_toward_the_dead_lett
     assert failures == 0 and dead_lettered(aws) == 0
     assert len(sends) == 1, "sent once, after the throttling passed"
     assert [i for s in range(keys.PENDING_SHARDS) for i in aws_pending(s)] == []
+
+
+class _RunningOut(FakeLambdaContext):
+    """A context with time for ``sends`` messages, then less than the sender's deadline margin."""
+
+    def __init__(self, sends: int) -> None:
+        super().__init__("SenderFunction", timeout_s=30)
+        self.checks_left = sends
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.checks_left -= 1
+        return 30_000 if self.checks_left >= 0 else 1_000
+
+
+def test_a_batch_running_out_of_time_puts_the_rest_back_without_a_receive_against_them(
+    aws: LocalAws, clock: Clock, sends: list
+) -> None:
+    """Near its timeout the sender stops claiming: the rest of the batch goes back as new messages (not
+    failed back to SQS, which would count a receive against each), and each is then sent exactly once."""
+    sqs, url = boto3.client("sqs"), aws.queue_url("OutboundQueue")
+    queue_messages(aws, clock, 10)
+    batch = receive(aws, limit=10)
+    event = sqs_event(batch, aws.stack.attributes["OutboundQueue"]["Arn"])
+    result = load_handler(aws.stack, "SenderFunction")(event, _RunningOut(sends=3))
+    assert result.get("batchItemFailures", []) == []
+    assert len(sends) == 3
+    for m in batch:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    back = receive(aws, limit=10)
+    assert len(back) == 7 and {m["Attributes"]["ApproximateReceiveCount"] for m in back} == {"1"}
+    assert deliver(aws, back) == 0
+    ids = [m.message_id for _, m in sends]
+    assert len(ids) == 10 and len(set(ids)) == 10, "each message sent exactly once"
+    assert [i for s in range(keys.PENDING_SHARDS) for i in aws_pending(s)] == [], "no claim left unknown"

@@ -33,6 +33,12 @@ def client(service: str) -> Any:
     return _new_client(service, _RETRIES)
 
 
+# Every client's timeouts (seconds): the longest one call can take, which the sender's deadline guard
+# keeps in hand (functions/sender/app.py).
+CONNECT_TIMEOUT_S = 3
+READ_TIMEOUT_S = 10
+
+
 @cache
 def provider_client(service: str) -> Any:
     """The client of the SMS provider's send call: one attempt per call (see ``_ONE_ATTEMPT``)."""
@@ -44,7 +50,9 @@ def _new_client(service: str, retries: Any) -> Any:
     with _lock:
         if _session is None:
             _session = boto3.session.Session()
-        return _session.client(service, config=Config(retries=retries, connect_timeout=3, read_timeout=10))
+        return _session.client(
+            service, config=Config(retries=retries, connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S)
+        )
 
 
 def reset_clients() -> None:

@@ -33,13 +33,13 @@ from ..domain.messages import OutboundMessage, resend_of
 from ..domain.phone import mask_phone
 
 # How old a pending record must be before its missing receipt means "not accepted". It must outlast:
-# - the sender: its Lambda timeout is 10 s (template Globals) and the provider client's read timeout
-#   10 s, so no call of a claim can still be in flight 10 s after it;
+# - the sender: its Lambda timeout is 30 s (template) and the provider client's read timeout 10 s, so no
+#   call of a claim can still be in flight 30 s after it;
 # - the receipt: End User Messaging publishes an event as soon as it accepts a message (TEXT_PENDING /
 #   TEXT_QUEUED / TEXT_SUCCESSFUL within seconds; any status counts), SNS delivers it to the delivery
 #   queue in seconds, and a delivery worker failing repeatedly holds it for at most 5 receives ×
 #   60 s visibility = 5 min before it is dead-lettered;
-# - the outbound queue: a redelivery of the original (visibility 60 s) finds the claim and is dropped
+# - the outbound queue: a redelivery of the original (visibility 180 s) finds the claim and is dropped
 #   as a duplicate, so it never races the resend.
 # 15 min is three times the longest of these; the reconciler runs every 5 min, so an unanswered
 # message is resolved 15-20 min after its claim.

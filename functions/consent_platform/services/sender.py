@@ -29,13 +29,16 @@ from ..domain.quiet_hours import is_allowed, next_allowed_time
 # A guarded message is queued just before its subscription is written. If the sender sees the
 # subscription older than the message, the write may simply not have landed yet: retry for this long,
 # then treat the message as orphaned (the write failed and the caller got an error). Must stay below
-# the queue's maxReceiveCount × VisibilityTimeout (5 × 60 s) so orphans are dropped, not dead-lettered.
+# the queue's maxReceiveCount × VisibilityTimeout (5 × 180 s) so orphans are dropped, not dead-lettered.
 ORPHAN_AFTER = timedelta(minutes=4)
 
 # A campaign's (or trigger's) status is read once per batch, strongly consistent, and read again before a
 # claim once the last read is this old: a cancel stops every claim made more than this after it commits
 # (with the check inside each claim, a message claimed just before the cancel could still go out too).
-CONTROL_MAX_AGE_S = 1.0
+# The reads are paid per second of sending, not per message: at ~66 ms a send (15 a second per sender),
+# 1 s cost 0.067 requests per message, 5 s costs 0.013 — and a cancel 5 s late is still seconds, against
+# the minutes a campaign takes to go out.
+CONTROL_MAX_AGE_S = 5.0
 
 # A message the provider still throttled after the in-call retries comes back this much later.
 THROTTLED_DELAY_S = 2
