@@ -66,6 +66,8 @@ def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     results["spend"] = spend.figure()  # issue 17: parts paid vs the fewest the texts need
     results["throughput"] = throughput.figure()  # issue 17: 300 recipients at 10 parts/s, paced
+    say("throttling provider")  # issue 17: a campaign against a provider stub that throttles
+    results["throughput"].update(throughput.throttled(200 if quick else throughput.THROTTLED_RECIPIENTS))
     details = {
         "campaign": campaign,
         "inbound": inbound,
@@ -187,6 +189,16 @@ def table(results: dict[str, Any], details: dict[str, Any]) -> str:
                 and paced["duplicates"] == 0
                 and paced["sent"] == paced["recipients"]
             ),
+        )
+    )
+    stub = paced["throttling_stub"]
+    rows.append(
+        (
+            f"throttling provider: {stub['recipients']:,} recipients, {stub['throttles']} throttled calls",
+            f"{paced['requests_per_sent_message_throttled']} requests/sent, {stub['lost']} lost, "
+            f"{stub['duplicates']} duplicates, {stub['dead_lettered']} dead-lettered",
+            "(reported), 0, 0, 0",
+            ok(stub["lost"] == 0 and stub["duplicates"] == 0 and stub["dead_lettered"] == 0),
         )
     )
     width = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -1,7 +1,9 @@
 """Issue 17's ``throughput`` figure: 300 recipients through an identity limited to 10 parts/s.
 
 The sender's own handler on moto with the injected clock driving SQS delays (tests/integration/
-test_pacing.py, which asserts the same figure in ``make test``): exact, no sleeps."""
+test_pacing.py, which asserts the same figure in ``make test``): exact, no sleeps. And a 2,000-recipient
+campaign against a provider stub that throttles (``aws_requests.ThrottlingProvider``; 100 recipients in
+tests/reliability/test_throttling.py): requests per sent message under throttling, none dead-lettered."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 RECIPIENTS = 300
 RATE = 10
+THROTTLED_RECIPIENTS = 2000
 
 
 def figure() -> dict[str, Any]:
@@ -25,3 +28,13 @@ def figure() -> dict[str, Any]:
     finally:
         patch.undo()
     return {**result, "parts_per_second_limit": RATE, "max_allowed_in_any_1s": 2 * RATE}
+
+
+def throttled(recipients: int = THROTTLED_RECIPIENTS) -> dict[str, Any]:
+    from bench.aws_requests import campaign_throttled
+
+    result = campaign_throttled(recipients)
+    return {
+        "requests_per_sent_message_throttled": result["requests_per_sent_message_throttled"],
+        "throttling_stub": {k: v for k, v in result.items() if k != "requests_per_sent_message_throttled"},
+    }

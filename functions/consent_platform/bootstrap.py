@@ -197,5 +197,7 @@ def sender_service(
     from .services.sender import SenderService
 
     s = settings(SenderSettings)
-    provider = make_provider(s.sms_provider, s.eum_configuration_set, s.local_outbox_path)
+    # The local provider enforces each identity's configured rate (read from the senders store) like EUM.
+    configured = stores().pacing.configured_rate
+    provider = make_provider(s.sms_provider, s.eum_configuration_set, s.local_outbox_path, configured)
     return SenderService(stores(), provider, s.message_record_days, defer, requeue)

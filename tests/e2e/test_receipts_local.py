@@ -241,3 +241,61 @@ def test_a_campaign_with_5_percent_invalid_numbers(bulk_stack: LocalStack, recip
         recipients - len(invalid),
         0,
     )
+
+
+PACED_IDENTITY, PACED_RATE = "+447700900077", 4  # a UK long code, configured below its 10 parts/s default
+
+
+def dead_lettered(stack: LocalStack) -> int:
+    """Messages in the stack's outbound dead-letter queue, read from its moto endpoint (in the banner)."""
+    import re
+
+    import boto3
+
+    endpoint = re.search(r"served by moto at (\S+);", stack.log())
+    assert endpoint, stack.log()
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=endpoint.group(1),
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    [url] = [u for u in sqs.list_queues().get("QueueUrls", []) if u.endswith("OutboundDLQ")]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def test_a_campaign_through_a_slow_identity_goes_out_once_while_the_provider_enforces_its_rate(
+    stack: LocalStack,
+) -> None:
+    """The local provider throttles beyond the identity's configured rate like End User Messaging; pacing
+    keeps to it, and what is throttled anyway comes back later: each recipient once, none dead-lettered,
+    never more than the rate plus one second's burst in any second of the outbox's ``sent_at``."""
+    recipients = 12
+    phones = [uk_number(90_000_000 + i) for i in range(recipients)]
+    listed = {**a_list("Paced Shop", "GB"), "origination": {"default": PACED_IDENTITY}}
+    assert stack.json("PUT", "/v1/admin/lists/paced", listed).status == 201
+    rate = stack.json("PUT", f"/v1/admin/senders/{path_of(PACED_IDENTITY)}", {"parts_per_second": PACED_RATE})
+    assert rate.status == 201, rate.body
+    rows = "".join(f"{p},order-{i}\n" for i, p in enumerate(phones))
+    imported = stack.request(
+        "POST",
+        "/v1/admin/lists/paced/import",
+        body=("phone,evidence\n" + rows).encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert imported.status == 200 and imported.body["imported"] == recipients, imported.body
+
+    campaign = run_campaign(stack, "paced", LONDON, days_ahead=5)
+    assert campaign["stats"]["sent"] == recipients, campaign["stats"]
+    sent = [m for m in stack.request("GET", "/dev/outbox").body["messages"] if m["from"] == PACED_IDENTITY]
+    assert sorted(m["to"] for m in sent) == phones  # each recipient exactly once
+    assert dead_lettered(stack) == 0
+    times = sorted(datetime.fromisoformat(m["sent_at"].replace("Z", "+00:00")).timestamp() for m in sent)
+    busiest = max(sum(1 for u in times if t <= u < t + 1.0) for t in times)  # 1 part each
+    assert busiest <= 2 * PACED_RATE, times
+    throttled = stack.log().count("sms throttled: put back for later")
+    print(
+        f"\n{recipients} recipients at {PACED_RATE} parts/s: {throttled} throttled and put back, busiest 1 s {busiest}"
+    )

@@ -86,7 +86,7 @@ def deliver(aws: LocalAws, messages: list[dict[str, Any]]) -> int:
     return len(failed)
 
 
-def run(aws: LocalAws, clock: Clock, max_ticks: int = 400) -> Iterator[int]:
+def run(aws: LocalAws, clock: Clock, max_ticks: int = 400, tick_s: float = TICK_S) -> Iterator[int]:
     """Ticks of the injected clock until the queue (delayed messages included) is empty."""
     sqs, url = boto3.client("sqs"), aws.queue_url("OutboundQueue")
     for _ in range(max_ticks):
@@ -94,7 +94,7 @@ def run(aws: LocalAws, clock: Clock, max_ticks: int = 400) -> Iterator[int]:
             batch = receive(aws)
             if batch:
                 yield deliver(aws, batch)
-        clock.advance(seconds=TICK_S)
+        clock.advance(seconds=tick_s)
         attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         waiting = sum(int(attrs[a]) for a in attrs if a.startswith("ApproximateNumberOfMessages"))
         if not waiting:
@@ -217,3 +217,23 @@ def test_a_batch_running_out_of_time_puts_the_rest_back_without_a_receive_agains
     ids = [m.message_id for _, m in sends]
     assert len(ids) == 10 and len(set(ids)) == 10, "each message sent exactly once"
     assert [i for s in range(keys.PENDING_SHARDS) for i in aws_pending(s)] == [], "no claim left unknown"
+
+
+def test_a_campaign_longer_than_the_redrive_window_is_not_dead_lettered(
+    aws: LocalAws, clock: Clock, sends: list
+) -> None:
+    """100 messages at 0.1 part/s take 1,000 s: over three times the outbound queue's redrive window
+    (maxReceiveCount × visibility timeout), and beyond the 840 s reservation horizon (those are put back
+    unreserved, 900 s later, and reserve when they return). Waiting is never a receive that fails: each
+    message is put back as a new one, so nothing reaches maxReceiveCount."""
+    from infra.local.template import load_template
+
+    queue = load_template()["Resources"]["OutboundQueue"]["Properties"]
+    window_s = queue["RedrivePolicy"]["maxReceiveCount"] * queue["VisibilityTimeout"]
+    assert aws.http("PUT", f"/v1/admin/senders/{IDENTITY.replace('+', '%2B')}", {"parts_per_second": 0.1}).status == 201
+    started = clock.now
+    queue_messages(aws, clock, 100)
+    assert sum(run(aws, clock, max_ticks=200, tick_s=15.0)) == 0
+    assert dead_lettered(aws) == 0
+    assert sorted(m.message_id for _, m in sends) == sorted({m.message_id for _, m in sends}) and len(sends) == 100
+    assert (sends[-1][0] - started).total_seconds() > 3 * window_s

@@ -16,9 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from botocore.exceptions import ClientError
+
 from ..domain.clock import utc_now
 from ..domain.delivery_status import send_context
 from ..domain.messages import OutboundMessage
+from ..domain.throughput import BURST_SECONDS, default_rate
 from .aws import provider_client
 from .provider_errors import Failure, classify
 
@@ -109,8 +112,76 @@ class EndUserMessagingProvider:
         return str(response["MessageId"])
 
 
+class PartsLimiter:
+    """End User Messaging's limit per origination identity, emulated for the local provider: a token
+    bucket per identity holding one second's worth of parts (``BURST_SECONDS``) and refilled at the
+    identity's rate, kept as its GCRA time — at most the rate over any one-second window plus that burst,
+    the contract pacing keeps (``domain/throughput.py``), so paced traffic is throttled only when it
+    arrives bunched up. A message of more parts than the bucket holds goes once the bucket is full (and
+    leaves it in debt), as pacing reserves it; it could never go otherwise. One lock: the local stack's
+    sender invocations are threads of one process."""
+
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        # The stack's clock (``/dev/clock`` moves it, then it runs at wall speed), as pacing's.
+        self._clock = clock or (lambda: utc_now().timestamp())
+        self._lock = threading.Lock()
+        self._tat: dict[str, float] = {}  # identity → when its bucket is (or was) empty
+
+    def admit(self, identity: str, parts: int, rate: float) -> bool:
+        """Take ``parts`` from the identity's bucket now; ``False`` (nothing taken) when it lacks them."""
+        with self._lock:
+            now = self._clock()
+            # A bucket never used is full; a full one holds one second's worth.
+            start = max(self._tat.get(identity, 0.0), now - BURST_SECONDS)
+            if start + min(parts / rate, BURST_SECONDS) > now + 1e-6:  # 1e-6: float sums, as pacing
+                return False
+            self._tat[identity] = start + parts / rate
+            return True
+
+
+class IdentityRates:
+    """Each identity's rate for the local provider: the configured one (``configured``: one read of the
+    senders store), kept for ``ttl_s`` so a send costs no request; else the default for its type and
+    country (``domain/throughput.py``), as pacing reads it (``services/pacing.rate_of``)."""
+
+    def __init__(
+        self,
+        configured: Callable[[str], float | None],
+        ttl_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._configured, self._ttl_s, self._clock = configured, ttl_s, clock
+        self._cache: dict[str, tuple[float | None, float]] = {}  # identity → (configured rate, read at)
+        self._lock = threading.Lock()
+
+    def __call__(self, identity: str, destination: str) -> float:
+        with self._lock:
+            cached = self._cache.get(identity)
+            if cached is None or self._clock() - cached[1] >= self._ttl_s:
+                cached = self._cache[identity] = (self._configured(identity), self._clock())
+        return cached[0] or default_rate(identity, destination).parts_per_second
+
+
+def throttling_error(identity: str) -> ClientError:
+    """What botocore raises for End User Messaging's ``ThrottlingException`` (JSON protocol, HTTP 400)."""
+    text = f"Message parts per second exceeded for origination identity {identity}"
+    response: Any = {
+        "Error": {"Code": "ThrottlingException", "Message": text},
+        "Message": text,
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+    return ClientError(response, "SendTextMessage")
+
+
+# Every local provider of the process shares one limiter: concurrent senders, one identity, one rate.
+LOCAL_LIMITER = PartsLimiter()
+
+
 class LocalOutboxProvider:
-    """Appends each message to a JSON-lines file that ``GET /dev/outbox`` reads (local stack only)."""
+    """Appends each message to a JSON-lines file that ``GET /dev/outbox`` reads (local stack only).
+
+    With ``rates``, each origination identity's rate is enforced the way End User Messaging does: a send
+    beyond it raises ``ThrottlingException`` (after ``send_retrying``'s attempts, as for the real call)."""
 
     name = "local"
     _lock = threading.Lock()
@@ -119,10 +190,23 @@ class LocalOutboxProvider:
     # provider. Nothing listens in AWS, where this provider is never configured.
     listeners: ClassVar[list[Callable[[OutboundMessage, str], None]]] = []
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, rates: IdentityRates | None = None, limiter: PartsLimiter = LOCAL_LIMITER) -> None:
         self.path = Path(path)
+        self.rates = rates
+        self.limiter = limiter
 
     def send(self, message: OutboundMessage) -> str:
+        identity = message.origination
+        if self.rates is not None and identity:  # no identity: nothing to pace by (nor does pacing)
+            rate = self.rates(identity, message.to)
+            send_retrying(lambda: self._admit(identity, message.segments, rate))
+        return self._append(message)
+
+    def _admit(self, identity: str, parts: int, rate: float) -> None:
+        if not self.limiter.admit(identity, parts, rate):
+            raise throttling_error(identity)
+
+    def _append(self, message: OutboundMessage) -> str:
         record = {
             "message_id": message.message_id,
             "to": message.to,
@@ -161,11 +245,17 @@ def _is_number(identity: str) -> bool:
     return identity.lstrip("+").isdigit()
 
 
-def make_provider(kind: str, configuration_set: str = "", outbox_path: str = "") -> SmsProvider:
+def make_provider(
+    kind: str,
+    configuration_set: str = "",
+    outbox_path: str = "",
+    configured_rate: Callable[[str], float | None] | None = None,
+) -> SmsProvider:
+    """``configured_rate``: an identity's configured parts per second (the local provider enforces it)."""
     if kind == "sns":
         return SnsProvider()
     if kind == "end-user-messaging":
         return EndUserMessagingProvider(configuration_set)
     if kind == "local":
-        return LocalOutboxProvider(outbox_path)
+        return LocalOutboxProvider(outbox_path, IdentityRates(configured_rate) if configured_rate else None)
     raise ValueError(f"unknown SMS provider {kind!r}")

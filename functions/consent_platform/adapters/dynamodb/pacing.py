@@ -50,6 +50,20 @@ class PacingStore:
         self._seen[identity] = item  # this process's next claim needs no second request to learn it
         return int(item["configured"]) == 1  # how many times it was configured
 
+    def configured_rate(self, identity: str) -> float | None:
+        """The identity's configured parts per second (``None``: not configured): one ``GetItem``."""
+        item = (
+            client("dynamodb")
+            .get_item(
+                TableName=self.table.name,
+                Key=k.SENDER.key(identity=identity),
+                ProjectionExpression="parts_per_second",
+            )
+            .get("Item")
+        )
+        rate = from_item(item).get("parts_per_second") if item else None
+        return float(rate) if rate else None
+
     def identities(self) -> list[dict[str, Any]]:
         """Every identity with an item (configured, or paced at its default), in identity order."""
         return [item for item in self.table.query(k.SENDER.pk) if item.get("origination")]
