@@ -2,7 +2,7 @@
 
 The sender's own handler on moto with the injected clock driving SQS delays (tests/integration/
 test_pacing.py, which asserts the same figure in ``make test``): exact, no sleeps. And a 2,000-recipient
-campaign against a provider stub that throttles (``aws_requests.ThrottlingProvider``; 100 recipients in
+campaign against a provider stub that throttles (``throttling.ThrottlingProvider``; 100 recipients in
 tests/reliability/test_throttling.py): requests per sent message under throttling, none dead-lettered."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def figure() -> dict[str, Any]:
 
 
 def throttled(recipients: int = THROTTLED_RECIPIENTS) -> dict[str, Any]:
-    from bench.aws_requests import campaign_throttled
+    from bench.throttling import campaign_throttled
 
     result = campaign_throttled(recipients)
     return {

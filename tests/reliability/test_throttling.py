@@ -7,7 +7,7 @@ dead-letter queue: nothing lost, nothing sent twice, nothing dead-lettered. ``ma
 
 from __future__ import annotations
 
-from bench.aws_requests import campaign_throttled
+from bench.throttling import campaign_throttled
 from infra.local.template import load_template
 
 MAX_RECEIVE_COUNT = load_template()["Resources"]["OutboundQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
