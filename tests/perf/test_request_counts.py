@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from bench import aws_requests
 
-# 2.28 in this 25-vs-75 difference before pacing (2.20 in the bench's 2,000-recipient campaign); pacing
-# adds one claim on the origination identity's token bucket per batch of 25 (services/pacing.py): +0.04.
-PER_SENT_MESSAGE = 2.32
+# Per additional message at the sender's batch size of 100 (template.yaml): 2.0 (claim, provider call),
+# 0.12 (pending put, record, pending delete: BatchWriteItem of 25), 0.03 per batch (cancellation read,
+# pacing claim, campaign stats), 0.1 dispatch (SendMessageBatch of 10), 0.01 profiles (BatchGetItem of
+# 100) = 2.26. At batches of 25 it was 2.35 (the per-batch three cost 0.12).
+PER_SENT_MESSAGE = 2.27
 # DynamoDB write request units per sent campaign message (bench/capacity.py): the pending record (1, put
 # for the whole batch before the claims, no transaction, no index), the claim — one UpdateItem on the
 # subscription (1) — the sent-message record (1) and the pending record's delete (1), plus per-batch
@@ -22,22 +24,22 @@ PER_INBOUND_MESSAGE = 4.0
 def test_requests_per_sent_campaign_message() -> None:
     """Per additional recipient: the claim (one UpdateItem on the subscription: its send mark), the
     provider call, and the per-batch shares (campaign status read, the pending records before the
-    claims, sent-message records and pending deletes, campaign stats per sender batch of 25, one
+    claims, sent-message records and pending deletes, campaign stats per sender batch of 100, one
     SendMessageBatch per 10 jobs, one BatchGetItem of profiles per 100). The difference of two campaigns
     leaves out what a campaign costs once (planning, one dispatch per bucket), which 2,000 recipients
     spread thin in the bench."""
-    small, large = aws_requests.campaign(25), aws_requests.campaign(75)
-    assert (small["sent"], large["sent"]) == (25, 75)
+    small, large = aws_requests.campaign(100), aws_requests.campaign(300)
+    assert (small["sent"], large["sent"]) == (100, 300)
     per_message = (large["requests"] - small["requests"]) / (large["sent"] - small["sent"])
     assert per_message <= PER_SENT_MESSAGE, large["by_operation"]
     sender = large["functions"]["SenderFunction"]["calls"]
     assert "dynamodb:TransactWriteItems" not in sender  # no transaction: one claim each, stats per batch
-    # a claim per message, campaign stats and the identity's token bucket per batch of 25
-    assert sender["dynamodb:UpdateItem"] == 75 + 3 + 3 and sender["sns:Publish"] == 75
-    assert sender["dynamodb:BatchGetItem"] == 3  # per batch of 25
-    # per batch of 25: 25 pending records before the claims; then 25 records + 25 pending deletes
-    assert sender["dynamodb:BatchWriteItem"] == 9
-    wru = (large["functions"]["SenderFunction"]["wru"] - small["functions"]["SenderFunction"]["wru"]) / 50
+    # a claim per message, campaign stats and the identity's token bucket per batch of 100
+    assert sender["dynamodb:UpdateItem"] == 300 + 3 + 3 and sender["sns:Publish"] == 300
+    assert sender["dynamodb:BatchGetItem"] == 3  # per batch of 100
+    # per batch of 100: 100 pending records before the claims (4 × 25); then 100 records + 100 deletes (8)
+    assert sender["dynamodb:BatchWriteItem"] == 3 * 12
+    wru = (large["functions"]["SenderFunction"]["wru"] - small["functions"]["SenderFunction"]["wru"]) / 200
     assert wru <= WRU_PER_SENT_MESSAGE, wru
 
 
