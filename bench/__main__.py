@@ -15,7 +15,7 @@ from infra.local.template import ROOT
 
 RESULTS = ROOT / "bench-results.json"
 TARGETS = {
-    "cold_start_ratio": cold_start.TARGET_RATIO,
+    "cold_start_floor_plus": cold_start.TARGET_FLOOR_PLUS,
     "aws_requests_per_sent_message": 2.3,
     "aws_requests_per_inbound_message": 4.0,
     "local_optin_p50_ms": 50.0,
@@ -86,17 +86,17 @@ def table(results: dict[str, Any], details: dict[str, Any]) -> str:
     ok = lambda good: "ok" if good else "MISSED"  # noqa: E731
     rows: list[tuple[str, str, str, str]] = []
     cold = results["cold_start"]
-    rows.append(("cold start: import boto3 (baseline)", f"{cold['boto3_import_s'] * 1000:.0f} ms", "", ""))
+    rows.append(("cold start: import boto3 (baseline, CPU time)", f"{cold['boto3_import_s'] * 1000:.0f} ms", "", ""))
     floors = details["floors"]
+    target = TARGETS["cold_start_floor_plus"]
     for function, figures in cold["handlers"].items():
-        own = figures["ratio"] - floors[cold_start.floor_of(function)]  # what our code adds to its floor
-        rows.append(
+        rows.append(  # the target: what our code adds to the floor its trigger sets, in imports of boto3
             (
                 f"cold start: {function}",
                 f"{figures['import_s'] * 1000:.0f} ms  ×{figures['ratio']:.2f}  {figures['peak_rss_mb']} MB"
-                f"  floor{own:+.2f}",
-                f"≤ ×{TARGETS['cold_start_ratio']}",
-                ok(figures["ratio"] <= TARGETS["cold_start_ratio"]),
+                f"  floor{figures['floor_plus']:+.2f}",
+                f"≤ +{target}",
+                ok(figures["floor_plus"] <= target),
             )
         )
     rows.append(

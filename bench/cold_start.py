@@ -2,8 +2,19 @@
 
 Lambda loads the handler module once per execution environment, so the import is the part of a cold
 start our code controls. Each function of ``template.yaml`` is imported in its own child process,
-interleaved with a child that imports only boto3 (every invocation needs it), ``RUNS`` times; the
-figure is the median, and ``ratio`` = median handler import / median boto3 import of the same run.
+interleaved with a child that imports only boto3 (every invocation needs it) and with the floors
+(``FLOORS``), ``RUNS`` times; the figures are medians, ``ratio`` = median handler import / median boto3
+import of the same run.
+
+The target (issue 17) is on what our own code adds: ``floor_plus`` = a handler's ratio − its trigger's
+floor ratio (boto3 + Powertools + pydantic + the trigger's Powertools piece, same run) ≤
+``TARGET_FLOOR_PLUS``, i.e. the handler imports at most a quarter of ``import boto3`` more than the
+libraries it cannot do without. (The old target, every handler ≤ 1.4 × boto3, was below the floors
+themselves: ×1.5–×1.7.)
+
+The clock is the child's CPU time (``time.process_time``), not wall time: an import of compiled modules
+from a warm page cache is CPU-bound, and CPU time does not count the time the child waits for a core,
+so the figures hold on a machine that other work loads (wall-clock runs moved the ratios by ±0.2).
 
 The code root is the artifact as ``make build`` makes it: a copy of ``functions/`` without any
 ``__pycache__``, then compiled once with ``python -m compileall --invalidation-mode unchecked-hash``
@@ -37,7 +48,8 @@ RUNS = 11
 # The build step's bytecode (Makefile ``build``): hash-checked .pyc files that Python trusts without
 # looking at the source's mtime (which a zip and Lambda's extraction do not preserve exactly).
 COMPILE = ("-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash")
-TARGET_RATIO = 1.4
+# What a handler's import may add to its floor, in imports of boto3 (issue 17).
+TARGET_FLOOR_PLUS = 0.25
 
 # What a handler cannot import less than, with this design: boto3, Powertools (its package imports
 # Logger, Metrics and the Tracer class), pydantic with one model built, and the Powertools piece the
@@ -58,12 +70,13 @@ class Model(pydantic.BaseModel):
     x: int
 """
 
-# Runs in the child: nothing is imported before the clock starts (``time`` is built in).
+# Runs in the child: nothing is imported before the clock starts (``time`` is built in). CPU time of the
+# child: see the module's docstring.
 _CHILD = """\
 import time
-_t = time.perf_counter()
+_t = time.process_time()
 import {module}
-_elapsed = time.perf_counter() - _t
+_elapsed = time.process_time() - _t
 import json, resource, sys
 print(json.dumps({{"import_s": _elapsed, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "modules": sorted(sys.modules) if {list_modules} else []}}))
@@ -127,7 +140,10 @@ def code_root_copy(dest: Path, source: Path | None = None, bytecode: bool | None
 def measure(
     runs: int = RUNS, progress: Any = None, source: Path | None = None
 ) -> tuple[dict[str, Any], dict[str, float]]:
-    """(``cold_start`` of bench-results.json, floor ratios). ``source``: another functions/ directory."""
+    """(``cold_start`` of bench-results.json, floor ratios). ``source``: another functions/ directory.
+
+    Each handler: ``import_s``, ``ratio`` (× boto3), ``floor`` (which floor its trigger sets),
+    ``floor_plus`` (ratio − that floor's ratio; the target) and ``peak_rss_mb``."""
     modules = handler_modules()
     with tempfile.TemporaryDirectory() as tmp:
         env = _environment(code_root_copy(Path(tmp), source))
@@ -145,16 +161,25 @@ def measure(
             if progress:
                 progress(f"cold start: run {run + 1}/{runs}")
     boto3_s = statistics.median(times["boto3"])
+    floors = {name: round(statistics.median(times[name]) / boto3_s, 3) for name in FLOORS}
     handlers = {}
     for function, module in modules.items():
-        median = statistics.median(times[module])
+        median, floor = statistics.median(times[module]), floor_of(function)
         handlers[function] = {
             "import_s": round(median, 4),
             "ratio": round(median / boto3_s, 3),
+            "floor": floor,
+            "floor_plus": round(median / boto3_s - floors[floor], 3),
             "peak_rss_mb": round(max(rss[module]) / 1024),
         }
-    floors = {name: round(statistics.median(times[name]) / boto3_s, 3) for name in FLOORS}
-    return {"boto3_import_s": round(boto3_s, 4), "handlers": handlers}, floors
+    cold = {
+        "clock": "process_time",
+        "boto3_import_s": round(boto3_s, 4),
+        "floors": floors,
+        "target_floor_plus": TARGET_FLOOR_PLUS,
+        "handlers": handlers,
+    }
+    return cold, floors
 
 
 def heavy_modules_loaded(module: str) -> list[str]:
@@ -164,7 +189,9 @@ def heavy_modules_loaded(module: str) -> list[str]:
 
 
 def why(module: str, top: int = 25) -> list[tuple[float, str]]:
-    """The biggest self times (ms) of ``python -X importtime`` beyond what boto3 itself imports."""
+    """The biggest self times (ms) of ``python -X importtime`` beyond what the module's floor imports
+    (a handler module: its function's trigger floor; any other module: ``import boto3``)."""
+    floor = next((floor_of(f) for f, m in handler_modules().items() if m == module), "boto3")
     with tempfile.TemporaryDirectory() as tmp:
         env = _environment(code_root_copy(Path(tmp)))
 
@@ -179,8 +206,8 @@ def why(module: str, top: int = 25) -> list[tuple[float, str]]:
                     out[parts[2].strip()] = int(parts[0].split(":")[1])
             return out
 
-        base = run("import boto3")
-        full = run(f"import boto3; import {module}")
+        base = run(f"import {floor}")
+        full = run(f"import {floor}; import {module}")
     extra = [(us / 1000, name) for name, us in full.items() if name not in base]
     return sorted(extra, reverse=True)[:top]
 

@@ -39,14 +39,13 @@ METRIC_FOR = {
 
 @bootstrap.component
 def service() -> ReceiptService:
-    from consent_platform.adapters.dynamodb.deliveries import DeliveryStore
     from consent_platform.services.undeliverable import note_receipt
 
     s = bootstrap.settings(DeliverySettings)
     stores = bootstrap.stores()
     events = bootstrap.events() if s.event_bus_name else None
     return ReceiptService(
-        DeliveryStore(stores.table),
+        stores.deliveries,
         stores.campaigns,
         events,
         s.message_record_days,

@@ -25,18 +25,15 @@ RESERVE_MS = 30_000
 
 @bootstrap.component
 def reconciler() -> Reconciler:
-    from consent_platform.adapters.dynamodb.deliveries import DeliveryStore
-
     s = bootstrap.settings(ReconcilerSettings)
     stores = bootstrap.stores()
-    deliveries = DeliveryStore(stores.table)
 
     def requeue(message: OutboundMessage) -> None:
         bootstrap.queue().send([message])
 
     return Reconciler(
         stores,
-        deliveries.get,
+        stores.deliveries.get,
         requeue,
         receipts_expected=s.sms_provider != "sns",
         record_days=s.message_record_days,

@@ -15,7 +15,6 @@ from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import NotFound
 from consent_platform.domain.phone import normalize_phone
 from consent_platform.http import api_responses, json_response
-from consent_platform.services import contacts
 
 from .shared import PhoneInPath
 
@@ -29,6 +28,8 @@ router = APIGatewayHttpRouter()
     responses=api_responses({200: ("The contact", "ContactProof")}, 404, 422, 503),
 )
 def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = None) -> Response[str]:
+    from consent_platform.services import contacts  # lazily: see admin/routes/__init__.py
+
     number = normalize_phone(unquote(phone), country)
     profile, subscriptions, ledger = bootstrap.stores().consent.get_contact(number.e164)
     if profile is None and not subscriptions and not ledger:
@@ -54,5 +55,7 @@ def patch_contact(
     patch: Annotated[ContactPatch, Body()],
     country: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
+    from consent_platform.services import contacts  # lazily: see admin/routes/__init__.py
+
     number = normalize_phone(unquote(phone), country)
     return json_response(200, contacts.patch_contact(bootstrap.stores().consent, number.e164, patch, utc_now()).wire())

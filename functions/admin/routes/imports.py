@@ -8,11 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from consent_platform import bootstrap
-from consent_platform.adapters.erasure import erasures_recorded, load_keys
-from consent_platform.adapters.objects import ImportBucket
 from consent_platform.api.admin import ImportFromS3
 from consent_platform.domain.clock import utc_now
-from consent_platform.domain.erasure import pseudonym
 from consent_platform.domain.errors import ServiceUnavailable, UnsupportedMediaType, ValidationFailed
 from consent_platform.http import (
     JSON,
@@ -23,7 +20,6 @@ from consent_platform.http import (
     raw_body,
     validate,
 )
-from consent_platform.services.imports import ImportService, parse_rows
 from consent_platform.settings import AdminSettings
 
 from .shared import ListId, logger
@@ -61,6 +57,8 @@ router = APIGatewayHttpRouter()
 def import_customers(list_id: ListId) -> Response[str]:
     """Existing customers as soft opt-in: CSV (``text/csv``), JSON lines (``application/x-ndjson``) or
     ``{"s3_key": "..."}`` naming an object in the import bucket for files too big for a request."""
+    from consent_platform.services.imports import ImportService, parse_rows  # lazily: see admin/routes/__init__.py
+
     event = router.current_event
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     data = raw_body(router, IMPORT_MAX_BODY)
@@ -88,6 +86,9 @@ def import_customers(list_id: ListId) -> Response[str]:
 def suppression_lookup() -> Callable[[str], list[str]]:
     """The erased-number suppression list's keys for a number (one per erasure key). Without a key
     parameter, imports go ahead only as long as no number was ever erased."""
+    from consent_platform.adapters.erasure import erasures_recorded, load_keys  # lazily: see admin/routes/__init__.py
+    from consent_platform.domain.erasure import pseudonym
+
     settings = bootstrap.settings(AdminSettings)
     keys = load_keys(settings.erasure_key_parameter, settings.secret_cache_seconds)
     if keys is None:
@@ -102,6 +103,8 @@ def suppression_lookup() -> Callable[[str], list[str]]:
 
 def imports_s3(key: str) -> tuple[bytes, str]:
     """The uploaded file's bytes and its format, told by the key's extension."""
+    from consent_platform.adapters.objects import ImportBucket  # lazily: see admin/routes/__init__.py
+
     bucket = bootstrap.settings(AdminSettings).import_bucket
     if not bucket:
         raise ValidationFailed("no import bucket is configured", {"s3_key": "not available"})

@@ -13,7 +13,6 @@ from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.keywords import KeywordConfig
 from consent_platform.http import api_responses, json_response
-from consent_platform.services import keywords
 
 from .shared import Cursor, KeywordInPath, Limit, logger
 
@@ -29,6 +28,8 @@ router = APIGatewayHttpRouter()
     ),
 )
 def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]) -> Response[str]:
+    from consent_platform.services import keywords  # lazily: see admin/routes/__init__.py
+
     stored, created = keywords.put_keyword(bootstrap.stores().catalog, unquote(keyword), config, utc_now())
     logger.info("keyword stored", extra={"keyword": stored.keyword, "new_keyword": created})
     return json_response(201 if created else 200, stored.model_dump(mode="json"))
@@ -41,6 +42,8 @@ def put_keyword(keyword: KeywordInPath, config: Annotated[KeywordConfig, Body()]
     responses=api_responses({200: ("The keyword", "KeywordView")}, 404, 409, 503),
 )
 def get_keyword(keyword: KeywordInPath) -> Response[str]:
+    from consent_platform.services import keywords  # lazily: see admin/routes/__init__.py
+
     return json_response(200, keywords.get_keyword(bootstrap.stores().catalog, unquote(keyword)).wire())
 
 
@@ -57,5 +60,7 @@ def list_keywords(
     limit: Annotated[Limit | None, Query(description="Keywords per page, 1-100 (default 50)")] = None,
     next_: Annotated[Cursor | None, Query(alias="next", description="The previous page's `next`")] = None,
 ) -> Response[str]:
+    from consent_platform.services import keywords  # lazily: see admin/routes/__init__.py
+
     page = keywords.list_keywords(bootstrap.stores().catalog, limit, next_, number)
     return json_response(200, page.model_dump(mode="json"))

@@ -13,7 +13,6 @@ from consent_platform import bootstrap
 from consent_platform.api.senders import SenderRate
 from consent_platform.domain.clock import utc_now
 from consent_platform.http import api_responses, json_response
-from consent_platform.services import senders
 
 from .shared import logger
 
@@ -40,6 +39,8 @@ IdentityInPath = Annotated[
     responses=api_responses({200: ("Replaced", "SenderView"), 201: ("Created", "SenderView")}, 400, 422, 503),
 )
 def put_sender(identity: IdentityInPath, rate: Annotated[SenderRate, Body()]) -> Response[str]:
+    from consent_platform.services import senders  # lazily: see admin/routes/__init__.py
+
     view, created = senders.put_rate(bootstrap.stores().pacing, unquote(identity), rate.parts_per_second, utc_now())
     logger.info("sender rate set", extra={"identity": view.identity, "parts_per_second": view.parts_per_second})
     return json_response(201 if created else 200, view.wire())
@@ -52,4 +53,6 @@ def put_sender(identity: IdentityInPath, rate: Annotated[SenderRate, Body()]) ->
     responses=api_responses({200: ("Identities and defaults", "SenderList")}, 503),
 )
 def list_senders() -> Response[str]:
+    from consent_platform.services import senders  # lazily: see admin/routes/__init__.py
+
     return json_response(200, senders.list_rates(bootstrap.stores().pacing).wire())

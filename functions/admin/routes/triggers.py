@@ -12,7 +12,6 @@ from consent_platform import bootstrap
 from consent_platform.api.audience import CartAbandoned
 from consent_platform.domain.clock import utc_now
 from consent_platform.http import api_responses, json_response
-from consent_platform.services.triggers import start_cart_trigger
 from consent_platform.settings import SchedulingSettings
 
 router = APIGatewayHttpRouter()
@@ -28,6 +27,8 @@ router = APIGatewayHttpRouter()
     ),
 )
 def trigger(request: Annotated[CartAbandoned, Body()]) -> Response[str]:
+    from consent_platform.services.triggers import start_cart_trigger  # lazily: see admin/routes/__init__.py
+
     result = start_cart_trigger(
         bootstrap.stores(),
         bootstrap.scheduler(),

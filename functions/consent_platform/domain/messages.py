@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Literal, TypedDict, Unpack
@@ -81,6 +82,17 @@ def resend_of(message: OutboundMessage, claimed_at: str) -> OutboundMessage:
             "resend": Resend(of=message.message_id, claimed_at=claimed_at),
         }
     )
+
+
+def campaign_message_id(campaign_id: str, phone: str) -> str:
+    """One campaign reaches one number at most once: the sender claims this id (invariant 4).
+
+    Deterministic per (campaign, number), but without the number in it: message ids appear in logs,
+    and logs never carry a phone number (invariant 9). Here, with the other message ids, because the
+    dispatcher builds it and the delivery worker checks receipts against it: the worker must not load
+    the dispatcher for it (``tests/perf/test_cold_start_imports.py``)."""
+    digest = hashlib.sha256(f"{campaign_id}:{phone}".encode()).hexdigest()[:32]
+    return f"cmp:{campaign_id}:{digest}"
 
 
 def original_id(message_id: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,21 +10,19 @@ from typing import Any
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.queue import OutboundQueue
 from ..domain.campaigns import Segment, render
-from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, build_message, origination_for
+from ..domain.messages import (
+    CampaignJob,
+    OutboundMessage,
+    SubscriptionGuard,
+    build_message,
+    campaign_message_id,
+    origination_for,
+)
 from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
 from ..domain.transliteration import fit_gsm7
 
 HOURS_PER_DAY = 24
-
-
-def campaign_message_id(campaign_id: str, phone: str) -> str:
-    """One campaign reaches one number at most once: the sender claims this id (invariant 4).
-
-    Deterministic per (campaign, number), but without the number in it: message ids appear in logs,
-    and logs never carry a phone number (invariant 9)."""
-    digest = hashlib.sha256(f"{campaign_id}:{phone}".encode()).hexdigest()[:32]
-    return f"cmp:{campaign_id}:{digest}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from ..adapters.dynamodb.keys import AUDIENCE_SHARDS
-from .dispatch_jobs import campaign_message_id
+from ..domain.messages import campaign_message_id
 from .dispatch_shard import MARGIN_MS, Run, dispatch_shard
 
 __all__ = ["Run", "campaign_message_id", "dispatch"]

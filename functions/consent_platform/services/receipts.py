@@ -26,9 +26,8 @@ from ..adapters.dynamodb.deliveries import DeliveryStore
 from ..adapters.events import EventPublisher
 from ..domain.clock import parse_iso
 from ..domain.delivery_status import Receipt, StatusClass, event_detail
-from ..domain.messages import original_id
+from ..domain.messages import campaign_message_id, original_id
 from ..domain.phone import mask_phone
-from .dispatcher import campaign_message_id
 
 
 class Applied(StrEnum):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .campaigns import CampaignStore
     from .catalog import CatalogStore
     from .consent_store import ConsentStore
+    from .deliveries import DeliveryStore
     from .dispatch import DispatchStore
     from .inbound import InboundStore
     from .limits import LimitsStore
@@ -87,3 +88,9 @@ class Stores:
         from .dispatch import DispatchStore
 
         return DispatchStore(self.table)
+
+    @cached_property
+    def deliveries(self) -> DeliveryStore:
+        from .deliveries import DeliveryStore
+
+        return DeliveryStore(self.table)
