@@ -15,6 +15,7 @@ from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.lists import StoredList  # noqa: F401 - every request reads the list (``catalog.get_list`` builds it)
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
 from ..domain.segments import SegmentInfo
+from ..domain.send_estimate import annotate_plan
 from ..domain.spend import check_segments, country_of_rule, estimate, price_table, warnings
 
 # A schedule must lie in the future when it is created; due buckets fire this soon.
@@ -50,6 +51,7 @@ def create_campaign(
         plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
         for key, count in sorted(stores.campaigns.audience_buckets(request.list_id).items())
     ]
+    annotate_plan(plan, info.segments, stored_list.origination, configured_rates(stores, stored_list.origination, plan))
     for index, item in enumerate(plan):
         item["schedule"] = schedule_name(campaign_id, index)
         if request.segment is not None:
@@ -78,6 +80,20 @@ def create_campaign(
             item["schedule"], fire_at, dispatcher_arn, {"campaign_id": campaign_id, "bucket": item["bucket"]}
         )
     return public(campaign, {})
+
+
+def configured_rates(
+    stores: Stores, origination: dict[str, str] | None, plan: list[dict[str, Any]]
+) -> dict[str, float]:
+    """Every configured identity's rate: one Query of the senders' partition per plan, none when the list
+    names no identity or the plan has no bucket (the read never depends on the audience's size)."""
+    if not origination or not plan:
+        return {}
+    return {
+        str(item["origination"]): float(item["parts_per_second"])
+        for item in stores.pacing.identities()
+        if item.get("parts_per_second")
+    }
 
 
 def preview_of(rendered: str, info: SegmentInfo, plan: list[dict[str, Any]]) -> dict[str, Any]:
