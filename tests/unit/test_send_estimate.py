@@ -5,8 +5,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from consent_platform.domain.planner import Bucket, plan_bucket
-from consent_platform.domain.quiet_hours import is_allowed, window_close
+from consent_platform.domain.quiet_hours import is_allowed, next_allowed_time, window_close
 from consent_platform.domain.send_estimate import Load, annotate_plan, estimate
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -14,6 +17,15 @@ TUESDAY = datetime(2031, 3, 4)  # a Tuesday, no US federal holiday
 NOW = datetime(2031, 3, 1, tzinfo=UTC)
 TOLL_FREE = "+18445550199"  # US toll-free: 3 parts/s by default
 SHORT_CODE = "12345"  # US short code: 100 parts/s by default
+BUCKETS = [
+    "Europe/Warsaw|PL",
+    "America/New_York|US-FL",
+    "America/Chicago|US-TX",
+    "Europe/Paris|FR",
+    "America/Chicago+America/New_York|US",
+    "Australia/Lord_Howe|AU",
+    "Asia/Kathmandu|NP",
+]
 
 
 def planned(key: str, recipients: int, local_hour: int) -> dict[str, Any]:
@@ -87,4 +99,22 @@ def test_the_window_of_uncertain_zones_closes_with_the_first_zone() -> None:
     close = window_close(at, bucket.zones, bucket.rule)
     assert close == TUESDAY.replace(hour=21, tzinfo=NEW_YORK)
     assert not is_allowed(close, bucket.zones, bucket.rule)
+    assert is_allowed(close - timedelta(seconds=1), bucket.zones, bucket.rule)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(BUCKETS),
+    at=st.datetimes(min_value=datetime(2031, 1, 1), max_value=datetime(2032, 12, 30), timezones=st.just(UTC)),
+)
+def test_the_window_close_is_the_first_disallowed_instant(key: str, at: datetime) -> None:
+    bucket = Bucket.parse(key)
+    send = next_allowed_time(at, bucket.zones, bucket.rule).replace(microsecond=0) + timedelta(seconds=1)
+    if not is_allowed(send, bucket.zones, bucket.rule):
+        return  # the window closed within that second
+    close = window_close(send, bucket.zones, bucket.rule)
+    assert send < close <= send + timedelta(days=1)
+    assert not is_allowed(close, bucket.zones, bucket.rule)
+    step = (close - send) / 16  # allowed all the way: sampled
+    assert all(is_allowed(send + step * i, bucket.zones, bucket.rule) for i in range(16))
     assert is_allowed(close - timedelta(seconds=1), bucket.zones, bucket.rule)
