@@ -23,6 +23,7 @@ examples:
   smsadmin apply config.yaml --dry-run
   smsadmin import contacts.csv --list demo
   smsadmin campaign create --list demo --name "Black Friday" --text "-20% today" --at-local 2026-11-27T18:00
+  smsadmin campaigns ls --list demo --status scheduled
   smsadmin contact show +48501234567
   smsadmin --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com stats demo --from 2026-11-01
 """
@@ -146,10 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
-        parent: Any, name: str, handler: Handler | None, help_text: str, description: str = ""
+        parent: Any, name: str, handler: Handler | None, help_text: str, description: str = "", **extra: Any
     ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(
-            name, help=help_text, description=description or help_text, parents=[common], formatter_class=fmt
+            name, help=help_text, description=description or help_text, parents=[common], formatter_class=fmt, **extra
         )
         if handler is not None:
             p.set_defaults(handler=handler)
@@ -189,14 +190,24 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "ls",
         commands.cmd_ls,
-        "list the lists or the keywords",
-        "GET /v1/admin/lists or /v1/admin/keywords, every page (the CLI follows `next`).",
+        "list the lists, the keywords or the campaigns",
+        "GET /v1/admin/lists, /v1/admin/keywords or /v1/admin/campaigns, every page (the CLI follows `next`).",
     )
     p.add_argument("what", choices=sorted(commands.LISTINGS))
     p.add_argument("--number", help="keywords: only those answering texts to this number")
+    campaign_filters(p)
 
-    campaign = command(sub, "campaign", None, "create, show or cancel a campaign")
+    campaign = command(sub, "campaign", None, "create, list, show or cancel campaigns", aliases=["campaigns"])
     campaign_sub = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = command(
+        campaign_sub,
+        "ls",
+        commands.cmd_ls,
+        "list campaigns, newest first (`smsadmin campaigns ls`)",
+        "GET /v1/admin/campaigns, every page (the CLI follows `next`).",
+    )
+    p.set_defaults(what="campaigns")
+    campaign_filters(p)
     p = command(
         campaign_sub,
         "create",
@@ -237,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=iso_date, metavar="YYYY-MM-DD")
     return parser
+
+
+def campaign_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--list", dest="list_id", metavar="LIST_ID", help="campaigns: only this list's")
+    p.add_argument(
+        "--status", choices=("scheduled", "sending", "done", "cancelled"), help="campaigns: only those in this status"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -139,17 +139,25 @@ def _keyword_line(item: dict[str, Any]) -> str:
     return f"{item['display']}  {item['action']}  {item.get('list_id') or '-'}  on {where}"
 
 
+def _campaign_line(item: dict[str, Any]) -> str:
+    when = item.get("send_at_local") or item.get("send_at") or "as soon as allowed"
+    return f"{item['campaign_id']}  {item['status']}  {item['list_id']}  {item.get('name') or '-'}  {when}"
+
+
 # ``smsadmin ls WHAT``: the listing route, the field its page holds, and one line per item.
 LISTINGS: dict[str, tuple[str, str, Any]] = {
     "lists": ("lists", "lists", _list_line),
     "keywords": ("keywords", "keywords", _keyword_line),
+    "campaigns": ("campaigns", "campaigns", _campaign_line),
 }
+# The filters a listing passes on (``None``: not given), from the command's options.
+FILTERS = {"number": "number", "list_id": "list_id", "status": "status"}
 
 
 def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
     """Every page of a listing (following ``next``): one line per item, or one JSON array."""
     route, field, line = LISTINGS[args.what]
-    query: dict[str, str | None] = {"limit": "100", "number": getattr(args, "number", None)}
+    query: dict[str, str | None] = {"limit": "100", **{q: getattr(args, a, None) for q, a in FILTERS.items()}}
     items: list[Any] = []
     while True:
         body = ctx.client.get(path("v1", "admin", route), query=query).body

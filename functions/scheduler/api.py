@@ -1,4 +1,4 @@
-"""Admin campaign API (IAM-authorised): create, read and cancel campaigns."""
+"""Admin campaign API (IAM-authorised): create, list, read and cancel campaigns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
@@ -49,6 +49,24 @@ def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
     )
     logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "buckets": len(campaign.plan)})
     return json_response(201, body(campaign))
+
+
+@app.get(
+    "/v1/admin/campaigns",
+    summary="List campaigns, newest first (one list's with ?list_id=; of one status with ?status=; paginated)",
+    tags=["Campaigns"],
+    responses=api_responses({200: ("A page of campaigns", "CampaignPage")}, 422, 503),
+)
+def list_all(
+    list_id: Annotated[str | None, Query(description="Only this list's campaigns", examples=["demo"])] = None,
+    status: Annotated[
+        str | None, Query(description="scheduled | sending | done | cancelled", examples=["scheduled"])
+    ] = None,
+    limit: Annotated[int | None, Query(description="Campaigns per page, 1-100 (default 50)", examples=[20])] = None,
+    next_: Annotated[str | None, Query(alias="next", description="The previous page's `next`")] = None,
+) -> Response[str]:
+    page = campaigns.list_campaigns(bootstrap.stores(), list_id, status, limit, next_)
+    return json_response(200, page.model_dump(mode="json"))
 
 
 @app.get(

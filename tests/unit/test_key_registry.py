@@ -29,6 +29,7 @@ PARTS = {
     "schedule": "d-1",
     "message_id": "m-1",
     "pend_at": "2026-01-01T00:00:00.000000Z",
+    "created_at": "2026-01-01T00:00:00Z",
     "attempt": "a1",
 }
 

@@ -62,6 +62,39 @@ class CampaignPreview(Open):
     )
 
 
+class PlanBucket(Open):
+    """One audience bucket of the plan: its send time and, at its origination identity's rate, how long
+    it takes and how many recipients are expected to roll to the next window (``domain/send_estimate.py``:
+    buckets sharing an identity are sent one after another in send-time order). Present only when they
+    apply: ``candidates`` (an uncertain zone: every candidate zone) and ``recipients_upper_bound`` (true:
+    the campaign's segment is applied at dispatch). Campaigns planned before issue 17 have no estimates
+    (null)."""
+
+    bucket: str = Field(description="Time zone(s) and jurisdiction rule: 'Europe/Warsaw|PL'")
+    timezone: str
+    rule: str = Field(description="Quiet-hours rule code: 'PL', 'US-FL', 'DEFAULT'")
+    send_at_utc: str
+    local_time: str
+    deferred: bool
+    reason: str | None = Field(default=None, description="quiet_hours | no_sending_day | holiday")
+    recipients: int
+    schedule: str
+    parts_per_second: float | None = Field(
+        default=None,
+        description="The identity's rate: the configured one (PUT /v1/admin/senders/{identity}) or the default "
+        "for its type and country; null when the list names no identity for the country (not paced)",
+    )
+    estimated_send_seconds: float | None = Field(
+        default=None, description="recipients × parts per message ÷ parts_per_second; null when not paced"
+    )
+    overflow: int | None = Field(
+        default=None,
+        description="Recipients expected not to fit before the window closes (at the identity's rate, after "
+        "earlier buckets on the same identity): they are deferred to the next window, never sent late. 0 "
+        "when the bucket fits; null when not paced",
+    )
+
+
 class Campaign(Open):
     campaign_id: str
     list_id: str
@@ -70,6 +103,6 @@ class Campaign(Open):
     status: Literal["scheduled", "sending", "done", "cancelled"]
     created_at: str
     preview: CampaignPreview
-    plan: list[dict[str, Any]]
+    plan: list[PlanBucket]
     stats: CampaignStats
     schedules_deleted: int | None = Field(default=None, description="Only in the answer to a cancellation")

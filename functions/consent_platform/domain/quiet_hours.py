@@ -217,6 +217,35 @@ def next_allowed_time(at: datetime, zones: Sequence[str], rule: Rule, horizon_da
     raise ValueError(f"no instant within {horizon_days} days is allowed by {rule.code} in all of {list(zones)}")
 
 
+def window_close(at: datetime, zones: Sequence[str], rule: Rule) -> datetime:
+    """The first instant after ``at`` (allowed) at which :func:`is_allowed` stops holding in some zone: the
+    end of the sending window ``at`` is in.
+
+    Why the candidates suffice: "allowed" can only switch from true to false where a zone's wall clock
+    reaches a window end (windows never wrap past midnight, so the end of the local day ``at`` falls on
+    comes first) or where its UTC offset changes; the first such instant that is not allowed is the close.
+    """
+    _require_aware(at)
+    _require_zones(zones)
+    start = at.astimezone(UTC)
+    if not is_allowed(start, zones, rule):
+        raise ValueError("at must be inside the window")
+    end = start + _SEARCH_SLICE + _SEARCH_SLICE
+    candidates: set[datetime] = set()
+    for zone in zones:
+        tz = ZoneInfo(zone)
+        candidates.update(_offset_changes(tz, start, end))
+        day = start.astimezone(tz).date()
+        for offset in (0, 1):
+            window = rule.windows[(day + timedelta(days=offset)).weekday()]
+            if window is not None:
+                candidates.update(_wall_instants(day + timedelta(days=offset), window[1], tz))
+    for candidate in sorted(c for c in candidates if start < c <= end):
+        if not is_allowed(candidate, zones, rule):
+            return candidate
+    raise ValueError(f"{rule.code} never closes after {start.isoformat()}")  # impossible: windows end daily
+
+
 def local_wall_time_to_utc(day: date, wall: time, zone: str) -> datetime:
     """The UTC instant at which the clock in ``zone`` shows ``wall`` on ``day`` (for "send at 18:00 local").
 

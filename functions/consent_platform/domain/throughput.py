@@ -62,9 +62,12 @@ def _country(number: str | None) -> str | None:
         return None
 
 
-def identity_kind(identity: str, destination: str | None = None) -> tuple[IdentityKind, str | None]:
+def identity_kind(
+    identity: str, destination: str | None = None, *, country: str | None = None
+) -> tuple[IdentityKind, str | None]:
     """The identity's type and country: a phone number's own country; a short code or sender ID sends
-    within the recipient's (``destination``) country; ids and ARNs of numbers or pools are unknown."""
+    within the recipient's country (``country``, else that of the ``destination`` number); ids and ARNs
+    of numbers or pools are unknown."""
     digits = identity.lstrip("+")
     if identity.startswith("+") and digits.isdigit():
         import phonenumbers
@@ -76,16 +79,16 @@ def identity_kind(identity: str, destination: str | None = None) -> tuple[Identi
         toll_free = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE
         return ("toll_free" if toll_free else "long_code"), phonenumbers.region_code_for_number(parsed)
     if digits.isdigit() and 3 <= len(digits) <= 8:
-        return "short_code", _country(destination)
+        return "short_code", country or _country(destination)
     if _SENDER_ID.fullmatch(identity) and not identity.isdigit():
-        return "sender_id", _country(destination)
+        return "sender_id", country or _country(destination)
     return "unknown", None
 
 
-def default_rate(identity: str, destination: str | None = None) -> RateFact:
+def default_rate(identity: str, destination: str | None = None, *, country: str | None = None) -> RateFact:
     """The conservative rate of an identity nobody configured (the first matching fact, else 1 part/s);
-    ``destination``: a recipient's number (the country of a short code or sender ID)."""
-    kind, country = identity_kind(identity, destination)
+    ``destination``: a recipient's number, or ``country`` its ISO code (of a short code or sender ID)."""
+    kind, country = identity_kind(identity, destination, country=country)
     for fact in RATE_FACTS:
         if fact.kind == kind and fact.country in (country, "*"):
             return fact

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..adapters.dynamodb.campaigns import listing_prefix
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler
 from ..api.campaigns import Campaign
 from ..domain.campaigns import CampaignRequest, preview, with_opt_out
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
-from ..domain.lists import StoredList  # noqa: F401 - every request reads the list (``catalog.get_list`` builds it)
+from ..domain.lists import (
+    LIST_ID_PATTERN,
+    StoredList,  # noqa: F401 - every request reads the list (``catalog.get_list`` builds it)
+)
+from ..domain.paging import decode_cursor, encode_cursor, page_size
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
 from ..domain.segments import SegmentInfo
+from ..domain.send_estimate import annotate_plan
 from ..domain.spend import check_segments, country_of_rule, estimate, price_table, warnings
+
+if TYPE_CHECKING:
+    from ..api.listings import CampaignPage
 
 # A schedule must lie in the future when it is created; due buckets fire this soon.
 MIN_LEAD = timedelta(seconds=60)
+STATUSES = ("scheduled", "sending", "done", "cancelled")
 STAT_KEYS = ("queued", "sent", "deferred", "failed")
 SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment", "undeliverable")
 NOT_QUEUED = ("segment", "undeliverable")  # skipped by the dispatcher, before queueing
@@ -50,6 +61,7 @@ def create_campaign(
         plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
         for key, count in sorted(stores.campaigns.audience_buckets(request.list_id).items())
     ]
+    annotate_plan(plan, info.segments, stored_list.origination, configured_rates(stores, stored_list.origination, plan))
     for index, item in enumerate(plan):
         item["schedule"] = schedule_name(campaign_id, index)
         if request.segment is not None:
@@ -78,6 +90,20 @@ def create_campaign(
             item["schedule"], fire_at, dispatcher_arn, {"campaign_id": campaign_id, "bucket": item["bucket"]}
         )
     return public(campaign, {})
+
+
+def configured_rates(
+    stores: Stores, origination: dict[str, str] | None, plan: list[dict[str, Any]]
+) -> dict[str, float]:
+    """Every configured identity's rate: one Query of the senders' partition per plan, none when the list
+    names no identity or the plan has no bucket (the read never depends on the audience's size)."""
+    if not origination or not plan:
+        return {}
+    return {
+        str(item["origination"]): float(item["parts_per_second"])
+        for item in stores.pacing.identities()
+        if item.get("parts_per_second")
+    }
 
 
 def preview_of(rendered: str, info: SegmentInfo, plan: list[dict[str, Any]]) -> dict[str, Any]:
@@ -111,7 +137,7 @@ def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> C
     campaign, stats = stores.campaigns.get_campaign(campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id!r} does not exist", {"campaign_id": "unknown campaign"})
-    if not stores.campaigns.set_campaign_status(campaign_id, "cancelled", ("scheduled", "sending")):
+    if not stores.campaigns.set_campaign_status(campaign, "cancelled", ("scheduled", "sending")):
         raise Conflict(f"campaign is {campaign['status']}; only scheduled or sending campaigns can be cancelled")
     deleted = sum(scheduler.delete(item["schedule"]) for item in campaign.get("plan", []))
     campaign["status"] = "cancelled"
@@ -128,18 +154,44 @@ def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
         "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},
         **delivery_stats(stats),
     }
-    # "done" is derived, not written by every sender: every bucket dispatched and every queued job
-    # settled (sent, failed or skipped; a deferred job settles when it is finally sent or skipped).
-    # (segment and undeliverable skips happen before queueing, so they are not part of "queued")
-    skipped = sum(v for k, v in counts["skipped"].items() if k not in NOT_QUEUED)
-    settled = counts["sent"] + counts["failed"] + skipped
-    if (
-        fields["status"] == "sending"
-        and stats.get("buckets_dispatched", 0) >= len(campaign.get("plan", []))
-        and settled >= counts["queued"]
-    ):
-        fields["status"] = "done"
+    fields["status"] = status_of(campaign, stats)
     return Campaign.model_validate({**fields, "stats": counts})
+
+
+def status_of(campaign: dict[str, Any], stats: dict[str, int]) -> str:
+    """The stored status, except that a sending campaign whose buckets are all dispatched and whose queued
+    jobs all settled (sent, failed or skipped; a deferred job settles when it is finally sent or skipped)
+    is done. ("done" is derived, not written by every sender; segment and undeliverable skips happen
+    before queueing, so they are not part of "queued".)"""
+    if campaign["status"] != "sending" or stats.get("buckets_dispatched", 0) < len(campaign.get("plan", [])):
+        return str(campaign["status"])
+    skipped = sum(stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS if k not in NOT_QUEUED)
+    settled = stats.get("sent", 0) + stats.get("failed", 0) + skipped
+    return "done" if settled >= stats.get("queued", 0) else "sending"
+
+
+def list_campaigns(
+    stores: Stores, list_id: str | None, status: str | None, limit: int | None, cursor: str | None
+) -> CampaignPage:
+    """One page of campaigns (one list's, or every list's), newest first, optionally of one status. A
+    sending campaign costs one more read (its counters) to tell whether it is done; the others none."""
+    from ..api.listings import CampaignPage, CampaignSummary
+
+    if list_id is not None and not re.fullmatch(LIST_ID_PATTERN, list_id):
+        raise ValidationFailed("invalid list_id", {"list_id": "not a list id"})
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed("invalid status", {"status": f"one of {', '.join(STATUSES)}"})
+    size = page_size(limit)
+    after = decode_cursor(cursor, listing_prefix(list_id))
+
+    def keep(entry: dict[str, Any]) -> bool:
+        if entry["status"] == "sending" and status in (None, "sending", "done"):
+            campaign, stats = stores.campaigns.get_campaign(str(entry["campaign_id"]))
+            entry["status"] = status_of(campaign, stats) if campaign else entry["status"]
+        return status is None or entry["status"] == status
+
+    found, last = stores.campaigns.page_campaigns(list_id, size, after, keep)
+    return CampaignPage(campaigns=[CampaignSummary.model_validate(e) for e in found], next=encode_cursor(last))
 
 
 def delivery_stats(stats: dict[str, int]) -> dict[str, Any]:

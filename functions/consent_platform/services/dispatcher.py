@@ -28,7 +28,7 @@ def dispatch(run: Run, campaign_id: str, bucket_key: str) -> int:
         return 0
     if run.stores.campaigns.bucket_dispatched(campaign_id, bucket_key):
         return 0
-    run.stores.campaigns.set_campaign_status(campaign_id, "sending", ("scheduled",))
+    run.stores.campaigns.set_campaign_status(campaign, "sending", ("scheduled",))
     ttl = int((run.now + timedelta(days=CURSOR_DAYS)).timestamp())
     for shard in range(AUDIENCE_SHARDS):
         run.stores.dispatch.start(campaign_id, bucket_key, shard, ttl)

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from ...domain.clock import iso
+from ...domain.errors import Conflict
 from ..aws import client
-from ..dynamo import to_item
 from . import keys as k
 from .table import Op, Table, Transaction
+
+# What a listing entry repeats of its campaign (``GET /v1/admin/campaigns`` answers these).
+LISTED = ("campaign_id", "list_id", "name", "status", "created_at", "send_at", "send_at_local")
+
+
+def listing_entry(campaign: dict[str, Any], status: str | None = None) -> dict[str, Any]:
+    key = k.CAMPAIGN_LISTING.plain(
+        list_id=campaign["list_id"], created_at=campaign["created_at"], campaign_id=campaign["campaign_id"]
+    )
+    entry = {name: campaign.get(name) for name in LISTED}
+    recipients = sum(int(item.get("recipients", 0)) for item in campaign.get("plan", []))
+    return {**key, **entry, "status": status or campaign["status"], "recipients": recipients}
+
+
+def listing_prefix(list_id: str | None) -> str:
+    """The sort-key prefix of one list's entries (the ``#`` ends the id: list ``a`` is not ``a-b``), or
+    of every list's."""
+    base = k.CAMPAIGN_LISTING.sk_prefix
+    return base if list_id is None else f"{base}{list_id}#"
 
 
 class CampaignStore:
@@ -18,11 +38,21 @@ class CampaignStore:
         self.table = table
 
     def put_campaign(self, campaign: dict[str, Any]) -> None:
-        client("dynamodb").put_item(
-            TableName=self.table.name,
-            Item=to_item({**k.CAMPAIGN.plain(campaign_id=campaign["campaign_id"]), **campaign}),
-            ConditionExpression="attribute_not_exists(pk)",
+        """The campaign and its listing entry, in one transaction (a listing never names a campaign that
+        does not exist, nor misses one that does)."""
+        meta = {**k.CAMPAIGN.plain(campaign_id=campaign["campaign_id"]), **campaign}
+        tx = Transaction().add(
+            Op("campaign", self.table.put(meta, "attribute_not_exists(pk)"), Conflict("campaign id already used")),
+            Op("campaign_listing", self.table.put(listing_entry(campaign))),
         )
+        tx.commit()
+
+    def page_campaigns(
+        self, list_id: str | None, limit: int, after: str | None, keep: Callable[[dict[str, Any]], bool]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of listing entries, newest first within a list (every list's: by list id, descending)."""
+        prefix = listing_prefix(list_id)
+        return self.table.page(k.CAMPAIGN_LISTING.pk, prefix, limit, after, keep, newest_first=True)
 
     def get_campaign(self, campaign_id: str) -> tuple[dict[str, Any] | None, dict[str, int]]:
         meta: dict[str, Any] | None = None
@@ -36,21 +66,25 @@ class CampaignStore:
                         stats[key] = stats.get(key, 0) + int(value)
         return meta, stats
 
-    def set_campaign_status(self, campaign_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
-        ddb = client("dynamodb")
+    def set_campaign_status(self, campaign: dict[str, Any], status: str, allowed_from: tuple[str, ...]) -> bool:
+        """Move the campaign (as read) to ``status`` if it is in one of ``allowed_from``, and its listing
+        entry with it, in one transaction; ``False`` when the status was not one of those. The entry is
+        put whole (its other fields never change), so a campaign created before listings gains one."""
         values = {":s": {"S": status}, **{f":f{i}": {"S": s} for i, s in enumerate(allowed_from)}}
-        try:
-            ddb.update_item(
-                TableName=self.table.name,
-                Key=k.CAMPAIGN.key(campaign_id=campaign_id),
-                UpdateExpression="SET #s = :s",
-                ConditionExpression=f"#s IN ({', '.join(f':f{i}' for i in range(len(allowed_from)))})",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=values,
-            )
-        except ddb.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        update = {
+            "Update": {
+                "TableName": self.table.name,
+                "Key": k.CAMPAIGN.key(campaign_id=campaign["campaign_id"]),
+                "UpdateExpression": "SET #s = :s",
+                "ConditionExpression": f"#s IN ({', '.join(f':f{i}' for i in range(len(allowed_from)))})",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+        tx = Transaction().add(
+            Op("campaign_status", update), Op("campaign_listing", self.table.put(listing_entry(campaign, status)))
+        )
+        return not tx.attempt()
 
     def add_campaign_stats(self, campaign_id: str, counts: dict[str, int], shard: int) -> None:
         """Sharded counters: one small update per sender batch, spread over STATS_SHARDS items."""

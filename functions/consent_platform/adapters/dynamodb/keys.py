@@ -8,6 +8,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     LSTATS#<list>    DAY#<date>#<shard>                daily list counters (sharded)
     CAMPAIGN#<id>    META | STATS#<n> | DISPATCHED#<b> campaign, sharded counters, dispatched buckets
                      | CURSOR#<b>#<shard>              a bucket shard's dispatch position (no number in it)
+    CAMPAIGNS        LIST#<list>#<created>#<id>        a campaign's listing entry (written with its META)
     RL#<scope>#<s>   W#<secs>#<window>                 sign-up request counters (TTL)
     LCAP#<list>      DAY#<date>                        sign-up SMS of the day (TTL)
     CART#<id>        CART                              once-per-cart marker
@@ -137,6 +138,13 @@ DISPATCHED = ItemType("dispatched_bucket", "CAMPAIGN#{campaign_id}", "DISPATCHED
 DISPATCH_CURSOR = ItemType(
     "dispatch_cursor", "CAMPAIGN#{campaign_id}", "CURSOR#{bucket}#{shard}", E.NOT_PERSONAL, ttl=True
 )
+# ``GET /v1/admin/campaigns``: one entry per campaign (a summary: name, status, times), put in the same
+# transaction as its META and updated with its status. One partition, sorted by list then creation time:
+# a list's campaigns are one ``begins_with`` Query, every list's the same Query on ``LIST#``. Campaigns are
+# created at human pace, far below a partition's write limit.
+CAMPAIGN_LISTING = ItemType(
+    "campaign_listing", "CAMPAIGNS", "LIST#{list_id}#{created_at}#{campaign_id}", E.NOT_PERSONAL
+)
 SUPPRESSION = ItemType("suppression", "SUPPRESS#{digest}", "SUPPRESS", E.NOT_PERSONAL)
 ERASURE_MARKER = ItemType("erasure_marker", "ERASURE", "META", E.NOT_PERSONAL)
 INBOUND_MARKER = ItemType("inbound_marker", "INBOUND#{provider}#{message_id}", "INBOUND", E.NOT_PERSONAL)
@@ -157,8 +165,8 @@ LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEU
 REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
-    DISPATCH_CURSOR, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY, INBOUND_OUTBOX,
-    INBOUND_MARKER,
+    DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
+    INBOUND_OUTBOX, INBOUND_MARKER,
 )  # fmt: skip
 
 

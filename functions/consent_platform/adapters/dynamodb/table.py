@@ -147,17 +147,25 @@ class Table:
                 yield from_item(raw)
 
     def page(
-        self, key_value: str, sk_prefix: str, limit: int, after: str | None, keep: Callable[[dict[str, Any]], bool]
+        self,
+        key_value: str,
+        sk_prefix: str,
+        limit: int,
+        after: str | None,
+        keep: Callable[[dict[str, Any]], bool],
+        *,
+        newest_first: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Up to ``limit`` items of one partition whose sort key starts with ``sk_prefix`` and that ``keep``
-        accepts, in sort-key order after ``after``; and the sort key to continue after (``None`` at the
-        end). Each Query reads at most ``limit`` items, so a page costs what it returns (a filter may
-        need a few more reads, never a scan of the whole partition up front)."""
+        accepts, in sort-key order after ``after`` (descending with ``newest_first``); and the sort key to
+        continue after (``None`` at the end). Each Query reads at most ``limit`` items, so a page costs
+        what it returns (a filter may need a few more reads, never a scan of the whole partition up front)."""
         request: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
             "ExpressionAttributeValues": {":p": {"S": key_value}, ":s": {"S": sk_prefix}},
             "Limit": limit,
+            "ScanIndexForward": not newest_first,
         }
         if after is not None:
             request["ExclusiveStartKey"] = {"pk": {"S": key_value}, "sk": {"S": after}}
