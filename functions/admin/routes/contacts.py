@@ -11,11 +11,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from consent_platform import bootstrap
 from consent_platform.api.admin import ContactPatch, ContactProof
+from consent_platform.api.messages import MESSAGES_SHOWN
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.errors import NotFound
 from consent_platform.domain.phone import normalize_phone
 from consent_platform.http import api_responses, json_response
-from consent_platform.services import contacts
+from consent_platform.services import contacts, inbox
 
 from .shared import PhoneInPath
 
@@ -38,7 +39,9 @@ def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = No
         profile=profile.model_dump(mode="json", exclude={"confirm_sent", "version"}) if profile else None,
         subscriptions=[s.model_dump(mode="json", exclude={"expected_message_id"}) for s in subscriptions],
         ledger=[e.model_dump(mode="json", exclude_none=True) for e in ledger],
-        messages=contacts.sent_messages(bootstrap.stores().table, number.e164),
+        messages=(sent := contacts.sent_messages(bootstrap.stores().table, number.e164)),
+        # Received messages next to sent ones: one more Query (the inbox items under the number).
+        timeline=inbox.timeline(bootstrap.stores().inbox.received(number.e164, MESSAGES_SHOWN), sent),
     )
     return json_response(200, proof.model_dump(mode="json"))
 
