@@ -30,6 +30,7 @@ PARTS = {
     "message_id": "m-1",
     "pend_at": "2026-01-01T00:00:00.000000Z",
     "attempt": "a1",
+    "received_at": "2026-01-01T00:00:00.000000Z",
 }
 
 
