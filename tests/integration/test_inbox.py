@@ -130,6 +130,9 @@ def test_contact_shows_received_next_to_sent(aws: LocalAws, kwiaty: None, clock:
     directions = [(e["direction"], e["message_id"]) for e in contact["timeline"]]
     assert ("in", joined) in directions
     assert any(d == "out" for d, _ in directions)  # the confirmation request
+    free = aws.text("Czy macie róże?", sender="+48501234569")  # texted only: no consent record
+    only_texted = aws.http("GET", "/v1/admin/contacts/%2B48501234569")
+    assert only_texted.status == 200 and [e["message_id"] for e in only_texted.body["timeline"]] == [free]
 
 
 def test_retention_is_the_items_ttl(aws: LocalAws, clock: Clock) -> None:

@@ -32,7 +32,10 @@ router = APIGatewayHttpRouter()
 def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = None) -> Response[str]:
     number = normalize_phone(unquote(phone), country)
     profile, subscriptions, ledger = bootstrap.stores().consent.get_contact(number.e164)
-    if profile is None and not subscriptions and not ledger:
+    # Received messages next to sent ones: one more Query (the inbox items under the number). A number that
+    # only texted us (no consent record) is a contact too: its timeline is what there is to show.
+    received = bootstrap.stores().inbox.received(number.e164, MESSAGES_SHOWN)
+    if profile is None and not subscriptions and not ledger and not received:
         raise NotFound("no such contact", {"phone": "unknown number"})
     proof = ContactProof(
         phone=number.e164,
@@ -40,8 +43,7 @@ def get_contact(phone: PhoneInPath, country: Annotated[str | None, Query()] = No
         subscriptions=[s.model_dump(mode="json", exclude={"expected_message_id"}) for s in subscriptions],
         ledger=[e.model_dump(mode="json", exclude_none=True) for e in ledger],
         messages=(sent := contacts.sent_messages(bootstrap.stores().table, number.e164)),
-        # Received messages next to sent ones: one more Query (the inbox items under the number).
-        timeline=inbox.timeline(bootstrap.stores().inbox.received(number.e164, MESSAGES_SHOWN), sent),
+        timeline=inbox.timeline(received, sent),
     )
     return json_response(200, proof.model_dump(mode="json"))
 
