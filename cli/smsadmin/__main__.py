@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from . import __version__, commands, render
+from . import __version__, commands, inbox, render
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
 ENDPOINT_ENV = "SMSADMIN_ENDPOINT"
@@ -25,6 +25,7 @@ examples:
   smsadmin campaign create --list demo --name "Black Friday" --text "-20% today" --at-local 2026-11-27T18:00
   smsadmin campaigns ls --list demo --status scheduled
   smsadmin contact show +48501234567
+  smsadmin inbox ls --number 4301 --unhandled
   smsadmin --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com stats demo --from 2026-11-01
 """
 
@@ -196,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=sorted(commands.LISTINGS))
     p.add_argument("--number", help="keywords: only those answering texts to this number")
     campaign_filters(p)
+
+    inbox.add_commands(sub, command, instant, positive_int)
 
     campaign = command(sub, "campaign", None, "create, list, show or cancel campaigns", aliases=["campaigns"])
     campaign_sub = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")

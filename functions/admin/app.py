@@ -14,22 +14,22 @@ import boto3  # noqa: F401
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform.http import json_api, register_error_handlers, screen_request
-from consent_platform.settings import AdminSettings, SchedulingSettings
+from consent_platform.settings import AdminSettings, OutboundSettings, SchedulingSettings
 
-from .routes import contacts, imports, keywords, lists, senders, stats, triggers
+from .routes import contacts, imports, inbox, keywords, lists, senders, stats, triggers
 from .routes.imports import IMPORT_HINT, IMPORT_MAX_BODY
 from .routes.shared import logger
 
 __all__ = ["IMPORT_MAX_BODY", "SETTINGS", "app", "lambda_handler"]
 
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
-SETTINGS = (AdminSettings, SchedulingSettings)
+SETTINGS = (AdminSettings, SchedulingSettings, OutboundSettings)
 MAX_BODY = 64 * 1024
 
 app = json_api()
 register_error_handlers(app, logger)
 # In the order the OpenAPI document lists them.
-for area in (lists, contacts, imports, stats, triggers, keywords, senders):
+for area in (lists, contacts, imports, stats, triggers, keywords, senders, inbox):
     app.include_router(area.router)
 
 

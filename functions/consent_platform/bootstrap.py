@@ -182,7 +182,12 @@ def inbound_service() -> InboundService:
 
     s = settings(InboundWorkerSettings)
     return InboundService(
-        stores(), queue(), events(), timedelta(hours=s.pending_confirmation_hours), s.config_cache_seconds
+        stores(),
+        queue(),
+        events(),
+        timedelta(hours=s.pending_confirmation_hours),
+        s.config_cache_seconds,
+        timedelta(days=s.inbox_retention_days),
     )
 
 

@@ -74,6 +74,7 @@ class InboundWorkerSettings(TableSettings):
     event_bus_name: str
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
     config_cache_seconds: float = Field(default=15.0, ge=0)
+    inbox_retention_days: int = Field(default=90, ge=1, le=3650)  # the inbox's TTL (InboxRetentionDays)
 
 
 class InboundWebhookSettings(EnvSettings):

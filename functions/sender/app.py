@@ -17,12 +17,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
-from consent_platform.adapters.aws import CONNECT_TIMEOUT_S, READ_TIMEOUT_S
 from consent_platform.adapters.dynamodb.keys import campaign_control
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.messages import OutboundMessage
 from consent_platform.services.pacing import pace
-from consent_platform.services.sender import STAT_FOR, SenderService
+from consent_platform.services.sender import DEADLINE_MARGIN_MS, STAT_FOR, SenderService
 from consent_platform.settings import OutboundSettings, SchedulingSettings, SenderSettings
 
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
@@ -34,11 +33,10 @@ processor = BatchProcessor(event_type=EventType.SQS)
 _batch_stats: dict[str, Counter[str]] = {}
 # Message ids of the current batch put back on the queue for later by pacing (acknowledged here).
 _paced: set[str] = set()
-# The invocation stops taking messages once less than one send's worst case is left (a claim, then the
-# provider call's connect + read timeouts): the rest goes back on the queue as new messages, acknowledged
-# here. A slow provider then never times the function out mid-batch, which would return the whole batch
-# and count a receive against each of its messages (five, and they are dead-lettered).
-DEADLINE_MARGIN_MS = (CONNECT_TIMEOUT_S + READ_TIMEOUT_S + 2) * 1000
+# The invocation stops taking messages once less than DEADLINE_MARGIN_MS is left: the rest goes back on
+# the queue as new messages, acknowledged here. A slow provider then never times the function out
+# mid-batch, which would return the whole batch and count a receive against each of its messages (five,
+# and they are dead-lettered).
 _invocation: dict[str, LambdaContext] = {}
 
 

@@ -14,6 +14,7 @@ from ..domain.contacts import Profile
 from ..domain.keywords import StoredKeyword
 from ..domain.plain_text import PlainText
 from ._base import Open
+from .inbox import TimelineEntry
 from .messages import MESSAGES_SHOWN, SentMessage
 
 Tag = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -84,6 +85,9 @@ class ContactProof(Open):
     ledger: list[dict[str, Any]]
     messages: list[SentMessage] = Field(
         default=[], description=f"The {MESSAGES_SHOWN} newest sent messages, newest first"
+    )
+    timeline: list[TimelineEntry] = Field(
+        default=[], description=f"Sent and received messages together, newest first ({MESSAGES_SHOWN} of each at most)"
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from ..adapters.aws import CONNECT_TIMEOUT_S, READ_TIMEOUT_S
 from ..adapters.dynamodb.pending import pending_item
 from ..adapters.dynamodb.sending import CampaignClaim, ClaimOutcome, control_key
 from ..adapters.dynamodb.stores import Stores
@@ -42,6 +43,10 @@ CONTROL_MAX_AGE_S = 5.0
 
 # A message the provider still throttled after the in-call retries comes back this much later.
 THROTTLED_DELAY_S = 2
+
+# The handler stops taking a batch's messages once less than one send's worst case is left: a claim, then
+# the provider call's connect + read timeouts (functions/sender/app.py puts the rest back).
+DEADLINE_MARGIN_MS = (CONNECT_TIMEOUT_S + READ_TIMEOUT_S + 2) * 1000
 
 # A pending record the reconciler never resolved (it runs every few minutes) is dropped after this.
 PENDING_KEPT = timedelta(days=7)

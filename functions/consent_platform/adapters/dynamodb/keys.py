@@ -16,6 +16,8 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CONFIG           LIST#<list> | KEYWORD#<kw>        snapshots the inbound worker loads in one Query
     KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
     INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
+    PHONE#<e164>     ~INBOX#<received_at>#<id>         the inbox: every received message (TTL; also in
+                                                       InboxIndex under INBOX#<receiving number>)
     SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
@@ -108,6 +110,9 @@ EXPIRY_SHARDS = 4
 # (1 WRU each), so 100 sends/s are ~25 WRU/s per shard and 1,000 sends/s ~250, a quarter of a
 # partition's 1,000 WCU/s. Each shard holds only the attempts of the last seconds plus the unresolved.
 PENDING_SHARDS = 8
+# The inbox by receiving number (sparse: inbox items only), newest first. Not write-sharded: one number
+# receives replies at a person's pace, far below a partition's 1,000 writes/s.
+INBOX_INDEX = "InboxIndex"
 STATS_SHARDS = 10
 STATE_BELOW = "~"
 
@@ -159,6 +164,13 @@ PENDING = ItemType("pending_send", "PEND#{shard}", "{message_id}#{pend_at}#{atte
 SENDER = ItemType("sender_identity", "SENDER", "ID#{identity}", E.NOT_PERSONAL)
 MESSAGE = ItemType("sent_message", "PHONE#{phone}", "~MSG#{message_id}", E.DELETE, ttl=True)
 DELIVERY = ItemType("delivery_status", "PHONE#{phone}", "~DLR#{message_id}", E.DELETE, ttl=True)
+# One received message, under its sender (erasure deletes it with the number) and, through InboxIndex
+# (``inbox_pk``/``inbox_sk`` = INBOX#<to> / this sk), under the number that received it. TTL: retention.
+INBOX = ItemType(
+    "inbox_message", "PHONE#{phone}", "~INBOX#{received_at}#{message_id}", E.DELETE, ttl=True, indexes=(INBOX_INDEX,)
+)
+# Operator replies to one number on one UTC day (services/inbox.py: the cap), TTL'd.
+INBOX_REPLY_CAP = ItemType("inbox_reply_cap", "PHONE#{phone}", "~INBOXCAP#{day}", E.DELETE, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -166,7 +178,7 @@ REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
-    INBOUND_OUTBOX, INBOUND_MARKER,
+    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP,
 )  # fmt: skip
 
 
@@ -184,6 +196,11 @@ def audience_partition(list_id: str, bucket: str, shard_no: int) -> str:
 
 def expiry_partition(shard_no: int) -> str:
     return f"EXPIRY#{shard_no}"
+
+
+def inbox_partition(to: str) -> str:
+    """InboxIndex partition of a receiving number."""
+    return f"INBOX#{to}"
 
 
 def pending_partition(shard_no: int) -> str:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .deliveries import DeliveryStore
     from .dispatch import DispatchStore
     from .inbound import InboundStore
+    from .inbox import InboxStore
     from .limits import LimitsStore
     from .pacing import PacingStore
     from .sending import SendingStore
@@ -76,6 +77,12 @@ class Stores:
         from .inbound import InboundStore
 
         return InboundStore(self.table)
+
+    @cached_property
+    def inbox(self) -> InboxStore:
+        from .inbox import InboxStore
+
+        return InboxStore(self.table)
 
     @cached_property
     def undeliverable(self) -> UndeliverableStore:

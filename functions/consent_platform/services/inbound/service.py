@@ -39,6 +39,7 @@ from ...domain.contacts import Profile, apply_held
 from ...domain.errors import InvalidPhone
 from ...domain.inbound import classify
 from ...domain.inbound_message import InboundMessage
+from ...domain.inbox import expires_at, handled_as, kept_body
 from ...domain.messages import OutboundMessage
 from ...domain.phone import mask_phone, normalize_phone
 from .config import Config
@@ -67,12 +68,14 @@ class InboundService:
         events: EventPublisher,
         pending_ttl: timedelta,
         config_cache_seconds: float = 15.0,
+        inbox_retention: timedelta = timedelta(days=90),
     ) -> None:
         self.stores = stores
         self.queue = queue
         self.events = events
         self.pending_ttl = pending_ttl
         self.config_cache_seconds = config_cache_seconds
+        self.inbox_retention = inbox_retention
         self._config: Config | None = None
         self._config_loaded = 0.0
 
@@ -133,8 +136,11 @@ class InboundService:
         sign-up caps are its guards: each raises its own error when its condition fails (a duplicate,
         a full day); any other failed condition is a concurrent change to this number (SQS retries)."""
         plan, now = ctx.plan, ctx.now
+        inbox = self._inbox(ctx)
+        # The marker locates the inbox item for an answer by message id (our number and a time: nothing personal).
         marker = {"intent": ctx.cls.intent.value, "outcome": str(outcome), "processed_at": iso(now)}
-        extra = self._counters(ctx)
+        marker |= {"to": ctx.message.to, "received_at": inbox["received_at"]}
+        extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox)]
         if plan.replies or plan.events:
             extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, self._outbox(ctx, queue_message_id)))
         profile, previous_profile = self._profile(ctx)
@@ -147,6 +153,17 @@ class InboundService:
         ]
         guards = [self.stores.inbound.marker_put(ctx.message, marker, _Duplicate()), *caps]
         self.stores.consent.commit(plan.transitions, profile, previous_profile, guards=guards, extra=extra)
+
+    def _inbox(self, ctx: Context) -> dict[str, Any]:
+        """The inbox item's fields (issue #20), in the same transaction: kept once, like the effect."""
+        body, truncated = kept_body(ctx.message.body)
+        return {
+            "received_at": iso(ctx.at),
+            "handled_as": handled_as(ctx.cls),
+            "body": body,
+            "truncated": truncated,
+            "ttl": expires_at(ctx.at, self.inbox_retention),
+        }
 
     @staticmethod
     def _outbox(ctx: Context, queue_message_id: str | None) -> dict[str, Any]:
