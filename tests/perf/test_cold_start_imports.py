@@ -56,6 +56,7 @@ NOT_LOADED = {
         "consent_platform.services.contacts",
         "consent_platform.services.senders",
         "consent_platform.services.inbound",
+        "consent_platform.services.inbox",
         "consent_platform.adapters.erasure",
         "consent_platform.adapters.objects",
     ),
