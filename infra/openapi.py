@@ -58,7 +58,11 @@ class DocumentError(RuntimeError):
 def _handler_modules(stack: Stack) -> dict[str, Any]:
     """Logical id → imported handler module, for every function the HTTP API routes to."""
     functions = sorted({route.function for route in stack.http_routes()})
-    return {f: importlib.import_module(stack.handler(f).rpartition(".")[0]) for f in functions}
+    modules = {f: importlib.import_module(stack.handler(f).rpartition(".")[0]) for f in functions}
+    for module in modules.values():
+        # A resolver that includes its routers on demand (admin/app.py) includes all of them first.
+        getattr(module, "include_all", lambda: None)()
+    return modules
 
 
 def _api_modules() -> list[Any]:

@@ -41,8 +41,8 @@ NO_PHONENUMBERS = {
 }
 # Not loaded by these functions at all (issue 17, cold start ≤ floor + 0.25 × boto3). The delivery worker
 # checks a receipt's message id with ``domain.messages.campaign_message_id``, not the dispatcher's
-# modules; the admin function loads an area's services inside its routes (admin/routes/__init__.py), so a
-# cold start pays only for the area its request needs.
+# modules; the admin function includes an area's router, and the router its services, when the area's first
+# request arrives (admin/app.py, admin/routes/__init__.py), so a cold start pays only for the area it serves.
 NOT_LOADED = {
     "DeliveryWorkerFunction": (
         "consent_platform.services.dispatcher",
@@ -56,8 +56,14 @@ NOT_LOADED = {
         "consent_platform.services.contacts",
         "consent_platform.services.senders",
         "consent_platform.services.inbound",
+        "consent_platform.services.inbox",
         "consent_platform.adapters.erasure",
         "consent_platform.adapters.objects",
+        # Nor the areas' routers: each is included by its area's first request (admin/app.py).
+        *(f"admin.routes.{area}" for area in ("lists", "contacts", "imports", "stats", "triggers", "keywords")),
+        *(f"admin.routes.{area}" for area in ("senders", "inbox")),
+        "consent_platform.domain.lists",
+        "consent_platform.api.admin",
     ),
 }
 

@@ -15,7 +15,6 @@ from consent_platform.api.inbox import InboxReply
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.phone import mask_phone, normalize_phone
 from consent_platform.http import api_responses, json_response
-from consent_platform.services import inbox
 
 from .shared import Cursor, Limit, logger
 
@@ -51,6 +50,8 @@ def list_inbox(
     limit: Annotated[Limit | None, Query(description="Messages per page, 1-100 (default 50)")] = None,
     next_: Annotated[Cursor | None, Query(alias="next", description="The previous page's `next`")] = None,
 ) -> Response[str]:
+    from consent_platform.services import inbox  # lazily: see admin/routes/__init__.py
+
     sender = normalize_phone(unquote(from_), field="from").e164 if from_ else None
     filters = {"number": number, "sender": sender, "since": since, "unhandled": unhandled}
     page = inbox.list_inbox(bootstrap.stores(), filters, limit, next_)
@@ -65,6 +66,8 @@ def list_inbox(
     | api_responses({}, 429, 503),
 )
 def reply(message_id: MessageIdInPath, answer: Annotated[InboxReply, Body()]) -> Response[str]:
+    from consent_platform.services import inbox  # lazily: see admin/routes/__init__.py
+
     queued = inbox.reply(bootstrap.stores(), bootstrap.queue(), unquote(message_id), answer.text, utc_now())
     logger.info(
         "inbox reply queued",

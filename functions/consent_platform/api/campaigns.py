@@ -56,7 +56,7 @@ class CampaignPreview(Open):
     estimated_cost_total_usd: float | None = Field(default=None, description="Sum of the priced countries")
     price_table: dict[str, str] | None = Field(default=None, description="The price table's date and source")
     warnings: list[dict[str, Any]] = Field(
-        default_factory=list,
+        default_factory=lambda: [],  # not ``list``: see StoredList.consent_versions (domain/lists.py)
         description='e.g. {"code": "ucs2", "characters": ["ć"], "segments": 2, "segments_if_gsm7": 1}; '
         '{"code": "no_price", "countries": ["BR"]}',
     )
