@@ -42,6 +42,7 @@ AREAS = {
     "keywords": "keywords",
     "senders": "senders",
     "inbox": "inbox",
+    "contests": "contests",
 }
 
 app = json_api()

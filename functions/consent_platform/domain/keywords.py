@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -37,6 +37,8 @@ class StoredKeyword(KeywordConfig):
     display: str  # as the admin typed it
     created_at: str
     updated_at: str
+    # Set by the resource that owns a managed keyword (a contest: its id and window), never by PUT keywords.
+    params: dict[str, Any] | None = None
 
     def rule(self) -> KeywordRule:
         return KeywordRule(self.keyword, self.match, self.number)

@@ -9,7 +9,7 @@ from ..adapters.dynamodb import keys
 from ..adapters.dynamodb.catalog import CatalogStore
 from ..api.admin import KeywordView
 from ..domain.clock import iso
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.keywords import KeywordConfig, StoredKeyword, keyword_key
 from ..domain.paging import decode_cursor, encode_cursor, page_size
 from .inbound.keyword_actions import ACTIONS
@@ -26,6 +26,8 @@ def put_keyword(catalog: CatalogStore, raw: str, config: KeywordConfig, now: dat
         if stored_list is None:
             raise NotFound(f"list {config.list_id!r} does not exist", {"list_id": "unknown list"})
     existing, _ = catalog.get_keyword(key)
+    if existing is not None and (owner := ACTIONS.get(existing.action)) and owner.managed_by:
+        raise Conflict(f"{key!r} belongs to a {owner.name}", {"keyword": f"managed through {owner.managed_by}"})
     stamp = iso(now)
     stored = StoredKeyword(
         **config.model_dump(),

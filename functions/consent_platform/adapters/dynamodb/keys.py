@@ -21,6 +21,10 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
+    CONTESTS         CONTEST#<id>                      a contest: definition, draw proof (the listing too)
+    CONTEST#<id>     STATS#<shard>                     entry / duplicate counters (sharded)
+    PHONE#<e164>     ~CONTEST#<id>#<slot>              an entry, a duplicate, a notice or a win (also in
+                                                       ContestIndex under CONTEST#<id> when it counts)
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -114,6 +118,10 @@ PENDING_SHARDS = 8
 # receives replies at a person's pace, far below a partition's 1,000 writes/s.
 INBOX_INDEX = "InboxIndex"
 STATS_SHARDS = 10
+# Sparse: only counted contest entries and winners carry contest_pk = CONTEST#<id>; a draw reads the
+# entries in order with a paged Query (never a scan). One partition per contest: entries arrive at most
+# at a number's throughput (100 parts/s for a US short code), far below a partition's 1,000 writes/s.
+CONTEST_INDEX = "ContestIndex"
 STATE_BELOW = "~"
 
 E = Erasure
@@ -171,6 +179,15 @@ INBOX = ItemType(
 )
 # Operator replies to one number on one UTC day (services/inbox.py: the cap), TTL'd.
 INBOX_REPLY_CAP = ItemType("inbox_reply_cap", "PHONE#{phone}", "~INBOXCAP#{day}", E.DELETE, ttl=True)
+# Contests (issue #20). The definition holds no number: its draw proof names entrants by a pseudonym
+# (domain/contests.py), so erasing a winner after the draw leaves the proof verifiable. Entries, duplicates,
+# "closed" notices and wins are under the entrant's number: erasure deletes them (before the draw the
+# entry is simply gone from it; after, only the pseudonymous line in the proof remains).
+CONTEST = ItemType("contest", "CONTESTS", "CONTEST#{contest_id}", E.NOT_PERSONAL)
+CONTEST_STATS = ItemType("contest_stats", "CONTEST#{contest_id}", "STATS#{shard}", E.NOT_PERSONAL)
+CONTEST_RECORD = ItemType(
+    "contest_record", "PHONE#{phone}", "~CONTEST#{contest_id}#{slot}", E.DELETE, indexes=(CONTEST_INDEX,)
+)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -178,7 +195,7 @@ REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
-    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP,
+    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD,
 )  # fmt: skip
 
 
@@ -201,6 +218,11 @@ def expiry_partition(shard_no: int) -> str:
 def inbox_partition(to: str) -> str:
     """InboxIndex partition of a receiving number."""
     return f"INBOX#{to}"
+
+
+def contest_partition(contest_id: str) -> str:
+    """ContestIndex partition of a contest."""
+    return f"CONTEST#{contest_id}"
 
 
 def pending_partition(shard_no: int) -> str:

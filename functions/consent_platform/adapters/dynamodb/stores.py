@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .campaigns import CampaignStore
     from .catalog import CatalogStore
     from .consent_store import ConsentStore
+    from .contests import ContestStore
     from .deliveries import DeliveryStore
     from .dispatch import DispatchStore
     from .inbound import InboundStore
@@ -95,6 +96,12 @@ class Stores:
         from .dispatch import DispatchStore
 
         return DispatchStore(self.table)
+
+    @cached_property
+    def contests(self) -> ContestStore:
+        from .contests import ContestStore
+
+        return ContestStore(self.table)
 
     @cached_property
     def deliveries(self) -> DeliveryStore:

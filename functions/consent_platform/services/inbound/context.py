@@ -3,10 +3,11 @@ the :class:`Outcome` it returns (which names the worker's metric)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...adapters.dynamodb.consent_store import PhoneState
 from ...domain.clock import iso
@@ -15,6 +16,10 @@ from ...domain.inbound import Classification
 from ...domain.inbound_message import InboundMessage
 from ...domain.messages import MessageKind, OutboundMessage, build_message
 from .config import Config
+
+if TYPE_CHECKING:
+    from ...adapters.dynamodb.stores import Stores
+    from ...adapters.dynamodb.table import Op
 
 # SMS-pumping defence (invariant 8): HELP answers, autoresponders and "expired" notices to one number
 # are capped per rolling 24 h. STOP confirmations and the welcome after a confirmation are not capped.
@@ -33,6 +38,19 @@ class Plan:
     keyword: str | None = None
     signup_lists: list[str] = field(default_factory=list)  # sign-up SMS, counted in each list's daily cap
     held: list[HeldProfile] = field(default_factory=list)  # sign-up profile data, verified by this reply
+    # Writes of a keyword action (a contest entry), built from the stores into the same transaction;
+    # an op whose condition fails raises :class:`Refused` and the message is planned again.
+    writes: list[Callable[[Stores], list[Op]]] = field(default_factory=list)
+    handled_as: str | None = None  # the inbox's handled_as, when the action names it (contest:<id>)
+
+
+class Refused(Exception):
+    """A keyword action's conditional write failed (e.g. a second contest entry): plan again with
+    ``tag`` in :attr:`Context.refused`."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__(tag)
+        self.tag = tag
 
 
 @dataclass
@@ -48,6 +66,7 @@ class Context:
     method: Method  # how the consent was given: by keyword or by a reply
     pending_ttl: timedelta
     capped: frozenset[str] = frozenset()  # lists whose daily sign-up SMS cap is reached
+    refused: frozenset[str] = frozenset()  # tags of keyword actions' conditional writes that failed
     plan: Plan = field(default_factory=Plan)
 
     def __post_init__(self) -> None:

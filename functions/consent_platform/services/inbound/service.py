@@ -43,7 +43,7 @@ from ...domain.inbox import expires_at, handled_as, kept_body
 from ...domain.messages import OutboundMessage
 from ...domain.phone import mask_phone, normalize_phone
 from .config import Config
-from .context import Context, recent
+from .context import Context, Refused, recent
 from .intents import INTENTS, plan
 from .outcome import Outcome
 
@@ -101,6 +101,7 @@ class InboundService:
         rules = [k.rule() for k in config.keywords.values()]
         cls = classify(message.body, rules, message.to, config.confirm_words())
         capped: frozenset[str] = frozenset()
+        refused: frozenset[str] = frozenset()
         while True:
             ctx = Context(
                 message=message,
@@ -112,6 +113,7 @@ class InboundService:
                 method=INTENTS[cls.intent].method,
                 pending_ttl=self.pending_ttl,
                 capped=capped,
+                refused=refused,
             )
             outcome = plan(ctx)
             try:
@@ -120,6 +122,9 @@ class InboundService:
                 # The list's daily cap on sign-up SMS filled up: plan again without that sign-up.
                 capped |= {reached.list_id}
                 _log(logger, "daily sign-up SMS cap reached", message, "signup_capped", list_id=reached.list_id)
+                continue
+            except Refused as failed:  # a keyword action's conditional write: plan again without it
+                refused |= {failed.tag}
                 continue
             except _Duplicate:
                 self._finish_first_attempt(sender, message, queue_message_id)
@@ -141,6 +146,7 @@ class InboundService:
         marker = {"intent": ctx.cls.intent.value, "outcome": str(outcome), "processed_at": iso(now)}
         marker |= {"to": ctx.message.to, "received_at": inbox["received_at"]}
         extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox)]
+        extra += [op for write in plan.writes for op in write(self.stores)]
         if plan.replies or plan.events:
             extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, self._outbox(ctx, queue_message_id)))
         profile, previous_profile = self._profile(ctx)
@@ -159,7 +165,7 @@ class InboundService:
         body, truncated = kept_body(ctx.message.body)
         return {
             "received_at": iso(ctx.at),
-            "handled_as": handled_as(ctx.cls),
+            "handled_as": ctx.plan.handled_as or handled_as(ctx.cls),
             "body": body,
             "truncated": truncated,
             "ttl": expires_at(ctx.at, self.inbox_retention),

@@ -3,7 +3,7 @@ line below; ``PUT /v1/admin/keywords`` accepts the name from then on (unknown na
 
 from __future__ import annotations
 
-from . import help, join, reply, stop
+from . import contest, help, join, reply, stop
 from .action import KeywordAction
 
 ACTIONS: dict[str, KeywordAction] = {
@@ -13,6 +13,7 @@ ACTIONS: dict[str, KeywordAction] = {
         reply.ACTION,
         stop.ACTION,
         help.ACTION,
+        contest.ACTION,
     )
 }
 

@@ -22,8 +22,11 @@ class KeywordAction:
     run: Run
     needs_list: bool = True  # a list_id (which must exist) — the list the action works on
     needs_reply: bool = False  # the keyword's own reply text
+    managed_by: str | None = None  # its keywords are written by that resource only (e.g. contests)
 
     def problems(self, config: KeywordConfig) -> dict[str, str]:
         """Fields this configuration lacks for this action (empty when it is complete)."""
+        if self.managed_by:
+            return {"action": f"{self.name!r} keywords are set through {self.managed_by}"}
         needed = {"list_id": self.needs_list and not config.list_id, "reply": self.needs_reply and not config.reply}
         return {name: f"required for action {self.name!r}" for name, missing in needed.items() if missing}
