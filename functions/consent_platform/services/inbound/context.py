@@ -33,6 +33,7 @@ class Plan:
     keyword: str | None = None
     signup_lists: list[str] = field(default_factory=list)  # sign-up SMS, counted in each list's daily cap
     held: list[HeldProfile] = field(default_factory=list)  # sign-up profile data, verified by this reply
+    ops: list[Any] = field(default_factory=list)  # further writes of the same transaction (polls: Op)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Context:
     method: Method  # how the consent was given: by keyword or by a reply
     pending_ttl: timedelta
     capped: frozenset[str] = frozenset()  # lists whose daily sign-up SMS cap is reached
+    polls: Any = None  # services/inbound/polls.PollFacts: the candidate polls, read before planning
     plan: Plan = field(default_factory=Plan)
 
     def __post_init__(self) -> None:

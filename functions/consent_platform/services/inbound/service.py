@@ -46,6 +46,7 @@ from .config import Config
 from .context import Context, recent
 from .intents import INTENTS, plan
 from .outcome import Outcome
+from .polls import prepare as prepare_polls
 
 MARKER_DAYS = 30
 
@@ -101,6 +102,7 @@ class InboundService:
         rules = [k.rule() for k in config.keywords.values()]
         cls = classify(message.body, rules, message.to, config.confirm_words())
         capped: frozenset[str] = frozenset()
+        polls = prepare_polls(self.stores, config, message, sender, cls, now)
         while True:
             ctx = Context(
                 message=message,
@@ -112,6 +114,7 @@ class InboundService:
                 method=INTENTS[cls.intent].method,
                 pending_ttl=self.pending_ttl,
                 capped=capped,
+                polls=polls,
             )
             outcome = plan(ctx)
             try:
@@ -140,7 +143,7 @@ class InboundService:
         # The marker locates the inbox item for an answer by message id (our number and a time: nothing personal).
         marker = {"intent": ctx.cls.intent.value, "outcome": str(outcome), "processed_at": iso(now)}
         marker |= {"to": ctx.message.to, "received_at": inbox["received_at"]}
-        extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox)]
+        extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox), *plan.ops]
         if plan.replies or plan.events:
             extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, self._outbox(ctx, queue_message_id)))
         profile, previous_profile = self._profile(ctx)
