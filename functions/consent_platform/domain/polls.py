@@ -164,7 +164,7 @@ class Voter:
 
     @property
     def voted(self) -> bool:
-        return bool(self.record and self.record.get("vote"))
+        return bool(self.record and self.record.get("choice"))
 
     @property
     def told_closed(self) -> bool:
