@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from . import __version__, commands, contests, inbox, render
+from . import __version__, commands, contests, inbox, polls, render
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
 ENDPOINT_ENV = "SMSADMIN_ENDPOINT"
@@ -27,6 +27,7 @@ examples:
   smsadmin contact show +48501234567
   smsadmin inbox ls --number 4301 --unhandled
   smsadmin contests draw spring --winners 3
+  smsadmin polls show wiosna
   smsadmin --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com stats demo --from 2026-11-01
 """
 
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     inbox.add_commands(sub, command, instant, positive_int)
     contests.add_commands(sub, command, positive_int)
+    polls.add_commands(sub, command, local_time, instant)
 
     campaign = command(sub, "campaign", None, "create, list, show or cancel campaigns", aliases=["campaigns"])
     campaign_sub = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")

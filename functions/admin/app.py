@@ -43,6 +43,7 @@ AREAS = {
     "senders": "senders",
     "inbox": "inbox",
     "contests": "contests",
+    "polls": "polls",
 }
 
 app = json_api()

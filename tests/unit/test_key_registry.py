@@ -34,6 +34,7 @@ PARTS = {
     "received_at": "2026-01-01T00:00:00.000000Z",
     "contest_id": "spring",
     "slot": "ENTRY",
+    "poll_id": "p1",
 }
 
 

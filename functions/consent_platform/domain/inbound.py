@@ -92,6 +92,7 @@ class Intent(StrEnum):
     HELP = "help"
     KEYWORD = "keyword"
     UNMATCHED = "unmatched"
+    POLL = "poll"  # never from classify(): a text no other intent took that answers a poll (issue #20)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ _HANDLED: dict[Intent, Callable[[Classification], str]] = {
     Intent.HELP: lambda _c: "help",
     Intent.KEYWORD: lambda c: f"keyword:{c.word}",
     Intent.UNMATCHED: lambda _c: "unmatched",
+    Intent.POLL: lambda c: f"poll:{c.word}",
 }
 UNHANDLED = "unmatched"
 

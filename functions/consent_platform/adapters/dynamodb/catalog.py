@@ -12,6 +12,7 @@ from .table import Op, Table, Transaction
 if TYPE_CHECKING:  # the models are imported by the methods that build them (cold start)
     from ...domain.keywords import StoredKeyword
     from ...domain.lists import StoredList
+    from ...domain.polls import StoredPoll
 
 
 class CatalogStore:
@@ -68,13 +69,15 @@ class CatalogStore:
             tx.add(Op("consent_text", self.table.put(item, "attribute_not_exists(pk)")))
         tx.commit()
 
-    def load_config(self) -> tuple[dict[str, StoredList], dict[str, StoredKeyword]]:
-        """Every list snapshot and keyword: one Query on the CONFIG partition."""
+    def load_config(self) -> tuple[dict[str, StoredList], dict[str, StoredKeyword], dict[str, StoredPoll]]:
+        """Every list snapshot, keyword and poll: one Query on the CONFIG partition."""
         from ...domain.keywords import StoredKeyword
         from ...domain.lists import StoredList
+        from ...domain.polls import StoredPoll
 
         lists: dict[str, StoredList] = {}
         keywords: dict[str, StoredKeyword] = {}
+        polls: dict[str, StoredPoll] = {}
         for item in self.table.query(k.CONFIG_LIST.pk):
             if k.CONFIG_LIST.matches(item["pk"], item["sk"]):
                 stored = StoredList.model_validate(item)
@@ -82,7 +85,10 @@ class CatalogStore:
             elif k.KEYWORD.matches(item["pk"], item["sk"]):
                 keyword = StoredKeyword.model_validate(item)
                 keywords[keyword.keyword] = keyword
-        return lists, keywords
+            elif k.POLL.matches(item["pk"], item["sk"]):
+                poll = StoredPoll.model_validate(item)
+                polls[poll.poll_id] = poll
+        return lists, keywords, polls
 
     def page_lists(self, limit: int, after: str | None) -> tuple[list[StoredList], str | None]:
         """A page of lists (their CONFIG snapshots, in list-id order) and the sort key to continue after."""

@@ -25,6 +25,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CONTEST#<id>     STATS#<shard>                     entry / duplicate counters (sharded)
     PHONE#<e164>     ~CONTEST#<id>#<slot>              an entry, a duplicate, a notice or a win (also in
                                                        ContestIndex under CONTEST#<id> when it counts)
+    CONFIG           POLL#<poll_id>                    a poll (the worker loads it with lists, keywords)
+    POLL#<poll_id>   TALLY#<shard>                     a poll's vote counters (sharded, nothing personal)
+    PHONE#<e164>     ~POLL#<poll_id>                   one number's vote / keyword request / closed reply
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -188,6 +191,18 @@ CONTEST_STATS = ItemType("contest_stats", "CONTEST#{contest_id}", "STATS#{shard}
 CONTEST_RECORD = ItemType(
     "contest_record", "PHONE#{phone}", "~CONTEST#{contest_id}#{slot}", E.DELETE, indexes=(CONTEST_INDEX,)
 )
+# Polls (issue #20): the definition in the CONFIG partition (the inbound worker's one cached Query finds
+# it), counters sharded by number like campaign stats (votes of one poll arrive together).
+POLL = ItemType("poll", "CONFIG", "POLL#{poll_id}", E.NOT_PERSONAL)
+POLL_TALLY = ItemType("poll_tally", "POLL#{poll_id}", "TALLY#{shard}", E.NOT_PERSONAL)
+# One number's part in one poll: its vote, later answers, keyword request, "closed" reply. It holds the
+# phone (its key) and the choice, so erasure DELETES it: the tally counters hold only counts per option
+# and day — nothing that names the number — and stay as they were, since the vote was cast (the same
+# reason campaign counters keep an erased number's send). Not pseudonymised: keeping "this hash voted"
+# would only serve to refuse a second vote from a number that asked to be forgotten and was sent
+# nothing since (its sent-message record is erased too, so it can no longer vote unless it texts the
+# poll keyword again). TTL: closes_at + domain.polls.LATE_DAYS, when answers stop being recognised.
+POLL_VOTE = ItemType("poll_vote", "PHONE#{phone}", "~POLL#{poll_id}", E.DELETE, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -195,7 +210,8 @@ REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
-    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD,
+    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
+    POLL_VOTE,
 )  # fmt: skip
 
 

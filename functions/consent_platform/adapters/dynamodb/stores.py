@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .inbox import InboxStore
     from .limits import LimitsStore
     from .pacing import PacingStore
+    from .polls import PollStore
     from .sending import SendingStore
     from .triggers import TriggerStore
     from .undeliverable import UndeliverableStore
@@ -108,3 +109,9 @@ class Stores:
         from .deliveries import DeliveryStore
 
         return DeliveryStore(self.table)
+
+    @cached_property
+    def polls(self) -> PollStore:
+        from .polls import PollStore
+
+        return PollStore(self.table)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...domain.consent import Subscription
 from ...domain.inbound import CONFIRM_WORDS, fold
 from ...domain.keywords import StoredKeyword
 from ...domain.lists import StoredList
+from ...domain.polls import StoredPoll
 
 
 @dataclass
 class Config:
     lists: dict[str, StoredList]
     keywords: dict[str, StoredKeyword]
+    polls: dict[str, StoredPoll] = field(default_factory=dict)  # issue #20 (services/inbound/polls.py)
 
     def lists_on_number(self, number: str) -> list[str]:
         """Lists that send from (or have a keyword on) the receiving number, in a stable order."""

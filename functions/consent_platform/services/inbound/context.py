@@ -38,6 +38,7 @@ class Plan:
     keyword: str | None = None
     signup_lists: list[str] = field(default_factory=list)  # sign-up SMS, counted in each list's daily cap
     held: list[HeldProfile] = field(default_factory=list)  # sign-up profile data, verified by this reply
+    ops: list[Any] = field(default_factory=list)  # further writes of the same transaction (polls: Op)
     # Writes of a keyword action (a contest entry), built from the stores into the same transaction;
     # an op whose condition fails raises :class:`Refused` and the message is planned again.
     writes: list[Callable[[Stores], list[Op]]] = field(default_factory=list)
@@ -67,6 +68,7 @@ class Context:
     pending_ttl: timedelta
     capped: frozenset[str] = frozenset()  # lists whose daily sign-up SMS cap is reached
     refused: frozenset[str] = frozenset()  # tags of keyword actions' conditional writes that failed
+    polls: Any = None  # services/inbound/polls.PollFacts: the candidate polls, read before planning
     plan: Plan = field(default_factory=Plan)
 
     def __post_init__(self) -> None:

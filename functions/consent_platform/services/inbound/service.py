@@ -46,6 +46,7 @@ from .config import Config
 from .context import Context, Refused, recent
 from .intents import INTENTS, plan
 from .outcome import Outcome
+from .polls import prepare as prepare_polls
 
 MARKER_DAYS = 30
 
@@ -102,6 +103,7 @@ class InboundService:
         cls = classify(message.body, rules, message.to, config.confirm_words())
         capped: frozenset[str] = frozenset()
         refused: frozenset[str] = frozenset()
+        polls = prepare_polls(self.stores, config, message, sender, cls, now)
         while True:
             ctx = Context(
                 message=message,
@@ -114,6 +116,7 @@ class InboundService:
                 pending_ttl=self.pending_ttl,
                 capped=capped,
                 refused=refused,
+                polls=polls,
             )
             outcome = plan(ctx)
             try:
@@ -145,7 +148,7 @@ class InboundService:
         # The marker locates the inbox item for an answer by message id (our number and a time: nothing personal).
         marker = {"intent": ctx.cls.intent.value, "outcome": str(outcome), "processed_at": iso(now)}
         marker |= {"to": ctx.message.to, "received_at": inbox["received_at"]}
-        extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox)]
+        extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox), *plan.ops]
         extra += [op for write in plan.writes for op in write(self.stores)]
         if plan.replies or plan.events:
             extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, self._outbox(ctx, queue_message_id)))

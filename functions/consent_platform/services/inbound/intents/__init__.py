@@ -10,6 +10,7 @@ from ....domain.clock import iso
 from ....domain.consent import Method
 from ....domain.events import consent_events, unmatched_event
 from ....domain.inbound import Intent
+from .. import polls
 from ..context import Context
 from ..outcome import UNMATCHED, Outcome
 from . import confirm, help, keyword, start, stop
@@ -28,11 +29,15 @@ INTENTS: dict[Intent, IntentHandler] = {
     Intent.HELP: IntentHandler(help.handle, Method.REPLY),
     Intent.KEYWORD: IntentHandler(keyword.handle, Method.KEYWORD),
     Intent.UNMATCHED: IntentHandler(lambda _ctx: UNMATCHED, Method.REPLY),
+    # Never a classification: the poll stage below names it when a poll takes a text no intent took.
+    Intent.POLL: IntentHandler(lambda _ctx: UNMATCHED, Method.REPLY),
 }
 
 
 def plan(ctx: Context) -> Outcome:
     outcome = INTENTS[ctx.cls.intent].run(ctx)
+    if outcome == UNMATCHED:  # STOP, HELP, keywords… win; then a poll answer (issue #20)
+        outcome = polls.answer(ctx) or UNMATCHED
     message = ctx.message
     if outcome == UNMATCHED:
         ctx.plan.events.append(unmatched_event(message.message_id, ctx.sender, message.to, message.body, iso(ctx.at)))
