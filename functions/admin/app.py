@@ -17,6 +17,7 @@ from consent_platform.http import json_api, register_error_handlers, screen_requ
 from consent_platform.settings import AdminSettings, OutboundSettings, SchedulingSettings
 
 from .routes import contacts, imports, inbox, keywords, lists, senders, stats, triggers
+from .routes import forwarding as forwarding_routes  # issue #20
 from .routes.imports import IMPORT_HINT, IMPORT_MAX_BODY
 from .routes.shared import logger
 
@@ -31,6 +32,7 @@ register_error_handlers(app, logger)
 # In the order the OpenAPI document lists them.
 for area in (lists, contacts, imports, stats, triggers, keywords, senders, inbox):
     app.include_router(area.router)
+app.include_router(forwarding_routes.router)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,6 +10,7 @@ from . import keys as k
 from .table import Op, Table, Transaction
 
 if TYPE_CHECKING:  # the models are imported by the methods that build them (cold start)
+    from ...domain.forwarding import ForwardingRule
     from ...domain.keywords import StoredKeyword
     from ...domain.lists import StoredList
 
@@ -68,13 +69,17 @@ class CatalogStore:
             tx.add(Op("consent_text", self.table.put(item, "attribute_not_exists(pk)")))
         tx.commit()
 
-    def load_config(self) -> tuple[dict[str, StoredList], dict[str, StoredKeyword]]:
-        """Every list snapshot and keyword: one Query on the CONFIG partition."""
+    def load_config(
+        self,
+    ) -> tuple[dict[str, StoredList], dict[str, StoredKeyword], dict[str, ForwardingRule]]:
+        """Every list snapshot, keyword and forwarding rule: one Query on the CONFIG partition."""
         from ...domain.keywords import StoredKeyword
         from ...domain.lists import StoredList
+        from .forwarding import rule_of
 
         lists: dict[str, StoredList] = {}
         keywords: dict[str, StoredKeyword] = {}
+        forwarding: dict[str, ForwardingRule] = {}
         for item in self.table.query(k.CONFIG_LIST.pk):
             if k.CONFIG_LIST.matches(item["pk"], item["sk"]):
                 stored = StoredList.model_validate(item)
@@ -82,7 +87,10 @@ class CatalogStore:
             elif k.KEYWORD.matches(item["pk"], item["sk"]):
                 keyword = StoredKeyword.model_validate(item)
                 keywords[keyword.keyword] = keyword
-        return lists, keywords
+            elif k.FORWARDING.matches(item["pk"], item["sk"]):
+                rule = rule_of(item)
+                forwarding[k.FORWARDING.field(item["sk"], "number")] = rule
+        return lists, keywords, forwarding
 
     def page_lists(self, limit: int, after: str | None) -> tuple[list[StoredList], str | None]:
         """A page of lists (their CONFIG snapshots, in list-id order) and the sort key to continue after."""

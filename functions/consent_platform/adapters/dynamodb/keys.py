@@ -14,6 +14,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CART#<id>        CART                              once-per-cart marker
     SUPPRESS#<hmac>  SUPPRESS   /   ERASURE META       erased numbers / erasures ever done
     CONFIG           LIST#<list> | KEYWORD#<kw>        snapshots the inbound worker loads in one Query
+                     | FORWARD#<digits>                a receiving number's forwarding rule
+    FWD#<p>#<id>     FWD                               a forwarded message's progress per target (TTL)
+    FWDCAP#<digits>  DAY#<date>                        forwarded SMS of the day (TTL)
     KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
     INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
     PHONE#<e164>     ~INBOX#<received_at>#<id>         the inbox: every received message (TTL; also in
@@ -171,6 +174,12 @@ INBOX = ItemType(
 )
 # Operator replies to one number on one UTC day (services/inbox.py: the cap), TTL'd.
 INBOX_REPLY_CAP = ItemType("inbox_reply_cap", "PHONE#{phone}", "~INBOXCAP#{day}", E.DELETE, ttl=True)
+# Forwarding (issue #20): a receiving number's rule, in the CONFIG partition the inbound worker already
+# loads (no extra read per message); a forwarded message's per-target progress (keyed by the provider's
+# id, nothing personal in the key; TTL); forwarded SMS per receiving number per day (TTL).
+FORWARDING = ItemType("forwarding_rule", "CONFIG", "FORWARD#{number}", E.NOT_PERSONAL)
+FORWARD_MARK = ItemType("forward_mark", "FWD#{provider}#{message_id}", "FWD", E.NOT_PERSONAL, ttl=True)
+FORWARD_CAP = ItemType("forward_cap", "FWDCAP#{number}", "DAY#{day}", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -179,6 +188,7 @@ REGISTRY: tuple[ItemType, ...] = (
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP,
+    FORWARDING, FORWARD_MARK, FORWARD_CAP,
 )  # fmt: skip
 
 
