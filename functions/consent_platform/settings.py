@@ -163,6 +163,7 @@ class ForwarderSettings(TableSettings, ForwardingSettings):
     """The forwarder (functions/inbound/forwarder.py)."""
 
     outbound_queue_url: str  # forwarded SMS go out as transactional messages through the sender
+    forwarding_queue_url: str = ""  # its own queue: a failed job's retry is delayed by receive count
     forwarding_secret_parameter: str  # SSM SecureString: the HMAC secret(s) that sign forwarded POSTs
     secret_cache_seconds: int = 30
     mail_provider: Literal["ses", "local"] = "ses"
