@@ -140,3 +140,38 @@ def _now() -> float:
     from consent_platform.domain.clock import utc_now
 
     return utc_now().timestamp()
+
+
+def test_a_forwarded_message_costs_the_warm_worker_at_most_four_requests(
+    aws: LocalAws, receiver: Receiver, aws_calls: list[tuple[str, str, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #8's budget holds: the rule comes with the cached config, the job is one SendMessage."""
+    monkeypatch.setenv("CONFIG_CACHE_SECONDS", "600")
+    from consent_platform import bootstrap
+
+    bootstrap.reset()
+    set_rule(aws, url="https://crm.example.com/sms")
+    boto3.client("sns").publish(
+        TopicArn=aws.stack.attributes["InboundTopic"]["Ref"],
+        Message=json.dumps(
+            {"originationNumber": "+48501234567", "destinationNumber": NUMBER, "messageKeyword": "X",
+             "messageBody": "Pytanie", "inboundMessageId": "warm-0", "previousPublishedMessageId": "x"}
+        ),
+    )  # fmt: skip
+    aws.drain("InboundWorkerFunction", "InboundQueue")  # warms the config cache
+    for n in range(1, 4):
+        boto3.client("sns").publish(
+            TopicArn=aws.stack.attributes["InboundTopic"]["Ref"],
+            Message=json.dumps(
+                {"originationNumber": "+48501234567", "destinationNumber": NUMBER, "messageKeyword": "X",
+                 "messageBody": f"Pytanie {n}", "inboundMessageId": f"warm-{n}", "previousPublishedMessageId": "x"}
+            ),
+        )  # fmt: skip
+        messages = aws.receive("InboundQueue")
+        aws_calls.clear()
+        worker = load_handler(aws.stack, "InboundWorkerFunction")
+        worker(sqs_event(messages, aws.stack.attributes["InboundQueue"]["Arn"]), FakeLambdaContext("worker"))
+        assert len(aws_calls) <= 4, [op for _, op, _ in aws_calls]
+        assert [op for _, op, p in aws_calls if p.get("QueueUrl") == aws.queue_url("ForwardingQueue")] == [
+            "SendMessage"
+        ]
