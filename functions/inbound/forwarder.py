@@ -18,7 +18,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
-from consent_platform.adapters.aws import client
 from consent_platform.adapters.forwarding import DeliveryFailed
 from consent_platform.domain.clock import utc_now
 from consent_platform.settings import ForwarderSettings
@@ -57,9 +56,7 @@ def _back_off(record: SQSRecord) -> int:
     queue_url = bootstrap.settings(ForwarderSettings).forwarding_queue_url
     if queue_url:
         try:
-            client("sqs").change_message_visibility(
-                QueueUrl=queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay
-            )
+            bootstrap.forward_queue(queue_url).retry_later(record.receipt_handle, delay)
         except Exception:  # the retry still happens, after the queue's visibility timeout
             logger.warning("could not set the retry delay", extra={"retry_in_s": delay})
     return delay

@@ -26,6 +26,12 @@ class ForwardQueue:
     def send(self, job: dict[str, Any]) -> None:
         client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(job, ensure_ascii=False))
 
+    def retry_later(self, receipt_handle: str, delay_seconds: int) -> None:
+        """A failed job comes back after ``delay_seconds`` instead of the queue's visibility timeout."""
+        client("sqs").change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=delay_seconds
+        )
+
 
 class DeliveryFailed(Exception):
     """The target did not take the message (5xx, 429, timeout, refused): SQS retries the job."""
