@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, TextIO
 
 from . import __version__, commands, inbox, render
+from . import forwarding as forwarding_commands  # issue #20
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
 ENDPOINT_ENV = "SMSADMIN_ENDPOINT"
@@ -199,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     campaign_filters(p)
 
     inbox.add_commands(sub, command, instant, positive_int)
+    forwarding_commands.add_commands(sub, command)
 
     campaign = command(sub, "campaign", None, "create, list, show or cancel campaigns", aliases=["campaigns"])
     campaign_sub = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")
