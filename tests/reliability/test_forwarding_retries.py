@@ -48,3 +48,24 @@ def test_a_timeout_then_success_posts_once_more_and_emails_once(aws: LocalAws, r
     assert forward(aws) == {"batchItemFailures": []}  # nothing is left to retry
     assert len(receiver.posts) == 2  # the failed try and the one that succeeded
     assert len(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages) == 1  # not again on the retry
+
+
+def test_each_retry_waits_longer(aws: LocalAws, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backoff: the forwarder hides a failed job for 30 s, then 60 s, … (not the queue's fixed timeout)."""
+    from botocore.client import BaseClient
+
+    delays: list[int] = []
+    original = BaseClient._make_api_call
+
+    def recording(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation == "ChangeMessageVisibility" and params["VisibilityTimeout"]:  # the test's own resets are 0
+            delays.append(params["VisibilityTimeout"])
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    set_rule(aws, url="https://crm.example.com/sms")
+    receiver.statuses = [503, 503, 503]
+    aws.text("Czy macie róże na jutro?", to=NUMBER)
+    for _ in range(3):
+        forward(aws)
+    assert delays == [30, 60, 120]
