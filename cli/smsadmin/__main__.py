@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, TextIO
 
 from . import __version__, commands, contests, inbox, polls, render
+from . import forwarding as forwarding_commands  # issue #20
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
 ENDPOINT_ENV = "SMSADMIN_ENDPOINT"
@@ -135,6 +136,14 @@ def _common() -> argparse.ArgumentParser:
 Handler = Callable[[argparse.Namespace, commands.Context], int]
 
 
+def _conversation_commands(sub: Any, command: Callable[..., Any]) -> None:
+    """Issue #20's areas: the inbox, contests, polls and forwarding (each module adds its own)."""
+    inbox.add_commands(sub, command, instant, positive_int)
+    contests.add_commands(sub, command, positive_int)
+    polls.add_commands(sub, command, local_time, instant)
+    forwarding_commands.add_commands(sub, command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     fmt = argparse.RawDescriptionHelpFormatter
@@ -200,9 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--number", help="keywords: only those answering texts to this number")
     campaign_filters(p)
 
-    inbox.add_commands(sub, command, instant, positive_int)
-    contests.add_commands(sub, command, positive_int)
-    polls.add_commands(sub, command, local_time, instant)
+    _conversation_commands(sub, command)
 
     campaign = command(sub, "campaign", None, "create, list, show or cancel campaigns", aliases=["campaigns"])
     campaign_sub = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -44,6 +44,7 @@ AREAS = {
     "inbox": "inbox",
     "contests": "contests",
     "polls": "polls",
+    "numbers": "forwarding",
 }
 
 app = json_api()

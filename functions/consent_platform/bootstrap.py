@@ -42,10 +42,12 @@ if TYPE_CHECKING:
     from .adapters.dynamodb.stores import Stores
     from .adapters.erasure import ErasureRepository
     from .adapters.events import EventPublisher
+    from .adapters.forwarding import ForwardQueue
     from .adapters.inbound_queue import InboundQueue
     from .adapters.queue import OutboundQueue
     from .adapters.scheduler import Scheduler
     from .domain.messages import OutboundMessage
+    from .services.forwarder import Forwarder
     from .services.inbound.service import InboundService
     from .services.optin import OptInService
     from .services.sender import SenderService
@@ -181,7 +183,7 @@ def inbound_service() -> InboundService:
     from .services.inbound.service import InboundService
 
     s = settings(InboundWorkerSettings)
-    return InboundService(
+    service = InboundService(
         stores(),
         queue(),
         events(),
@@ -189,6 +191,8 @@ def inbound_service() -> InboundService:
         s.config_cache_seconds,
         timedelta(days=s.inbox_retention_days),
     )
+    service.forwards = forward_queue(s.forwarding_queue_url) if s.forwarding_queue_url else None
+    return service
 
 
 @component
@@ -206,3 +210,42 @@ def sender_service(
     configured = stores().pacing.configured_rate
     provider = make_provider(s.sms_provider, s.eum_configuration_set, s.local_outbox_path, configured)
     return SenderService(stores(), provider, s.message_record_days, defer, requeue)
+
+
+# ---- forwarding (issue #20) ---------------------------------------------------------------------------
+
+
+@component
+def forward_queue(queue_url: str) -> ForwardQueue:
+    from .adapters.forwarding import ForwardQueue
+
+    return ForwardQueue(queue_url)
+
+
+@component
+def forwarder() -> Forwarder:
+    """The forwarder's service: the signed POST, e-mail through SES (a file locally), SMS through the sender."""
+    from .adapters.forwarding import HttpPoster, make_mailer
+    from .adapters.queue import OutboundQueue
+    from .services.forwarder import Forwarder
+    from .settings import ForwarderSettings
+
+    s = settings(ForwarderSettings)
+
+    def secrets() -> list[str]:
+        from aws_lambda_powertools.utilities import parameters
+
+        from .domain.clock import utc_now
+        from .domain.signatures import active_secrets
+
+        value = parameters.get_parameter(s.forwarding_secret_parameter, decrypt=True, max_age=s.secret_cache_seconds)
+        return active_secrets(str(value), utc_now())
+
+    return Forwarder(
+        stores(),
+        HttpPoster(),
+        make_mailer(s.mail_provider, s.forwarding_mail_from, s.local_mail_path),
+        OutboundQueue(s.outbound_queue_url),
+        secrets,
+        s.forwarding_allow_loopback_http,
+    )

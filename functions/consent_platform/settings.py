@@ -75,6 +75,7 @@ class InboundWorkerSettings(TableSettings):
     pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
     config_cache_seconds: float = Field(default=15.0, ge=0)
     inbox_retention_days: int = Field(default=90, ge=1, le=3650)  # the inbox's TTL (InboxRetentionDays)
+    forwarding_queue_url: str = ""  # issue #20: forwarded messages' jobs (empty: nothing is forwarded)
 
 
 class InboundWebhookSettings(EnvSettings):
@@ -148,3 +149,23 @@ class ReconcilerSettings(TableSettings):
     # Which provider sends: only SNS reports no per-message receipts (no resend is safe without them).
     sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
     message_record_days: int = Field(default=400, ge=1)
+
+
+class ForwardingSettings(EnvSettings):
+    """Forwarding rules (``PUT /v1/admin/numbers/{number}/forwarding`` and the forwarder, which checks a
+    URL again before it posts). ``forwarding_allow_loopback_http`` is set by the local stack only
+    (infra/local/environment.py): ``http://127.0.0.1`` as a test receiver; the template never sets it."""
+
+    forwarding_allow_loopback_http: bool = False
+
+
+class ForwarderSettings(TableSettings, ForwardingSettings):
+    """The forwarder (functions/inbound/forwarder.py)."""
+
+    outbound_queue_url: str  # forwarded SMS go out as transactional messages through the sender
+    forwarding_queue_url: str = ""  # its own queue: a failed job's retry is delayed by receive count
+    forwarding_secret_parameter: str  # SSM SecureString: the HMAC secret(s) that sign forwarded POSTs
+    secret_cache_seconds: int = 30
+    mail_provider: Literal["ses", "local"] = "ses"
+    forwarding_mail_from: str = ""  # a verified SES identity; e-mail targets fail (DLQ) until set
+    local_mail_path: str = ".local/forwarded.jsonl"

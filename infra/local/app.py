@@ -29,6 +29,7 @@ from .environment import (
     point_boto3_at,
     start_moto,
 )
+from .forwarded import forwarded_routes
 from .gateway import Gateway
 from .invoker import Invoker
 from .seed import LOCAL_TWILIO_ACCOUNT_SID, seed_demo_keyword, seed_demo_list, seed_secrets
@@ -136,6 +137,7 @@ def _start(options: Options, cleanup: ExitStack) -> Running:
     invoker.load_all()
     routes = local_routes(options.outbox, stack)
     routes.update(api_doc_routes(generate_document()))
+    routes.update(forwarded_routes())  # issue #20: the forwarding test receiver
     gateway = Gateway([], invoker.invoke, routes)  # the HTTP API source adds the template's routes
     # The sign-up form renders with its list's data, which it asks the gateway for like any client.
     gateway.local_routes.update(web_routes(gateway_list_fetcher(gateway.handle)))

@@ -110,6 +110,10 @@ def local_overrides(outbox: Path) -> dict[str, str]:
         "POWERTOOLS_DEV": "false",
         # Keywords created with curl should match the very next text, not after a cache period.
         "CONFIG_CACHE_SECONDS": "0",
+        # Forwarding (issue #20): e-mail to a file next to the outbox, and http://127.0.0.1 as a test receiver.
+        "MAIL_PROVIDER": "local",
+        "LOCAL_MAIL_PATH": str(outbox.with_name(outbox.stem + "-mail.jsonl")),
+        "FORWARDING_ALLOW_LOOPBACK_HTTP": "true",
     }
 
 

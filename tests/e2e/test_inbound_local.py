@@ -100,3 +100,27 @@ def test_signed_twilio_and_webhook_requests(local_stack: LocalStack) -> None:
     )
     assert reply.status == 202
     assert len(wait_for(local_stack, "+48603456789", 1)) == 1
+
+
+def test_forwarding_to_the_local_test_receiver_is_signed(local_stack: LocalStack) -> None:
+    """Issue #20 on `make run`: a free-text reply is POSTed to /dev/forwarded (plain http to loopback is
+    allowed on the local stack only), which checks X-Signature with the local forwarding secret."""
+    receiver = local_stack.base_url + "/dev/forwarded"
+    rule = local_stack.json("PUT", "/v1/admin/numbers/%2B48500000000/forwarding", {"url": receiver})
+    assert rule.status == 200, rule.body
+    reply = local_stack.json(
+        "POST", "/dev/inbound", {"from": "+48501230099", "to": "+48500000000", "body": "Czy macie róże na jutro?"}
+    )
+    message_id = reply.body["inboundMessageId"]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        posts = [
+            p for p in local_stack.json("GET", "/dev/forwarded", None).body["posts"] if message_id in p["message_id"]
+        ]
+        if posts:
+            break
+        time.sleep(0.3)
+    assert len(posts) == 1
+    assert posts[0]["signature"] == "valid"
+    assert posts[0]["payload"]["body"] == "Czy macie róże na jutro?"
+    assert posts[0]["payload"]["from"] == "+48501230099"

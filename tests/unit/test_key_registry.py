@@ -35,6 +35,7 @@ PARTS = {
     "contest_id": "spring",
     "slot": "ENTRY",
     "poll_id": "p1",
+    "number": "48500000000",
 }
 
 

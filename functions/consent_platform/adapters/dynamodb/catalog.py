@@ -10,6 +10,7 @@ from . import keys as k
 from .table import Op, Table, Transaction
 
 if TYPE_CHECKING:  # the models are imported by the methods that build them (cold start)
+    from ...domain.forwarding import ForwardingRule
     from ...domain.keywords import StoredKeyword
     from ...domain.lists import StoredList
     from ...domain.polls import StoredPoll
@@ -69,15 +70,19 @@ class CatalogStore:
             tx.add(Op("consent_text", self.table.put(item, "attribute_not_exists(pk)")))
         tx.commit()
 
-    def load_config(self) -> tuple[dict[str, StoredList], dict[str, StoredKeyword], dict[str, StoredPoll]]:
-        """Every list snapshot, keyword and poll: one Query on the CONFIG partition."""
+    def load_config(
+        self,
+    ) -> tuple[dict[str, StoredList], dict[str, StoredKeyword], dict[str, StoredPoll], dict[str, ForwardingRule]]:
+        """Every list snapshot, keyword, poll and forwarding rule: one Query on the CONFIG partition."""
         from ...domain.keywords import StoredKeyword
         from ...domain.lists import StoredList
         from ...domain.polls import StoredPoll
+        from .forwarding import rule_of
 
         lists: dict[str, StoredList] = {}
         keywords: dict[str, StoredKeyword] = {}
         polls: dict[str, StoredPoll] = {}
+        forwarding: dict[str, ForwardingRule] = {}
         for item in self.table.query(k.CONFIG_LIST.pk):
             if k.CONFIG_LIST.matches(item["pk"], item["sk"]):
                 stored = StoredList.model_validate(item)
@@ -88,7 +93,9 @@ class CatalogStore:
             elif k.POLL.matches(item["pk"], item["sk"]):
                 poll = StoredPoll.model_validate(item)
                 polls[poll.poll_id] = poll
-        return lists, keywords, polls
+            elif k.FORWARDING.matches(item["pk"], item["sk"]):
+                forwarding[k.FORWARDING.field(item["sk"], "number")] = rule_of(item)
+        return lists, keywords, polls, forwarding
 
     def page_lists(self, limit: int, after: str | None) -> tuple[list[StoredList], str | None]:
         """A page of lists (their CONFIG snapshots, in list-id order) and the sort key to continue after."""

@@ -14,6 +14,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CART#<id>        CART                              once-per-cart marker
     SUPPRESS#<hmac>  SUPPRESS   /   ERASURE META       erased numbers / erasures ever done
     CONFIG           LIST#<list> | KEYWORD#<kw>        snapshots the inbound worker loads in one Query
+                     | FORWARD#<digits>                a receiving number's forwarding rule
+    FWD#<p>#<id>     FWD                               a forwarded message's progress per target (TTL)
+    FWDCAP#<digits>  DAY#<date>                        forwarded SMS of the day (TTL)
     KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
     INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
     PHONE#<e164>     ~INBOX#<received_at>#<id>         the inbox: every received message (TTL; also in
@@ -203,6 +206,12 @@ POLL_TALLY = ItemType("poll_tally", "POLL#{poll_id}", "TALLY#{shard}", E.NOT_PER
 # nothing since (its sent-message record is erased too, so it can no longer vote unless it texts the
 # poll keyword again). TTL: closes_at + domain.polls.LATE_DAYS, when answers stop being recognised.
 POLL_VOTE = ItemType("poll_vote", "PHONE#{phone}", "~POLL#{poll_id}", E.DELETE, ttl=True)
+# Forwarding (issue #20): a receiving number's rule, in the CONFIG partition the inbound worker already
+# loads (no extra read per message); a forwarded message's per-target progress (keyed by the provider's
+# id, nothing personal in the key; TTL); forwarded SMS per receiving number per day (TTL).
+FORWARDING = ItemType("forwarding_rule", "CONFIG", "FORWARD#{number}", E.NOT_PERSONAL)
+FORWARD_MARK = ItemType("forward_mark", "FWD#{provider}#{message_id}", "FWD", E.NOT_PERSONAL, ttl=True)
+FORWARD_CAP = ItemType("forward_cap", "FWDCAP#{number}", "DAY#{day}", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -211,7 +220,7 @@ REGISTRY: tuple[ItemType, ...] = (
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
-    POLL_VOTE,
+    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP,
 )  # fmt: skip
 
 

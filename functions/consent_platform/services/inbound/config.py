@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...domain.consent import Subscription
+from ...domain.forwarding import ForwardingRule
 from ...domain.inbound import CONFIRM_WORDS, fold
 from ...domain.keywords import StoredKeyword
 from ...domain.lists import StoredList
@@ -16,6 +17,7 @@ class Config:
     lists: dict[str, StoredList]
     keywords: dict[str, StoredKeyword]
     polls: dict[str, StoredPoll] = field(default_factory=dict)  # issue #20 (services/inbound/polls.py)
+    forwarding: dict[str, ForwardingRule] = field(default_factory=dict)  # by the number's digits
 
     def lists_on_number(self, number: str) -> list[str]:
         """Lists that send from (or have a keyword on) the receiving number, in a stable order."""

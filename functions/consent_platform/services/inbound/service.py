@@ -33,6 +33,7 @@ from typing import Any
 from ...adapters.dynamodb.stores import Stores
 from ...adapters.dynamodb.table import Op
 from ...adapters.events import EventPublisher
+from ...adapters.forwarding import ForwardQueue
 from ...adapters.queue import OutboundQueue
 from ...domain.clock import iso
 from ...domain.contacts import Profile, apply_held
@@ -44,6 +45,7 @@ from ...domain.messages import OutboundMessage
 from ...domain.phone import mask_phone, normalize_phone
 from .config import Config
 from .context import Context, Refused, recent
+from .forwarding import forward_job
 from .intents import INTENTS, plan
 from .outcome import Outcome
 from .polls import prepare as prepare_polls
@@ -77,6 +79,7 @@ class InboundService:
         self.pending_ttl = pending_ttl
         self.config_cache_seconds = config_cache_seconds
         self.inbox_retention = inbox_retention
+        self.forwards: ForwardQueue | None = None  # the forwarding jobs' queue (bootstrap sets it; issue #20)
         self._config: Config | None = None
         self._config_loaded = 0.0
 
@@ -120,7 +123,7 @@ class InboundService:
             )
             outcome = plan(ctx)
             try:
-                self._commit(ctx, outcome, queue_message_id)
+                forward = self._commit(ctx, outcome, queue_message_id)
             except _SignupCapReached as reached:
                 # The list's daily cap on sign-up SMS filled up: plan again without that sign-up.
                 capped |= {reached.list_id}
@@ -133,16 +136,17 @@ class InboundService:
                 self._finish_first_attempt(sender, message, queue_message_id)
                 _log(logger, "duplicate inbound message", message, "duplicate")
                 return Outcome("duplicate")
-            self._deliver(ctx.plan.replies, ctx.plan.events)
+            self._deliver(ctx.plan.replies, ctx.plan.events, forward)
             _log(logger, "inbound processed", message, str(outcome), intent=cls.intent.value)
             return outcome
 
     # ---- writing -------------------------------------------------------------------------------
 
-    def _commit(self, ctx: Context, outcome: Outcome, queue_message_id: str | None) -> None:
+    def _commit(self, ctx: Context, outcome: Outcome, queue_message_id: str | None) -> dict[str, Any] | None:
         """State, ledger, marker, counters and outbox in one transaction. The marker and the lists'
         sign-up caps are its guards: each raises its own error when its condition fails (a duplicate,
-        a full day); any other failed condition is a concurrent change to this number (SQS retries)."""
+        a full day); any other failed condition is a concurrent change to this number (SQS retries).
+        Returns the forwarding job to queue, if any (kept in the outbox too)."""
         plan, now = ctx.plan, ctx.now
         inbox = self._inbox(ctx)
         # The marker locates the inbox item for an answer by message id (our number and a time: nothing personal).
@@ -150,8 +154,10 @@ class InboundService:
         marker |= {"to": ctx.message.to, "received_at": inbox["received_at"]}
         extra = [*self._counters(ctx), self.stores.inbox.put(ctx.message, ctx.sender, inbox), *plan.ops]
         extra += [op for write in plan.writes for op in write(self.stores)]
-        if plan.replies or plan.events:
-            extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, self._outbox(ctx, queue_message_id)))
+        forward = forward_job(ctx.config, ctx.message, ctx.sender, inbox) if self.forwards else None
+        if plan.replies or plan.events or forward:
+            outbox = self._outbox(ctx, queue_message_id) | ({"forward": json.dumps(forward)} if forward else {})
+            extra.append(self.stores.inbound.outbox_put(ctx.sender, ctx.message, outbox))
         profile, previous_profile = self._profile(ctx)
         day = now.astimezone(UTC).strftime("%Y-%m-%d")
         ttl = int((now + timedelta(days=3)).timestamp())
@@ -162,6 +168,7 @@ class InboundService:
         ]
         guards = [self.stores.inbound.marker_put(ctx.message, marker, _Duplicate()), *caps]
         self.stores.consent.commit(plan.transitions, profile, previous_profile, guards=guards, extra=extra)
+        return forward
 
     def _inbox(self, ctx: Context) -> dict[str, Any]:
         """The inbox item's fields (issue #20), in the same transaction: kept once, like the effect."""
@@ -192,13 +199,18 @@ class InboundService:
         self._deliver(
             [OutboundMessage.model_validate_json(m) for m in stored.get("replies", [])],
             json.loads(stored.get("events") or "[]"),
+            json.loads(stored["forward"]) if stored.get("forward") else None,
         )
 
-    def _deliver(self, replies: list[OutboundMessage], events: list[dict[str, Any]]) -> None:
+    def _deliver(
+        self, replies: list[OutboundMessage], events: list[dict[str, Any]], forward: dict[str, Any] | None = None
+    ) -> None:
         if replies:
             self.queue.send(replies)
         if events:
             self.events.publish(events)
+        if forward and self.forwards:
+            self.forwards.send(forward)  # the forwarder drops a repeat (its progress per message id)
 
     def _counters(self, ctx: Context) -> list[Op]:
         plan, state, now = ctx.plan, ctx.state, ctx.now
