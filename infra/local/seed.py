@@ -36,6 +36,7 @@ LOCAL_TWILIO_TOKEN = "local-twilio-auth-token"  # noqa: S105 - a published dev-o
 LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105 - a published dev-only value
 LOCAL_TWILIO_ACCOUNT_SID = "AC" + "0" * 32  # the account the local Twilio route accepts
 LOCAL_ERASURE_KEY = "local-erasure-key-not-a-secret"
+LOCAL_LINK_KEY = "local-link-key-not-a-secret"
 
 
 class SeedFailed(RuntimeError):
@@ -53,6 +54,7 @@ def seed_secrets() -> None:
         ("TWILIO_AUTH_TOKEN_PARAMETER", LOCAL_TWILIO_TOKEN),
         ("WEBHOOK_SECRET_PARAMETER", LOCAL_WEBHOOK_SECRET),
         ("ERASURE_KEY_PARAMETER", LOCAL_ERASURE_KEY),
+        ("LINK_KEY_PARAMETER", LOCAL_LINK_KEY),
     ):
         ssm.put_parameter(Name=os.environ[env_name], Value=value, Type="SecureString", Overwrite=True)
 

@@ -21,6 +21,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
+    LINK#<code>      LINK                              a short link: URL, campaign, keyed hash (TTL)
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -171,6 +172,10 @@ INBOX = ItemType(
 )
 # Operator replies to one number on one UTC day (services/inbox.py: the cap), TTL'd.
 INBOX_REPLY_CAP = ItemType("inbox_reply_cap", "PHONE#{phone}", "~INBOXCAP#{day}", E.DELETE, ttl=True)
+# A per-recipient short link (/r/<code>): the original URL, campaign, bucket, variant and a keyed hash of
+# the number under the link key (never the number). Erasure cannot find it by number and does not try:
+# it expires with its TTL (the list's link_expiry_days, at most 365); README "Links".
+LINK = ItemType("short_link", "LINK#{code}", "LINK", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -178,7 +183,7 @@ REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
-    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP,
+    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, LINK,
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .inbound import InboundStore
     from .inbox import InboxStore
     from .limits import LimitsStore
+    from .links import LinkStore
     from .pacing import PacingStore
     from .sending import SendingStore
     from .triggers import TriggerStore
@@ -101,3 +102,9 @@ class Stores:
         from .deliveries import DeliveryStore
 
         return DeliveryStore(self.table)
+
+    @cached_property
+    def links(self) -> LinkStore:
+        from .links import LinkStore
+
+        return LinkStore(self.table)
