@@ -39,8 +39,11 @@ NOT_FOUND = (
     summary="Follow a short link (302 to the campaign's URL with UTM parameters; 404 page when unknown or expired)",
     tags=["Links"],
     responses={
-        302: {"description": "Redirect to the stored URL (Location)"},
-        404: {"description": "Unknown, expired or malformed code: a small HTML page"},
+        302: {"description": "Redirect to the stored URL (Location)", "content": {}},
+        404: {
+            "description": "Unknown, expired or malformed code: a small HTML page (for people, not JSON)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
     },
 )
 def follow(code: str) -> Response[str]:
