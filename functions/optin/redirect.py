@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
+from consent_platform.services.links import follow as follow_link
 from consent_platform.settings import RedirectSettings
 
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
@@ -47,8 +48,6 @@ NOT_FOUND = (
     },
 )
 def follow(code: str) -> Response[str]:
-    from consent_platform.services.links import follow as follow_link
-
     event = app.current_event
     method = event.request_context.http.method
     followed = follow_link(bootstrap.stores(), code, method, event.headers.get("user-agent"), utc_now())
