@@ -118,16 +118,17 @@ def test_short_links_in_the_outbox_redirect_and_count(clock_stack: LocalStack) -
     found = re.search(r"(https?://[^/\s]+)/r/([A-Za-z0-9]{10})", sent)
     assert found and found.group(1) == clock_stack.base_url, sent
 
-    def follow(agent: str) -> tuple[int, str]:
+    def follow(agent: str, method: str = "GET") -> tuple[int, str]:
         netloc = urlsplit(clock_stack.base_url).netloc
         connection = http.client.HTTPConnection(netloc, timeout=15)  # no redirect following: read the 302
-        connection.request("GET", f"/r/{found.group(2)}", headers={"User-Agent": agent})
+        connection.request(method, f"/r/{found.group(2)}", headers={"User-Agent": agent})
         response = connection.getresponse()
         response.read()
         connection.close()
         return response.status, response.getheader("Location") or ""
 
     assert follow("WhatsApp/2.23")[0] == 302
+    assert follow("Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36", "HEAD")[0] == 302
     status, location = follow("Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36")
     assert status == 302
     assert location == "https://promo.example/sale?id=3&utm_source=sms&utm_medium=sms&utm_campaign=Links"

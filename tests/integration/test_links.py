@@ -138,3 +138,17 @@ def test_tracking_off_for_the_campaign_sends_links_as_written(aws: LocalAws, clo
     fire(aws, clock, (clock.now + timedelta(days=1)).isoformat())
     [message] = [m for m in sent_sms() if "sale:" in m["body"]]
     assert "https://shop.example/sale?id=7." in message["body"] and "/r/" not in message["body"]
+
+
+def test_without_a_base_url_links_go_out_as_written_and_the_preview_says_so(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consent_platform import bootstrap
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "")
+    bootstrap.reset()
+    assert aws.http("PUT", "/v1/admin/lists/shop", SHOP).status == 201
+    reply = aws.http("POST", "/v1/admin/campaigns", {"list_id": "shop", "name": "x", "text": TEXT})
+    assert reply.status == 201, reply.body
+    assert "https://shop.example/sale?id=7" in reply.body["preview"]["text"]
+    assert {"code": "links_not_tracked"}.items() <= reply.body["preview"]["warnings"][-1].items()

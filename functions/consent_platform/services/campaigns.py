@@ -50,6 +50,18 @@ def link_spec(stored_list: StoredList, request: CampaignRequest, public_base_url
     return {"base": base.rstrip("/"), "expiry_days": stored_list.link_expiry_days}
 
 
+def link_warnings(
+    stored_list: StoredList, request: CampaignRequest, text: str, links: dict[str, Any] | None
+) -> list[dict[str, str]]:
+    """Tracking was asked for (list or campaign) and the text has links, yet there is no base URL."""
+    from ..domain.links import tracked_urls
+
+    wanted = stored_list.link_tracking if request.track_links is None else request.track_links
+    if links is None and wanted and tracked_urls(text):
+        return [{"code": "links_not_tracked", "reason": "no PublicBaseUrl and no short_domain"}]
+    return []
+
+
 def create_campaign(
     stores: Stores,
     scheduler: Scheduler,
@@ -82,6 +94,8 @@ def create_campaign(
         item["schedule"] = schedule_name(campaign_id, index)
         if request.segment is not None:
             item["recipients_upper_bound"] = True  # the segment is applied when the bucket is dispatched
+    shown = preview_of(rendered, info, plan)
+    shown["warnings"] += link_warnings(stored_list, request, text, links)
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
@@ -97,7 +111,7 @@ def create_campaign(
         "created_at": iso(now),
         "transliterate": stored_list.transliterate,  # for the per-recipient rendering (names)
         "links": links,  # short links: base and expiry (None: untracked)
-        "preview": preview_of(rendered, info, plan),
+        "preview": shown,
         "plan": plan,
     }
     stores.campaigns.put_campaign(campaign)
