@@ -269,8 +269,11 @@ def fire_schedules(aws: Any, recorder: Recorder, now: datetime) -> int:
 # ---- campaign ----------------------------------------------------------------------------------------
 
 
-def campaign(recipients: int = CAMPAIGN_RECIPIENTS, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Plan, dispatch and send a personalised campaign to ``recipients`` UK numbers."""
+def campaign(
+    recipients: int = CAMPAIGN_RECIPIENTS, progress: Callable[[str], None] | None = None, text: str | None = None
+) -> dict[str, Any]:
+    """Plan, dispatch and send a personalised campaign to ``recipients`` UK numbers (``text``: another
+    text starting with "Hi ", e.g. with a link to measure short links' batched writes)."""
     from tests.integration.conftest import sent_sms
 
     with stack() as (aws, clock, recorder):
@@ -278,7 +281,7 @@ def campaign(recipients: int = CAMPAIGN_RECIPIENTS, progress: Callable[[str], No
         import_contacts(aws, "tea", uk_numbers(recipients))
         if progress:
             progress(f"campaign: {recipients} recipients imported")
-        reply = _http(aws, recorder, "POST", "/v1/admin/campaigns", CAMPAIGN)
+        reply = _http(aws, recorder, "POST", "/v1/admin/campaigns", {**CAMPAIGN, **({"text": text} if text else {})})
         assert reply.status == 201, reply.body
         clock.advance(minutes=5)
         buckets = fire_schedules(aws, recorder, clock.now)

@@ -32,7 +32,14 @@ SERVER_FIELDS: dict[Kind, frozenset[str]] = {
 PARTIAL_MAPS: dict[Kind, frozenset[str]] = {"list": frozenset({"messages"}), "keyword": frozenset()}
 # What a PUT without the field stores; a current value equal to it is no loss when the config omits it.
 DEFAULTS: dict[Kind, dict[str, Any]] = {
-    "list": {"language": "en", "diacritics": False, "transliterate": False, "max_segments": 4},
+    "list": {
+        "language": "en",
+        "diacritics": False,
+        "transliterate": False,
+        "max_segments": 4,
+        "link_tracking": True,  # short links (issue 19)
+        "link_expiry_days": 90,
+    },
     "keyword": {"match": "exact"},
 }
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()

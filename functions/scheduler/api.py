@@ -46,6 +46,7 @@ def create(request: Annotated[CampaignRequest, Body()]) -> Response[str]:
         bootstrap.settings(SchedulingSettings).dispatcher_function_arn,
         request,
         utc_now(),
+        bootstrap.settings(CampaignSettings).public_base_url,
     )
     logger.info("campaign scheduled", extra={"campaign_id": campaign.campaign_id, "buckets": len(campaign.plan)})
     return json_response(201, body(campaign))

@@ -37,6 +37,7 @@ LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105 - a published dev-on
 LOCAL_TWILIO_ACCOUNT_SID = "AC" + "0" * 32  # the account the local Twilio route accepts
 LOCAL_ERASURE_KEY = "local-erasure-key-not-a-secret"
 LOCAL_FORWARDING_SECRET = "local-forwarding-secret"  # noqa: S105 - signs forwarded POSTs (issue #20)
+LOCAL_LINK_KEY = "local-link-key-not-a-secret"
 
 
 class SeedFailed(RuntimeError):
@@ -55,6 +56,7 @@ def seed_secrets() -> None:
         ("WEBHOOK_SECRET_PARAMETER", LOCAL_WEBHOOK_SECRET),
         ("ERASURE_KEY_PARAMETER", LOCAL_ERASURE_KEY),
         ("FORWARDING_SECRET_PARAMETER", LOCAL_FORWARDING_SECRET),
+        ("LINK_KEY_PARAMETER", LOCAL_LINK_KEY),
     ):
         ssm.put_parameter(Name=os.environ[env_name], Value=value, Type="SecureString", Overwrite=True)
 

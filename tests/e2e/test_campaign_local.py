@@ -96,3 +96,41 @@ def test_campaign_walk_with_the_local_clock(clock_stack: LocalStack) -> None:
 
     backwards = local_stack.json("POST", "/dev/clock", {"now": utc(warsaw_18 - timedelta(days=1))})
     assert backwards.status == 422
+
+
+def test_short_links_in_the_outbox_redirect_and_count(clock_stack: LocalStack) -> None:
+    """Issue 19 on `make run`: the outbox shows a per-recipient /r/ link; following it redirects with UTM
+    parameters and counts a click; a preview bot is redirected but not counted."""
+    import http.client
+    import re
+    from urllib.parse import urlsplit
+
+    day = stack_now(clock_stack).astimezone(ZoneInfo("Europe/Warsaw")).date() + timedelta(days=21)
+    warsaw_18 = datetime.combine(day, time(18), tzinfo=ZoneInfo("Europe/Warsaw"))
+    assert clock_stack.json("PUT", "/v1/admin/lists/links", LIST).status == 201
+    assert clock_stack.json("POST", "/v1/optin", {"phone": PL, "list_id": "links", "sms_consent": True}).status == 202
+    text = "Links sale: https://promo.example/sale?id=3 today"
+    body = {"list_id": "links", "name": "Links", "text": text, "send_at_local": f"{day.isoformat()}T18:00"}
+    created = clock_stack.json("POST", "/v1/admin/campaigns", body)
+    assert created.status == 201, created.body
+    clock_stack.json("POST", "/dev/clock", {"now": utc(warsaw_18)})
+    [sent] = [m["body"] for m in outbox(clock_stack, PL) if "Links sale" in m["body"]]
+    found = re.search(r"(https?://[^/\s]+)/r/([A-Za-z0-9]{10})", sent)
+    assert found and found.group(1) == clock_stack.base_url, sent
+
+    def follow(agent: str, method: str = "GET") -> tuple[int, str]:
+        netloc = urlsplit(clock_stack.base_url).netloc
+        connection = http.client.HTTPConnection(netloc, timeout=15)  # no redirect following: read the 302
+        connection.request(method, f"/r/{found.group(2)}", headers={"User-Agent": agent})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response.status, response.getheader("Location") or ""
+
+    assert follow("WhatsApp/2.23")[0] == 302
+    assert follow("Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36", "HEAD")[0] == 302
+    status, location = follow("Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36")
+    assert status == 302
+    assert location == "https://promo.example/sale?id=3&utm_source=sms&utm_medium=sms&utm_campaign=Links"
+    stats = clock_stack.request("GET", f"/v1/admin/campaigns/{created.body['campaign_id']}").body["stats"]
+    assert (stats["clicks"], stats["unique_clicks"]) == (1, 1)

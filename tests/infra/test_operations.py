@@ -205,7 +205,8 @@ def test_no_function_writes_through_an_index_arn() -> None:
     ("action", "allowed"),
     [
         # erasures_recorded(); the dispatchers' campaign status before each page (DispatchStore)
-        ("dynamodb:GetItem", {"AdminFunction", "DispatcherFunction", "DispatchShardFunction"}),
+        # … and the short-link redirect's read for a preview fetch or HEAD (services/links.py)
+        ("dynamodb:GetItem", {"AdminFunction", "DispatcherFunction", "DispatchShardFunction", "RedirectFunction"}),
         ("dynamodb:ConditionCheckItem", {"AdminFunction", "SenderFunction"}),  # import suppression, guard
     ],
 )
@@ -214,7 +215,12 @@ def test_rarely_used_dynamodb_actions_only_where_the_code_calls_them(action: str
     assert granted == allowed
 
 
-SSM_NAMES = ("TwilioAuthTokenParameterName", "WebhookSecretParameterName", "ErasureKeyParameterName")
+SSM_NAMES = (
+    "TwilioAuthTokenParameterName",
+    "WebhookSecretParameterName",
+    "ErasureKeyParameterName",
+    "LinkKeyParameterName",
+)
 
 
 @pytest.mark.parametrize("parameter", SSM_NAMES)
@@ -255,6 +261,7 @@ def test_routes_are_private_by_default_and_public_ones_opt_out_explicitly() -> N
     assert auth["DefaultAuthorizer"] == "AWS_IAM"
     public = {("POST", "/v1/optin"), ("GET", "/v1/lists/{list_id}/public"), ("GET", "/v1/qr")}
     public |= {("POST", "/v1/inbound/twilio"), ("POST", "/v1/inbound/webhook")}
+    public |= {("GET", "/r/{code}"), ("HEAD", "/r/{code}")}  # short links
     for fn in FUNCTIONS.values():
         for event in fn["Properties"].get("Events", {}).values():
             if event["Type"] != "HttpApi":

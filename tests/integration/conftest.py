@@ -34,6 +34,7 @@ DEMO_LIST: dict[str, Any] = {
 TWILIO_TOKEN = "twilio-test-token"
 WEBHOOK_SECRETS = ("current-secret", "previous-secret")
 ERASURE_KEY = "erasure-test-key-0123456789abcdef"
+LINK_KEY = "link-test-key-0123456789abcdef"
 TWILIO_ACCOUNT_SID = "AC" + "a1" * 16
 PUBLIC_BASE_URL = "https://sms.example.com"  # what Twilio calls and signs
 
@@ -223,6 +224,7 @@ def aws(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
         ssm.put_parameter(Name=env["TWILIO_AUTH_TOKEN_PARAMETER"], Value=TWILIO_TOKEN, Type="SecureString")
         ssm.put_parameter(Name=env["WEBHOOK_SECRET_PARAMETER"], Value=",".join(WEBHOOK_SECRETS), Type="SecureString")
         ssm.put_parameter(Name=env["ERASURE_KEY_PARAMETER"], Value=ERASURE_KEY, Type="SecureString")
+        ssm.put_parameter(Name=env["LINK_KEY_PARAMETER"], Value=LINK_KEY, Type="SecureString")
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         _reset_cached_settings()

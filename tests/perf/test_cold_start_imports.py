@@ -20,7 +20,7 @@ NEVER = (
     "aws_lambda_powertools.utilities.parser",  # batch utility imported after pydantic builds these models
 )
 # Resolvers without enable_validation=True do not need Powertools' OpenAPI parameter models.
-NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction"}
+NO_OPENAPI_PARAMS = {"OptInFunction", "InboundWebhookFunction", "RedirectFunction"}
 # Functions that never read a list's configuration: the list models (domain/lists.py, ~7 ms of pydantic
 # model building) and the services that need them stay out of their cold start.
 NO_LIST_MODELS = {
@@ -30,6 +30,7 @@ NO_LIST_MODELS = {
     "ExpiryFunction",
     "InboundWebhookFunction",
     "ReconcilerFunction",
+    "RedirectFunction",  # a short link's redirect (issue 19) reads only its link record
 }
 # Functions that never parse a phone number (they only mask one for logs).
 NO_PHONENUMBERS = {
@@ -39,6 +40,7 @@ NO_PHONENUMBERS = {
     "DeliveryWorkerFunction",
     "ReconcilerFunction",
     "ForwarderFunction",  # masks numbers for its payloads; its targets were parsed when the rule was stored
+    "RedirectFunction",
 }
 # Not loaded by these functions at all (issue 17, cold start ≤ floor + 0.25 × boto3). The delivery worker
 # checks a receipt's message id with ``domain.messages.campaign_message_id``, not the dispatcher's

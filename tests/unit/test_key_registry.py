@@ -25,6 +25,7 @@ PARTS = {
     "cart_id": "c1",
     "campaign_id": "k1",
     "digest": "abc",
+    "code": "Ab3dE5gH9k",  # a short link
     "provider": "twilio",
     "schedule": "d-1",
     "message_id": "m-1",

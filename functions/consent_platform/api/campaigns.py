@@ -37,6 +37,9 @@ class CampaignStats(Open):
     awaiting_receipt: int = Field(description="sent − delivered − undelivered (never below 0)")
     delivery_rate: float | None = Field(description="delivered / sent; null before anything was sent")
     price_usd: float = Field(description="Sum of the prices the provider reported for finished messages")
+    clicks: int = Field(default=0, description="Short-link clicks by people (HEAD and preview fetchers not counted)")
+    unique_clicks: int = Field(default=0, description="Links clicked at least once (a repeat click counts once)")
+    ctr: float | None = Field(default=None, description="unique_clicks / sent; null before anything was sent")
 
 
 class CampaignPreview(Open):

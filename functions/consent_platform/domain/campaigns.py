@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from .attributes import AttrValue
 from .clock import IsoTimestamp
 from .inbound import fold
+from .links import PREVIEW_CODE, mask_opt_outs, problems, rewrite, short_url, tracked_urls, unwrap
 from .segments import SegmentInfo, count_segments
 from .transliteration import to_gsm7
 
@@ -92,6 +93,8 @@ class CampaignRequest(BaseModel):
     send_at_local: datetime | None = None
     send_at: IsoTimestamp | None = None
     segment: Segment | None = None
+    # Short links (issue 19): unset follows the list's link_tracking; false sends every link as written.
+    track_links: bool | None = None
 
     @field_validator("send_at_local")
     @classmethod
@@ -103,11 +106,15 @@ class CampaignRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
-        unknown = sorted({m.group(1).strip() for m in _PLACEHOLDER.finditer(value)} - PLACEHOLDERS)
+        trouble = problems(value)
+        if trouble:
+            raise ValueError(trouble)
+        value_without_links = mask_opt_outs(value)  # {https://…!} is an opted-out link, not a placeholder
+        unknown = sorted({m.group(1).strip() for m in _PLACEHOLDER.finditer(value_without_links)} - PLACEHOLDERS)
         if unknown:
             raise ValueError(f"unknown placeholder {{{unknown[0]}}}; available: {', '.join(sorted(PLACEHOLDERS))}")
         try:
-            list(string.Formatter().parse(_PLACEHOLDER.sub("", value)))
+            list(string.Formatter().parse(_PLACEHOLDER.sub("", value_without_links)))
         except ValueError:
             raise ValueError("unbalanced { or } in the text") from None
         return value
@@ -144,6 +151,10 @@ def with_opt_out(text: str, language: str, diacritics: bool = False) -> str:
     return f"{text}{separator}{footer}"
 
 
-def preview(text: str) -> tuple[str, SegmentInfo]:
-    rendered = render(text, None)
+def preview(text: str, link_base: str | None = None) -> tuple[str, SegmentInfo]:
+    """The text as a recipient without a profile gets it; with ``link_base`` (tracking on) each tracked
+    link is a placeholder short link of the real length, so parts and costs count what is sent."""
+    if link_base:
+        text = rewrite(text, [short_url(link_base, PREVIEW_CODE)] * len(tracked_urls(text)))
+    rendered = render(unwrap(text), None)
     return rendered, count_segments(rendered)

@@ -11,6 +11,7 @@ from typing import Any
 from .consent import Action, LedgerEntry, Method
 
 SOURCE_MAX = 200
+CLICKS = ("clicks", "unique_clicks")
 
 
 def counter_increments(entries: list[LedgerEntry]) -> dict[tuple[str, str], Counter[str]]:
@@ -64,13 +65,13 @@ def totals(days: list[dict[str, Any]]) -> dict[str, Any]:
             for key, value in day[group].items():
                 total[f"{group}#{key}"] += value
     for day in days:
-        for key in ("requested", "confirmations", "optouts", "expired"):
+        for key in ("requested", "confirmations", "optouts", "expired", *CLICKS):
             total[key] += day[key]
     return {
         "optins": _strip(total, "optins#"),
         "sources": _strip(total, "sources#"),
         "keywords": _strip(total, "keywords#"),
-        **{key: total[key] for key in ("requested", "confirmations", "optouts", "expired")},
+        **{key: total[key] for key in ("requested", "confirmations", "optouts", "expired", *CLICKS)},
         "completion_rate": _rate(total["confirmations"], total["requested"]),
     }
 
@@ -85,6 +86,8 @@ def _day(day: str, counts: Counter[str]) -> dict[str, Any]:
         "confirmations": counts["confirmations"],
         "optouts": counts["optouts"],
         "expired": counts["expired"],
+        # Short-link clicks that day by people (the redirect adds them: services/links.py).
+        **{key: counts[key] for key in CLICKS},
         # Confirmations that day over double opt-in requests that day: a daily view of completion.
         "completion_rate": _rate(counts["confirmations"], counts["requested"]),
     }

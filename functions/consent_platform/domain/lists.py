@@ -120,6 +120,11 @@ class ListConfig(BaseModel):
     diacritics: StrictBool = False
     transliterate: StrictBool = False
     max_segments: int = Field(default=DEFAULT_MAX_SEGMENTS, ge=1, le=10)
+    # Short links (issue 19; README "Links"): campaign URLs become <short_domain or PublicBaseUrl>/r/<code>
+    # per recipient; short_domain is an https origin that routes /r/* to this API; links live this long.
+    link_tracking: StrictBool = True
+    short_domain: Url | None = None
+    link_expiry_days: int = Field(default=90, ge=1, le=365)
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
         dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None
@@ -129,6 +134,13 @@ class ListConfig(BaseModel):
     @classmethod
     def _https_url(cls, value: str | None) -> str | None:
         return None if value is None else https_url(value)
+
+    @field_validator("short_domain")
+    @classmethod
+    def _short_domain(cls, value: str | None) -> str | None:
+        from .links import short_origin
+
+        return None if value is None else short_origin(value)
 
     @field_validator("confirm_words")
     @classmethod

@@ -16,7 +16,7 @@ from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.lists import (
     LIST_ID_PATTERN,
-    StoredList,  # noqa: F401 - every request reads the list (``catalog.get_list`` builds it)
+    StoredList,  # every request reads the list (``catalog.get_list`` builds it); link_spec takes one
 )
 from ..domain.paging import decode_cursor, encode_cursor, page_size
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
@@ -40,8 +40,35 @@ def schedule_name(campaign_id: str, index: int) -> str:
     return f"c-{campaign_id}-{index}"
 
 
+def link_spec(stored_list: StoredList, request: CampaignRequest, public_base_url: str) -> dict[str, Any] | None:
+    """Where this campaign's short links point and how long they live; ``None``: links go out as written
+    (tracking off for the list or the campaign, or no base URL to point them at)."""
+    tracking = stored_list.link_tracking if request.track_links is None else request.track_links
+    base = stored_list.short_domain or public_base_url
+    if not tracking or not base:
+        return None
+    return {"base": base.rstrip("/"), "expiry_days": stored_list.link_expiry_days}
+
+
+def link_warnings(
+    stored_list: StoredList, request: CampaignRequest, text: str, links: dict[str, Any] | None
+) -> list[dict[str, str]]:
+    """Tracking was asked for (list or campaign) and the text has links, yet there is no base URL."""
+    from ..domain.links import tracked_urls
+
+    wanted = stored_list.link_tracking if request.track_links is None else request.track_links
+    if links is None and wanted and tracked_urls(text):
+        return [{"code": "links_not_tracked", "reason": "no PublicBaseUrl and no short_domain"}]
+    return []
+
+
 def create_campaign(
-    stores: Stores, scheduler: Scheduler, dispatcher_arn: str, request: CampaignRequest, now: datetime
+    stores: Stores,
+    scheduler: Scheduler,
+    dispatcher_arn: str,
+    request: CampaignRequest,
+    now: datetime,
+    public_base_url: str = "",
 ) -> Campaign:
     stored_list, _ = stores.catalog.get_list(request.list_id)
     if stored_list is None:
@@ -52,7 +79,8 @@ def create_campaign(
         raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
 
     text = stored_list.outgoing(with_opt_out(request.text, stored_list.language, stored_list.diacritics))
-    rendered, info = preview(text)
+    links = link_spec(stored_list, request, public_base_url)
+    rendered, info = preview(text, links["base"] if links else None)
     if not rendered:
         raise ValidationFailed("the text is empty once rendered", {"text": "empty"})
     check_segments(info, stored_list.max_segments)
@@ -66,6 +94,8 @@ def create_campaign(
         item["schedule"] = schedule_name(campaign_id, index)
         if request.segment is not None:
             item["recipients_upper_bound"] = True  # the segment is applied when the bucket is dispatched
+    shown = preview_of(rendered, info, plan)
+    shown["warnings"] += link_warnings(stored_list, request, text, links)
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
@@ -80,7 +110,8 @@ def create_campaign(
         "status": "scheduled" if plan else "done",
         "created_at": iso(now),
         "transliterate": stored_list.transliterate,  # for the per-recipient rendering (names)
-        "preview": preview_of(rendered, info, plan),
+        "links": links,  # short links: base and expiry (None: untracked)
+        "preview": shown,
         "plan": plan,
     }
     stores.campaigns.put_campaign(campaign)
@@ -147,12 +178,13 @@ def cancel_campaign(stores: Stores, scheduler: Scheduler, campaign_id: str) -> C
 
 
 def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
-    hidden = ("pk", "sk", "origination", "language", "transliterate")
+    hidden = ("pk", "sk", "origination", "language", "transliterate", "links")
     fields = {k: v for k, v in campaign.items() if k not in hidden}
     counts = {
         **{k: stats.get(k, 0) for k in STAT_KEYS},
         "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},
         **delivery_stats(stats),
+        **click_stats(stats),
     }
     fields["status"] = status_of(campaign, stats)
     return Campaign.model_validate({**fields, "stats": counts})
@@ -206,3 +238,10 @@ def delivery_stats(stats: dict[str, int]) -> dict[str, Any]:
         "delivery_rate": round(delivered / sent, 4) if sent else None,
         "price_usd": stats.get("price_micro_usd", 0) / 1_000_000,
     }
+
+
+def click_stats(stats: dict[str, int]) -> dict[str, Any]:
+    """What the short links' redirect counted (services/links.py): every click, first clicks per link,
+    and the click-through rate — unique clicks over messages sent."""
+    sent, unique = stats.get("sent", 0), stats.get("unique_clicks", 0)
+    return {"clicks": stats.get("clicks", 0), "unique_clicks": unique, "ctr": round(unique / sent, 4) if sent else None}

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from ..adapters.dynamodb.stores import Stores
+from ..adapters.link_key import load_link_key
 from ..adapters.queue import OutboundQueue
 from ..domain.campaigns import Segment, render
+from ..domain.links import unwrap
 from ..domain.messages import (
     CampaignJob,
     OutboundMessage,
@@ -21,6 +23,7 @@ from ..domain.messages import (
 from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
 from ..domain.transliteration import fit_gsm7
+from .links import LinkMinter
 
 HOURS_PER_DAY = 24
 
@@ -32,11 +35,13 @@ class Batch:
     campaign: dict[str, Any]
     job: CampaignJob
     segment: Segment | None
+    links: LinkMinter | None = None  # per-recipient short links (None: the text's links go out as written)
 
     @classmethod
     def of(cls, campaign: dict[str, Any], bucket_key: str) -> Batch:
         segment = Segment.model_validate(campaign["segment"]) if campaign.get("segment") else None
-        return cls(campaign, campaign_job(campaign, Bucket.parse(bucket_key)), segment)
+        links = LinkMinter.for_campaign(campaign, bucket_key, load_link_key)
+        return cls(campaign, campaign_job(campaign, Bucket.parse(bucket_key)), segment, links)
 
 
 def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[str], now: datetime) -> Counter[str]:
@@ -62,7 +67,10 @@ def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[
     sendable = [p for p in chosen if not (profiles.get(p) or {}).get("undeliverable")]
     counts["skipped_undeliverable"] += len(chosen) - len(sendable)
     if sendable:
-        queue.send(_jobs(batch, sendable, profiles, now))
+        jobs = _jobs(batch, sendable, profiles, now)
+        if batch.links is not None:  # the page's link records (25 a request) exist before its messages
+            batch.links.flush(stores)
+        queue.send(jobs)
         counts["queued"] += len(sendable)
     return counts
 
@@ -83,7 +91,8 @@ def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], 
     campaign = batch.campaign
     out = []
     for phone in phones:
-        body = render(campaign["text"], profiles.get(phone))
+        text = batch.links.text_for(phone, now) if batch.links else unwrap(campaign["text"])
+        body = render(text, profiles.get(phone))
         if campaign.get("transliterate"):  # the names filled in here were not in the text the plan priced
             body = fit_gsm7(body)
         message = build_message(

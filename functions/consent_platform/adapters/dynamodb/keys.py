@@ -31,6 +31,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CONFIG           POLL#<poll_id>                    a poll (the worker loads it with lists, keywords)
     POLL#<poll_id>   TALLY#<shard>                     a poll's vote counters (sharded, nothing personal)
     PHONE#<e164>     ~POLL#<poll_id>                   one number's vote / keyword request / closed reply
+    LINK#<code>      LINK                              a short link: URL, campaign, keyed hash (TTL)
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -212,6 +213,10 @@ POLL_VOTE = ItemType("poll_vote", "PHONE#{phone}", "~POLL#{poll_id}", E.DELETE, 
 FORWARDING = ItemType("forwarding_rule", "CONFIG", "FORWARD#{number}", E.NOT_PERSONAL)
 FORWARD_MARK = ItemType("forward_mark", "FWD#{provider}#{message_id}", "FWD", E.NOT_PERSONAL, ttl=True)
 FORWARD_CAP = ItemType("forward_cap", "FWDCAP#{number}", "DAY#{day}", E.NOT_PERSONAL, ttl=True)
+# A per-recipient short link (/r/<code>): the original URL, campaign, bucket, variant and a keyed hash of
+# the number under the link key (never the number). Erasure cannot find it by number and does not try:
+# it expires with its TTL (the list's link_expiry_days, at most 365); README "Links".
+LINK = ItemType("short_link", "LINK#{code}", "LINK", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
@@ -220,7 +225,7 @@ REGISTRY: tuple[ItemType, ...] = (
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
-    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP,
+    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK,
 )  # fmt: skip
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .inbound import InboundStore
     from .inbox import InboxStore
     from .limits import LimitsStore
+    from .links import LinkStore
     from .pacing import PacingStore
     from .polls import PollStore
     from .sending import SendingStore
@@ -115,3 +116,9 @@ class Stores:
         from .polls import PollStore
 
         return PollStore(self.table)
+
+    @cached_property
+    def links(self) -> LinkStore:
+        from .links import LinkStore
+
+        return LinkStore(self.table)
