@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from consent_platform.http import json_api, register_error_handlers, screen_request
 from consent_platform.settings import AdminSettings, OutboundSettings, SchedulingSettings
 
-from .routes import contacts, imports, inbox, keywords, lists, senders, stats, triggers
+from .routes import contacts, flows, imports, inbox, keywords, lists, senders, stats, triggers
 from .routes.imports import IMPORT_HINT, IMPORT_MAX_BODY
 from .routes.shared import logger
 
@@ -29,7 +29,7 @@ MAX_BODY = 64 * 1024
 app = json_api()
 register_error_handlers(app, logger)
 # In the order the OpenAPI document lists them.
-for area in (lists, contacts, imports, stats, triggers, keywords, senders, inbox):
+for area in (lists, contacts, imports, stats, triggers, keywords, senders, inbox, flows):
     app.include_router(area.router)
 
 

@@ -32,6 +32,8 @@ PARTS = {
     "created_at": "2026-01-01T00:00:00Z",
     "attempt": "a1",
     "received_at": "2026-01-01T00:00:00.000000Z",
+    "flow_id": "welcome",
+    "enrollment": "0123abcd",
 }
 
 

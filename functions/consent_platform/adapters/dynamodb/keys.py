@@ -19,6 +19,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     PHONE#<e164>     ~INBOX#<received_at>#<id>         the inbox: every received message (TTL; also in
                                                        InboxIndex under INBOX#<receiving number>)
     SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
+    FLOWS            FLOW#<flow_id>                    a flow's definition (its listing too)
+    FLOW#<flow_id>   STATS#<n>                         a flow's sharded counters
+    PHONE#<e164>     ~FLOW#<flow_id>#<enrollment>      an enrollment (in FlowDueIndex while a step waits)
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
 
@@ -114,6 +117,8 @@ PENDING_SHARDS = 8
 # receives replies at a person's pace, far below a partition's 1,000 writes/s.
 INBOX_INDEX = "InboxIndex"
 STATS_SHARDS = 10
+FLOW_DUE_INDEX = "FlowDueIndex"  # sparse: enrollments waiting for a step, by due time (write-sharded)
+FLOW_DUE_SHARDS = 8
 STATE_BELOW = "~"
 
 E = Erasure
@@ -172,13 +177,23 @@ INBOX = ItemType(
 # Operator replies to one number on one UTC day (services/inbox.py: the cap), TTL'd.
 INBOX_REPLY_CAP = ItemType("inbox_reply_cap", "PHONE#{phone}", "~INBOXCAP#{day}", E.DELETE, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
+# Flows (services/flows.py): every definition in one partition (the listing is one Query, and so is
+# loading every flow a bus event may start), sharded counters per flow, and one enrollment per (flow,
+# number, trigger instance) under the number. An enrollment waiting for a step carries ``flow_due_pk`` /
+# ``flow_due_sk`` = FLOWDUE#<shard> / <due>#<enrollment> (FlowDueIndex, sparse): the sweep reads what is
+# due and nothing else, and erasing the number deletes the enrollment and so its index entry.
+FLOW = ItemType("flow", "FLOWS", "FLOW#{flow_id}", E.NOT_PERSONAL)
+FLOW_STATS = ItemType("flow_stats", "FLOW#{flow_id}", "STATS#{shard}", E.NOT_PERSONAL)
+ENROLLMENT = ItemType(
+    "flow_enrollment", "PHONE#{phone}", "~FLOW#{flow_id}#{enrollment}", E.DELETE, indexes=(FLOW_DUE_INDEX,)
+)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
 REGISTRY: tuple[ItemType, ...] = (
     LIST, CONSENT_TEXT, BUCKET, LIST_STATS, SIGNUP_CAP, CONFIG_LIST, KEYWORD, KEYWORD_STATS, PROFILE,
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
-    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP,
+    INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, FLOW, FLOW_STATS, ENROLLMENT,
 )  # fmt: skip
 
 
@@ -215,6 +230,15 @@ def campaign_control(campaign_id: str) -> tuple[str, str]:
 def trigger_control(phone: str, cart_id: str) -> tuple[str, str]:
     """The item whose status says whether a triggered message may still go out."""
     return TRIGGER.pair(phone=phone, cart_id=cart_id)
+
+
+def flow_due_partition(shard_no: int) -> str:
+    return f"FLOWDUE#{shard_no}"
+
+
+def flow_due_sort_key(due: str, enrollment: str) -> str:
+    """``<due iso>#<enrollment>``: sorted by due time, unique per enrollment."""
+    return f"{due}#{enrollment}"
 
 
 def phone_of(pk: str) -> str:
