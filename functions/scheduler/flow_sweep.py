@@ -10,9 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
+from consent_platform.domain.phone import preload
 from consent_platform.services.flow_sweep import sweep
 from consent_platform.settings import OutboundSettings, TableSettings
 
+preload()  # every due step resolves its number's zone: phonenumbers loads with the module
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
 SETTINGS = (TableSettings, OutboundSettings)
 logger = Logger()
