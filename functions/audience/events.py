@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
 from consent_platform.api.audience import CartAbandoned, CustomerEvent
-from consent_platform.domain.clock import utc_now
+from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import preload
 from consent_platform.services.flow_engine import on_event
 from consent_platform.services.triggers import record_customer_event, start_cart_trigger
@@ -38,6 +38,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # A malformed event raises: EventBridge retries it and then sends it to the rule's DLQ.
     kind = event.get("detail-type", "")
     detail = event.get("detail") or {}
+    if kind.startswith("Customer.") and isinstance(detail, dict) and not detail.get("at"):
+        # A shop that leaves out when it happened means "now": exits compare it with enrollments' starts.
+        detail = {**detail, "at": iso(utc_now())}
     # Flows first (services/flow_engine.py): enrollments and exits are idempotent, so the retry of an
     # event whose legacy cart trigger below failed changes nothing here.
     result: dict[str, Any] = on_event(bootstrap.stores(), kind, detail, utc_now()).wire()

@@ -128,7 +128,8 @@ def _step_problems(index: int, raw: Any) -> dict[str, str]:
     except ValidationError as exc:
         return {_path(where, err["loc"]): err["msg"].removeprefix("Value error, ") for err in exc.errors()}
     if step.send is not None and (problem := lint_text(step.send.text, extra=_is_event_field)):
-        return {f"{where}.send.text": problem}
+        hint = ", event.<field> (the trigger event's)" if problem.startswith("unknown placeholder") else ""
+        return {f"{where}.send.text": problem + hint}
     return {}
 
 

@@ -82,6 +82,9 @@ class EventResult:
     skipped: dict[str, int] = field(default_factory=dict)
 
     def wire(self) -> dict[str, Any]:
+        """What flows did with the event (nothing when no flow cared: the log line stays as it was)."""
+        if not (self.entered or self.exited or self.skipped):
+            return {}
         return {"flows_entered": ",".join(self.entered), "flows_exited": self.exited, **self.skipped}
 
 
