@@ -262,3 +262,28 @@ def test_requests_per_executed_step(
 
     one, eleven = run_with(1, 100), run_with(11, 200)
     assert (eleven - one) / 10 <= 3, (one, eleven)
+
+
+def test_welcome_series_starts_on_a_confirmed_double_opt_in(shop: LocalAws, clock: Clock, tap: Tap) -> None:
+    assert shop.http("PUT", "/v1/admin/lists/shop", {**SHOP, "opt_in": "double"}).status == 200
+    assert shop.http("PUT", "/v1/admin/flows/welcome", WELCOME).status == 201
+    sign_up(shop, tap)  # pending: Consent.Granted is not published, nobody enters yet
+    clock.advance(minutes=1)
+    assert sweep(shop)["due"] == 0
+    shop.text("YES", to="+48500000000")
+    relay(shop, tap)  # Consent.Confirmed
+    clock.advance(minutes=1)
+    sweep(shop)
+    assert "Welcome Ala! Reply STOP to opt out" in texts()
+
+
+def test_erasing_a_number_mid_flow_leaves_nothing_due(shop: LocalAws, clock: Clock, tap: Tap) -> None:
+    assert shop.http("PUT", "/v1/admin/flows/welcome", WELCOME).status == 201
+    sign_up(shop, tap)
+    clock.advance(minutes=1)
+    sweep(shop)
+    assert shop.http("DELETE", "/v1/admin/contacts/%2B48501234567").status == 200
+    sent = len(texts())
+    clock.advance(days=2)
+    assert sweep(shop)["due"] == 0  # the enrollment went with the number, and its index entry with it
+    assert len(texts()) == sent
