@@ -22,12 +22,12 @@ SETTINGS = (TableSettings, SchedulingSettings)
 logger = Logger()
 
 
-def _cart_trigger(cart: CartAbandoned) -> dict[str, Any]:
-    """The list's built-in cart message (``cart_abandoned``), as before flows; a list without one may
-    still run a cart flow, so its absence is no longer an error here."""
+def _cart_trigger(cart: CartAbandoned, flows_took_it: bool) -> dict[str, Any]:
+    """The list's built-in cart message (``cart_abandoned``), as before flows. A list without one is
+    still an error (retried, then dead-lettered with its reason) — unless a cart flow took the event."""
     stores = bootstrap.stores()
     stored, _ = stores.catalog.get_list(cart.list_id)
-    if stored is not None and stored.cart_abandoned is None:
+    if flows_took_it and stored is not None and stored.cart_abandoned is None:
         return {"status": "no_cart_message", "cart_id": cart.cart_id}
     target = bootstrap.settings(SchedulingSettings).outbound_queue_arn
     return start_cart_trigger(stores, bootstrap.scheduler(), target, cart, utc_now()).wire()
@@ -45,7 +45,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # event whose legacy cart trigger below failed changes nothing here.
     result: dict[str, Any] = on_event(bootstrap.stores(), kind, detail, utc_now()).wire()
     if kind == "Cart.Abandoned":
-        result.update(_cart_trigger(CartAbandoned.model_validate(detail)))
+        result.update(_cart_trigger(CartAbandoned.model_validate(detail), flows_took_it=bool(result)))
     elif kind in ("Customer.Activity", "Customer.Purchase"):
         result.update(record_customer_event(bootstrap.stores(), kind, CustomerEvent.model_validate(detail)))
     logger.info("customer event", extra={"detail_type": kind, **{k: str(v) for k, v in result.items()}})
