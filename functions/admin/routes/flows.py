@@ -56,7 +56,7 @@ def get_flow(flow_id: FlowIdInPath) -> Response[str]:
     "/v1/admin/flows/<flow_id>",
     summary="Stop a flow: no new enrollments; enrollments under way are cancelled (counted)",
     tags=["Flows"],
-    responses=api_responses({200: ("Stopped", None)}, 404, 422, 503),
+    responses=api_responses({200: ("Stopped", "FlowDeleted")}, 404, 422, 503),
 )
 def delete_flow(flow_id: FlowIdInPath) -> Response[str]:
     from consent_platform.services import flows

@@ -10,7 +10,7 @@ from pydantic import Field
 from ..domain.flows import FlowDefinition
 from ._base import Open
 
-__all__ = ["FlowDefinition", "FlowPage", "FlowStats", "FlowSummary", "FlowView", "StepStats"]
+__all__ = ["FlowDefinition", "FlowDeleted", "FlowPage", "FlowStats", "FlowSummary", "FlowView", "StepStats"]
 
 
 class StepStats(Open):
@@ -66,3 +66,11 @@ class FlowSummary(Open):
 class FlowPage(Open):
     flows: list[FlowSummary]
     next: str | None = Field(default=None, description="Pass as ?next= for the following page; null on the last page")
+
+
+class FlowDeleted(Open):
+    """``DELETE /v1/admin/flows/{flow_id}``: stopped, and how many enrollments under way it cancelled."""
+
+    flow_id: str
+    status: Literal["deleted"]
+    cancelled: int = Field(description="Enrollments that were under way (counted as exited.flow_deleted)")
