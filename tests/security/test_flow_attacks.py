@@ -68,3 +68,25 @@ def test_an_event_for_a_number_that_is_not_subscribed_enrolls_nobody(aws: LocalA
     }
     result = Invoker(aws.stack).invoke("AudienceEventsFunction", event)
     assert (result["flows_entered"], result["not_subscribed"]) == ("", 1)
+
+
+def test_a_cart_on_another_list_starts_no_flow_of_this_one(aws: LocalAws) -> None:
+    """A shop with two brands: a cart abandoned on one list never texts the other brand's subscribers."""
+    from tests.integration.conftest import DEMO_LIST
+
+    brand = {**DEMO_LIST, "opt_in": "single", "cart_abandoned": {"text": "Your cart: {url}", "delay_hours": 1}}
+    for list_id in ("a", "b"):
+        assert aws.http("PUT", f"/v1/admin/lists/{list_id}", brand).status == 201
+        aws.http("POST", "/v1/optin", {"phone": "+48501234567", "list_id": list_id, "sms_consent": True})
+    assert (
+        aws.http(
+            "PUT", "/v1/admin/flows/cart", {**WELCOME, "list_id": "a", "trigger": {"event": "Cart.Abandoned"}}
+        ).status
+        == 201
+    )
+    detail = {"list_id": "b", "phone": "+48501234567", "cart_id": "c-1", "url": "https://x.example/c/1"}
+    Invoker(aws.stack).invoke("AudienceEventsFunction", {"detail-type": "Cart.Abandoned", "detail": detail})
+    assert aws.http("GET", "/v1/admin/flows/cart").body["stats"]["entered"] == 0
+    detail = {**detail, "list_id": "a", "cart_id": "c-2"}
+    Invoker(aws.stack).invoke("AudienceEventsFunction", {"detail-type": "Cart.Abandoned", "detail": detail})
+    assert aws.http("GET", "/v1/admin/flows/cart").body["stats"]["entered"] == 1

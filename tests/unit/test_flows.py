@@ -59,6 +59,9 @@ def test_step_shapes() -> None:
     assert "steps[0].if.tags_any" in problems([{"if": {"tags_any": "vip"}}])
     assert "steps[0].else" in problems([{"if": {"tags_any": ["vip"]}, "else": "maybe"}])
     assert "steps" in problems([])
+    assert problems([{"send": {"text": "x"}}, {"if": {"tags_any": ["vip"]}}]) == {
+        "steps[1]": "an if guards the step after it: it cannot be last"
+    }
     assert "trigger.event" in problems([{"send": {"text": "x"}}], trigger={"event": "Birthday"})
 
 

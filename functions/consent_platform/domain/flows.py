@@ -152,6 +152,8 @@ def parse_flow(data: dict[str, Any]) -> FlowDefinition:
     if isinstance(steps, list):
         for index, raw in enumerate(steps):
             problems.update(_step_problems(index, raw))
+    if isinstance(steps, list) and steps and isinstance(steps[-1], dict) and "if" in steps[-1]:
+        problems.setdefault(f"steps[{len(steps) - 1}]", "an if guards the step after it: it cannot be last")
     try:
         flow = FlowDefinition.model_validate(data)
     except ValidationError as exc:

@@ -101,13 +101,14 @@ def on_event(stores: Stores, detail_type: str, detail: dict[str, Any], now: date
     except Exception:
         result.skipped["invalid_phone"] = 1
         return result
+    # An event that names a list (a consent change, a cart) concerns that list's flows only; customer
+    # events name none and concern every flow.
+    every = [f for f in every if not detail.get("list_id") or f["list_id"] == detail.get("list_id")]
     exit_flows = {f["flow_id"] for f in every if detail_type in (f.get("exit_on") or [])}
     if exit_flows:
         result.exited = _exit(flows, phone, exit_flows, detail_type, detail.get("at") or iso(now), now)
     kind = trigger_kind(detail_type, detail)
     starting = [f for f in every if kind and f.get("trigger_event") == kind and f.get("status") == "active"]
-    if kind == "Consent.Confirmed":
-        starting = [f for f in starting if f["list_id"] == detail.get("list_id")]
     if starting:
         _enter(stores, starting, phone, (kind or "", detail), now, result)
     return result
