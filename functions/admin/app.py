@@ -45,6 +45,7 @@ AREAS = {
     "contests": "contests",
     "polls": "polls",
     "numbers": "forwarding",
+    "flows": "flows",
 }
 
 app = json_api()

@@ -1,4 +1,5 @@
-"""EventBridge rule target: ``Customer.Activity``, ``Customer.Purchase`` and ``Cart.Abandoned``."""
+"""EventBridge rule target: ``Customer.Activity``, ``Customer.Purchase``, ``Cart.Abandoned`` and the
+``Consent.*`` events — customer timestamps, the built-in cart message, and flows (enter / exit)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
 from consent_platform.api.audience import CartAbandoned, CustomerEvent
-from consent_platform.domain.clock import utc_now
+from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import preload
+from consent_platform.services.flow_engine import on_event
 from consent_platform.services.triggers import record_customer_event, start_cart_trigger
 from consent_platform.settings import SchedulingSettings, TableSettings
 
@@ -20,22 +22,31 @@ SETTINGS = (TableSettings, SchedulingSettings)
 logger = Logger()
 
 
+def _cart_trigger(cart: CartAbandoned, flows_took_it: bool) -> dict[str, Any]:
+    """The list's built-in cart message (``cart_abandoned``), as before flows. A list without one is
+    still an error (retried, then dead-lettered with its reason) — unless a cart flow took the event."""
+    stores = bootstrap.stores()
+    stored, _ = stores.catalog.get_list(cart.list_id)
+    if flows_took_it and stored is not None and stored.cart_abandoned is None:
+        return {"status": "no_cart_message", "cart_id": cart.cart_id}
+    target = bootstrap.settings(SchedulingSettings).outbound_queue_arn
+    return start_cart_trigger(stores, bootstrap.scheduler(), target, cart, utc_now()).wire()
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # A malformed event raises: EventBridge retries it and then sends it to the rule's DLQ.
     kind = event.get("detail-type", "")
     detail = event.get("detail") or {}
+    if kind.startswith("Customer.") and isinstance(detail, dict) and not detail.get("at"):
+        # A shop that leaves out when it happened means "now": exits compare it with enrollments' starts.
+        detail = {**detail, "at": iso(utc_now())}
+    # Flows first (services/flow_engine.py): enrollments and exits are idempotent, so the retry of an
+    # event whose legacy cart trigger below failed changes nothing here.
+    result: dict[str, Any] = on_event(bootstrap.stores(), kind, detail, utc_now()).wire()
     if kind == "Cart.Abandoned":
-        result = start_cart_trigger(
-            bootstrap.stores(),
-            bootstrap.scheduler(),
-            bootstrap.settings(SchedulingSettings).outbound_queue_arn,
-            CartAbandoned.model_validate(detail),
-            utc_now(),
-        ).wire()
+        result.update(_cart_trigger(CartAbandoned.model_validate(detail), flows_took_it=bool(result)))
     elif kind in ("Customer.Activity", "Customer.Purchase"):
-        result = record_customer_event(bootstrap.stores(), kind, CustomerEvent.model_validate(detail))
-    else:
-        result = {"ignored": kind}
+        result.update(record_customer_event(bootstrap.stores(), kind, CustomerEvent.model_validate(detail)))
     logger.info("customer event", extra={"detail_type": kind, **{k: str(v) for k, v in result.items()}})
     return result

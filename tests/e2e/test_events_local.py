@@ -93,3 +93,28 @@ def test_an_event_that_cannot_succeed_is_dead_lettered_with_its_reason(local_sta
     started = time.monotonic()
     assert local_stack.json("POST", "/dev/clock", {"advance_seconds": 60}).status == 200
     assert time.monotonic() - started < 10  # nothing left that retries forever
+
+
+def test_a_sign_up_enters_a_welcome_flow_and_the_sweep_runs_it(local_stack: LocalStack) -> None:
+    """Flows on `make run`: the opt-in's Consent.Granted reaches the flow engine through the bus rule; the
+    sweep runs at the clock move. Sent at once inside 9:00-20:00 in Warsaw, deferred outside: either way
+    the step was taken (the time of day of the run decides which)."""
+    assert local_stack.json("PUT", "/v1/admin/lists/welcomes", LIST).status in (200, 201)
+    flow = {
+        "list_id": "welcomes",
+        "name": "Welcome",
+        "trigger": {"event": "Consent.Confirmed"},
+        "steps": [{"send": {"text": "Welcome aboard!"}}, {"wait": {"days": 1}}, {"send": {"text": "Day two"}}],
+    }
+    assert local_stack.json("PUT", "/v1/admin/flows/welcome", flow).status == 201
+    local_stack.json("POST", "/v1/optin", {"phone": "+48501230001", "list_id": "welcomes", "sms_consent": True})
+    deadline = time.monotonic() + 15
+    stats: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        local_stack.json("POST", "/dev/clock", {"advance_seconds": 60})
+        stats = local_stack.request("GET", "/v1/admin/flows/welcome").body["stats"]
+        if stats["entered"] and (stats["sent"] or stats["deferred"]):
+            break
+        time.sleep(0.5)
+    assert stats["entered"] == 1, stats
+    assert stats["steps"][0]["sent"] + stats["steps"][0]["deferred"] >= 1, stats

@@ -37,6 +37,8 @@ PARTS = {
     "slot": "ENTRY",
     "poll_id": "p1",
     "number": "48500000000",
+    "flow_id": "welcome",
+    "enrollment": "0123abcd",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -106,17 +107,8 @@ class CampaignRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
-        trouble = problems(value)
-        if trouble:
-            raise ValueError(trouble)
-        value_without_links = mask_opt_outs(value)  # {https://…!} is an opted-out link, not a placeholder
-        unknown = sorted({m.group(1).strip() for m in _PLACEHOLDER.finditer(value_without_links)} - PLACEHOLDERS)
-        if unknown:
-            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; available: {', '.join(sorted(PLACEHOLDERS))}")
-        try:
-            list(string.Formatter().parse(_PLACEHOLDER.sub("", value_without_links)))
-        except ValueError:
-            raise ValueError("unbalanced { or } in the text") from None
+        if problem := lint_text(value):
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -124,6 +116,23 @@ class CampaignRequest(BaseModel):
         if self.send_at_local is not None and self.send_at is not None:
             raise ValueError("give send_at_local or send_at, not both")
         return self
+
+
+def lint_text(value: str, extra: Callable[[str], bool] = lambda _name: False) -> str | None:
+    """What is wrong with a message text's placeholders (``None``: nothing). Campaigns and flows share it;
+    ``extra`` admits more names (a flow's ``{event.<field>}``)."""
+    if trouble := problems(value):  # links: hostile schemes, a placeholder glued to a tracked URL
+        return trouble
+    value = mask_opt_outs(value)  # {https://…!} is an opted-out link, not a placeholder
+    names = {m.group(1).strip() for m in _PLACEHOLDER.finditer(value)}
+    unknown = sorted(name for name in names - PLACEHOLDERS if not extra(name))
+    if unknown:
+        return f"unknown placeholder {{{unknown[0]}}}; available: {', '.join(sorted(PLACEHOLDERS))}"
+    try:
+        list(string.Formatter().parse(_PLACEHOLDER.sub("", value)))
+    except ValueError:
+        return "unbalanced { or } in the text"
+    return None
 
 
 def render(text: str, profile: dict[str, Any] | None) -> str:

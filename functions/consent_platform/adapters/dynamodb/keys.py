@@ -22,6 +22,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     PHONE#<e164>     ~INBOX#<received_at>#<id>         the inbox: every received message (TTL; also in
                                                        InboxIndex under INBOX#<receiving number>)
     SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
+    FLOWS            FLOW#<flow_id>                    a flow's definition (its listing too)
+    FLOW#<flow_id>   STATS#<n>                         a flow's sharded counters
+    PHONE#<e164>     ~FLOW#<flow_id>#<enrollment>      an enrollment (in FlowDueIndex while a step waits)
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
     CONTESTS         CONTEST#<id>                      a contest: definition, draw proof (the listing too)
@@ -129,6 +132,8 @@ STATS_SHARDS = 10
 # entries in order with a paged Query (never a scan). One partition per contest: entries arrive at most
 # at a number's throughput (100 parts/s for a US short code), far below a partition's 1,000 writes/s.
 CONTEST_INDEX = "ContestIndex"
+FLOW_DUE_INDEX = "FlowDueIndex"  # sparse: enrollments waiting for a step, by due time (write-sharded)
+FLOW_DUE_SHARDS = 8
 STATE_BELOW = "~"
 
 E = Erasure
@@ -218,6 +223,16 @@ FORWARD_CAP = ItemType("forward_cap", "FWDCAP#{number}", "DAY#{day}", E.NOT_PERS
 # it expires with its TTL (the list's link_expiry_days, at most 365); README "Links".
 LINK = ItemType("short_link", "LINK#{code}", "LINK", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
+# Flows (services/flows.py): every definition in one partition (the listing is one Query, and so is
+# loading every flow a bus event may start), sharded counters per flow, and one enrollment per (flow,
+# number, trigger instance) under the number. An enrollment waiting for a step carries ``flow_due_pk`` /
+# ``flow_due_sk`` = FLOWDUE#<shard> / <due>#<enrollment> (FlowDueIndex, sparse): the sweep reads what is
+# due and nothing else, and erasing the number deletes the enrollment and so its index entry.
+FLOW = ItemType("flow", "FLOWS", "FLOW#{flow_id}", E.NOT_PERSONAL)
+FLOW_STATS = ItemType("flow_stats", "FLOW#{flow_id}", "STATS#{shard}", E.NOT_PERSONAL)
+ENROLLMENT = ItemType(
+    "flow_enrollment", "PHONE#{phone}", "~FLOW#{flow_id}#{enrollment}", E.DELETE, indexes=(FLOW_DUE_INDEX,)
+)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
 REGISTRY: tuple[ItemType, ...] = (
@@ -225,7 +240,7 @@ REGISTRY: tuple[ItemType, ...] = (
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
-    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK,
+    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT,
 )  # fmt: skip
 
 
@@ -267,6 +282,15 @@ def campaign_control(campaign_id: str) -> tuple[str, str]:
 def trigger_control(phone: str, cart_id: str) -> tuple[str, str]:
     """The item whose status says whether a triggered message may still go out."""
     return TRIGGER.pair(phone=phone, cart_id=cart_id)
+
+
+def flow_due_partition(shard_no: int) -> str:
+    return f"FLOWDUE#{shard_no}"
+
+
+def flow_due_sort_key(due: str, enrollment: str) -> str:
+    """``<due iso>#<enrollment>``: sorted by due time, unique per enrollment."""
+    return f"{due}#{enrollment}"
 
 
 def phone_of(pk: str) -> str:
