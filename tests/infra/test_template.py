@@ -296,3 +296,18 @@ def test_confirmation_cap_alarm_watches_the_metric_the_functions_emit() -> None:
     assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     for module in ("functions/optin/app.py", "functions/inbound/worker.py"):
         assert 'name="ConfirmationCapReached"' in (ROOT / module).read_text()
+
+
+# The consent table's indexes as last deployed from `main` (the landed template). DynamoDB creates or
+# deletes at most one global secondary index per UpdateTable, so a CloudFormation update that adds two
+# fails: a change may add one index to this set; once it lands, the set gains it.
+DEPLOYED_CONSENT_INDEXES = {"AudienceIndex", "ExpiryIndex"}
+
+
+def test_one_deploy_adds_or_removes_at_most_one_table_index() -> None:
+    table = load_template()["Resources"]["ConsentTable"]["Properties"]
+    indexes = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    changed = indexes ^ DEPLOYED_CONSENT_INDEXES
+    assert len(changed) <= 1, f"one update can create or delete one index, this one changes {sorted(changed)}"
+    defined = [d["AttributeName"] for d in table["AttributeDefinitions"]]
+    assert len(defined) == len(set(defined)), "an attribute defined twice"

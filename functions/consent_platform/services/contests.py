@@ -1,6 +1,6 @@
 """Contests (issue #20): define one (with its keyword), read it, list them, draw the winners.
 
-The draw reads every counted entry with a paged Query of ``ContestIndex`` (about 1 MB — several thousand
+The draw reads every counted entry with a paged Query of ``GroupIndex`` (about 1 MB — several thousand
 entries — per request), computes the published proof (``domain/contests.py``) and writes it with the
 winners in one transaction conditional on "not drawn yet": one draw per contest. Retrying the same draw
 (same number of winners, same or no seed) answers with the stored result and queues the winners' SMS

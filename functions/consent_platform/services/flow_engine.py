@@ -1,7 +1,7 @@
 """The flow engine: bus events start and end enrollments; a periodic sweep runs the steps that are due.
 
 No AWS resource per enrolled contact: an enrollment waiting for a step carries its due time in the
-sparse, write-sharded FlowDueIndex; the sweep (every minute) queries each shard for what is due
+sparse, write-sharded GroupIndex; the sweep (every minute) queries each shard for what is due
 (``sk <= now``) and nothing else. A due enrollment costs one Query of its number's state (profile,
 subscriptions: consent, zone, segment), its share of one ``SendMessageBatch`` (a send step), and one
 conditional ``UpdateItem`` (the next step and due time) — at most 3 requests per executed step.
@@ -157,8 +157,8 @@ def _enter(
             "status": "active",
             "step": 0,
             "entered_at": due,
-            "flow_due_pk": k.flow_due_partition(k.shard(digest, k.FLOW_DUE_SHARDS)),
-            "flow_due_sk": k.flow_due_sort_key(due, digest),
+            "group_pk": k.flow_due_partition(k.shard(digest, k.FLOW_DUE_SHARDS)),
+            "group_sk": k.flow_due_sort_key(due, digest),
         }
         if flows.enroll(item):
             flows.add_stats(flow["flow_id"], {"entered": 1}, random.randrange(k.STATS_SHARDS))  # noqa: S311
@@ -221,7 +221,7 @@ def step_message(
         to=phone,
         body=render_step_text(text, contact.profile, event, stored),
         kind="marketing",
-        now=parse_iso(item["flow_due_sk"].split("#", 1)[0]),  # deterministic: the same message when re-queued
+        now=parse_iso(item["group_sk"].split("#", 1)[0]),  # deterministic: the same message when re-queued
         list_id=stored.list_id,
         origination=origination_for(stored.origination, contact.country),
         message_id=step_message_id(item["flow_id"], item["enrollment"], step),

@@ -1,7 +1,7 @@
 """The flow sweep: every minute, the enrollments whose next step is due run it (services/flow_engine.py
 says what one step costs and why it happens once).
 
-Each run reads every flow once (one Query), then each FlowDueIndex shard from its oldest due item up to
+Each run reads every flow once (one Query), then each GroupIndex shard from its oldest due item up to
 now, a page at a time: per page, each enrollment's number is read once (consent, zone, profile), the
 page's messages are queued together (``SendMessageBatch``), and each enrollment moves on with one
 conditional write. Counters are written once per flow per run. A paused flow's enrollments wait (looked
@@ -111,14 +111,14 @@ def _plan(
         return item, _ended(run, "cancelled", "flow_deleted"), True, {}  # counted by the DELETE
     if flow.get("status") == "paused":
         later = iso(run.now + timedelta(seconds=PAUSED_RECHECK_S))
-        return item, {"flow_due_sk": k.flow_due_sort_key(later, item["enrollment"])}, False, {}
+        return item, {"group_sk": k.flow_due_sort_key(later, item["enrollment"])}, False, {}
     stored = run.stored_list(item["list_id"])
     if stored is None:
         return item, _ended(run, "exited", "list_deleted"), True, {"exited.list_deleted": 1}
     state = run.stores.consent.load_phone(item["phone"])
     contact, zones, rule = contact_of(state, item["phone"], item["list_id"])
     flow_def = run.definition(item["flow_id"])
-    due = parse_iso(item["flow_due_sk"].split("#", 1)[0])
+    due = parse_iso(item["group_sk"].split("#", 1)[0])
     outcome: Walk = walk(flow_def, int(item.get("step", 0)), due, contact, run.now)
     for index in outcome.sends:
         messages.append(step_message(item, flow_def, index, stored, contact, (zones, rule)))
@@ -129,7 +129,7 @@ def _plan(
         changes = {**_ended(run, END_STATUS[kind], reason or None), "step": outcome.step}
         return item, changes, True, counts
     sort_key = k.flow_due_sort_key(iso(outcome.due), item["enrollment"])
-    return item, {"step": outcome.step, "flow_due_sk": sort_key}, False, counts
+    return item, {"step": outcome.step, "group_sk": sort_key}, False, counts
 
 
 def _ended(run: _Run, status: str, reason: str | None) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def list_inbox(
 ) -> InboxPage:
     """One page newest first. ``filters``: ``number`` (receiving number) and/or ``sender`` (E.164),
     ``since`` (aware datetime), ``unhandled`` (only what no rule handled). One of number/sender is needed:
-    each is a partition to Query (the number's through InboxIndex, the sender's in the table)."""
+    each is a partition to Query (the number's through GroupIndex, the sender's in the table)."""
     number, sender, since = filters.get("number"), filters.get("sender"), filters.get("since")
     if not number and not sender:
         raise ValidationFailed("number or from is required", {"number": "the receiving number (or give from)"})

@@ -6,8 +6,8 @@ transaction; the keyword's condition refuses a key another keyword or contest al
 
 Entries are written by the inbound worker inside the transaction guarded by the inbound marker (so a
 redelivery never counts twice): one Put under the entrant's number (conditional on not existing when a
-number may enter once) and +1 on a sharded counter. Counted entries and winners carry ``contest_pk``/
-``contest_sk`` and so appear in the sparse ``ContestIndex``, which the draw reads page by page.
+number may enter once) and +1 on a sharded counter. Counted entries and winners carry ``group_pk``/
+``group_sk`` and so appear in the sparse ``GroupIndex``, which the draw reads page by page.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class ContestStore:
         slot = ENTRY if once is not None else f"{ENTRY}#{fields['message_id']}"
         key = k.CONTEST_RECORD.plain(phone=phone, contest_id=contest_id, slot=slot)
         index = f"{ENTRY}#{fields['entered_at']}#{fields['entrant']}#{fields['message_id']}"
-        item = {**key, "contest_pk": k.contest_partition(contest_id), "contest_sk": index, "phone": phone, **fields}
+        item = {**key, "group_pk": k.contest_partition(contest_id), "group_sk": index, "phone": phone, **fields}
         condition = "attribute_not_exists(pk)" if once is not None else None
         return [Op("contest_entry", self.table.put(item, condition), once), self._count(contest_id, phone, "entries")]
 
@@ -127,7 +127,7 @@ class ContestStore:
         for page in paginator.paginate(
             TableName=self.table.name,
             IndexName=k.CONTEST_INDEX,
-            KeyConditionExpression="contest_pk = :p AND begins_with(contest_sk, :s)",
+            KeyConditionExpression="group_pk = :p AND begins_with(group_sk, :s)",
             ExpressionAttributeValues=to_item({":p": k.contest_partition(contest_id), ":s": prefix}),
         ):
             yield from map(from_item, page.get("Items", []))
@@ -146,8 +146,8 @@ class ContestStore:
             key = k.CONTEST_RECORD.plain(phone=entry.phone, contest_id=stored.contest_id, slot=WIN)
             item: dict[str, Any] = {
                 **key,
-                "contest_pk": k.contest_partition(stored.contest_id),
-                "contest_sk": f"{WIN}#{rank:03d}",
+                "group_pk": k.contest_partition(stored.contest_id),
+                "group_sk": f"{WIN}#{rank:03d}",
             }
             item |= {"phone": entry.phone, "rank": rank, "line": entry.line}
             tx.add(Op(f"contest_winner:{rank}", self.table.put(item)))

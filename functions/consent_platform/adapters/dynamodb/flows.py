@@ -109,7 +109,7 @@ class FlowStore:
         request: dict[str, Any] = {
             "TableName": self.table.name,
             "IndexName": k.FLOW_DUE_INDEX,
-            "KeyConditionExpression": "flow_due_pk = :p AND flow_due_sk <= :upto",
+            "KeyConditionExpression": "group_pk = :p AND group_sk <= :upto",
             "ExpressionAttributeValues": {":p": {"S": k.flow_due_partition(shard)}, ":upto": {"S": upto + "#~"}},
             "Limit": limit,
         }
@@ -127,18 +127,18 @@ class FlowStore:
         names = {f"#{n}": n for n in changes}
         update = "SET " + ", ".join(f"#{n} = :{n}" for n in changes)
         if remove_due:
-            update += " REMOVE flow_due_pk, flow_due_sk"
+            update += " REMOVE group_pk, group_sk"
         try:
             ddb.update_item(
                 TableName=self.table.name,
                 Key={"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}},
                 UpdateExpression=update,
-                ConditionExpression="#status = :active AND flow_due_sk = :read",
+                ConditionExpression="#status = :active AND group_sk = :read",
                 ExpressionAttributeNames={**names, "#status": "status"},
                 ExpressionAttributeValues={
                     **to_item({f":{n}": v for n, v in changes.items()}),
                     ":active": {"S": "active"},
-                    ":read": {"S": item["flow_due_sk"]},
+                    ":read": {"S": item["group_sk"]},
                 },
             )
         except ddb.exceptions.ConditionalCheckFailedException:
@@ -153,9 +153,7 @@ class FlowStore:
             ddb.update_item(
                 TableName=self.table.name,
                 Key={"pk": {"S": pk}, "sk": {"S": sk}},
-                UpdateExpression=(
-                    "SET #s = :cancelled, exit_reason = :r, ended_at = :at REMOVE flow_due_pk, flow_due_sk"
-                ),
+                UpdateExpression=("SET #s = :cancelled, exit_reason = :r, ended_at = :at REMOVE group_pk, group_sk"),
                 ConditionExpression="#s = :active",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={

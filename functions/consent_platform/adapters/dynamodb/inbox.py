@@ -1,6 +1,6 @@
 """The inbox: every received message, kept under its sender (``keys.INBOX``: erasure deletes it with the
 number, TTL ends it after the retention) and listed by the number that received it through the sparse
-``InboxIndex``. The inbound worker writes an item in the transaction that applies the message (one more
+``GroupIndex``. The inbound worker writes an item in the transaction that applies the message (one more
 Put in the same TransactWriteItems: no extra request), after the inbound marker's "never applied"
 condition — so a redelivery or a replay writes nothing twice.
 
@@ -43,8 +43,8 @@ class InboxStore:
         key = k.INBOX.plain(**parts)
         item = {
             **key,
-            "inbox_pk": k.inbox_partition(message.to),
-            "inbox_sk": key["sk"],
+            "group_pk": k.inbox_partition(message.to),
+            "group_sk": key["sk"],
             "message_id": message.message_id,
             "provider": message.provider,
             "from": sender,
@@ -64,7 +64,7 @@ class InboxStore:
         if query["since"] > upper:  # BETWEEN refuses an empty range: nothing newer than ``since`` is left
             return [], None
         by_sender = query.get("sender") is not None
-        key_name, sort_name = ("pk", "sk") if by_sender else ("inbox_pk", "inbox_sk")
+        key_name, sort_name = ("pk", "sk") if by_sender else ("group_pk", "group_sk")
         partition = k.PROFILE.pk.format(phone=query["sender"]) if by_sender else k.inbox_partition(query["number"])
         request: dict[str, Any] = {
             "TableName": self.table.name,
@@ -123,7 +123,7 @@ class InboxStore:
         response = client("dynamodb").query(
             TableName=self.table.name,
             IndexName=k.INBOX_INDEX,
-            KeyConditionExpression="inbox_pk = :p AND inbox_sk = :s",
+            KeyConditionExpression="group_pk = :p AND group_sk = :s",
             ExpressionAttributeValues=to_item({":p": k.inbox_partition(to), ":s": sort_key}),
         )
         items = response.get("Items", [])

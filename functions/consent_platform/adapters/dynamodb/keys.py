@@ -20,17 +20,17 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     KWSTATS#<kw>     TOTAL | DAY#<date>                keyword usage
     INBOUND#<p>#<id> INBOUND                           inbound message marker (no TTL, nothing personal)
     PHONE#<e164>     ~INBOX#<received_at>#<id>         the inbox: every received message (TTL; also in
-                                                       InboxIndex under INBOX#<receiving number>)
+                                                       GroupIndex under INBOX#<receiving number>)
     SENDER           ID#<identity>                     an origination identity: its rate, its token bucket
     FLOWS            FLOW#<flow_id>                    a flow's definition (its listing too)
     FLOW#<flow_id>   STATS#<n>                         a flow's sharded counters
-    PHONE#<e164>     ~FLOW#<flow_id>#<enrollment>      an enrollment (in FlowDueIndex while a step waits)
+    PHONE#<e164>     ~FLOW#<flow_id>#<enrollment>      an enrollment (in GroupIndex while a step waits)
     PEND#<shard>     <message_id>#<pend_at>#<attempt>  a send attempt whose outcome may be unknown (TTL;
                                                        holds the number: erasure reads the 8 shards)
     CONTESTS         CONTEST#<id>                      a contest: definition, draw proof (the listing too)
     CONTEST#<id>     STATS#<shard>                     entry / duplicate counters (sharded)
     PHONE#<e164>     ~CONTEST#<id>#<slot>              an entry, a duplicate, a notice or a win (also in
-                                                       ContestIndex under CONTEST#<id> when it counts)
+                                                       GroupIndex under CONTEST#<id> when it counts)
     CONFIG           POLL#<poll_id>                    a poll (the worker loads it with lists, keywords)
     POLL#<poll_id>   TALLY#<shard>                     a poll's vote counters (sharded, nothing personal)
     PHONE#<e164>     ~POLL#<poll_id>                   one number's vote / keyword request / closed reply
@@ -126,13 +126,17 @@ EXPIRY_SHARDS = 4
 PENDING_SHARDS = 8
 # The inbox by receiving number (sparse: inbox items only), newest first. Not write-sharded: one number
 # receives replies at a person's pace, far below a partition's 1,000 writes/s.
-INBOX_INDEX = "InboxIndex"
+# One overloaded sparse index (template.yaml: DynamoDB adds at most one index per table update) for the
+# groups read by key other than the number: each item type below sets group_pk / group_sk with its own
+# prefix (INBOX#, CONTEST#, FLOWDUE#), and no item is in two groups. The names say which group a use reads.
+GROUP_INDEX = "GroupIndex"
+INBOX_INDEX = GROUP_INDEX
 STATS_SHARDS = 10
-# Sparse: only counted contest entries and winners carry contest_pk = CONTEST#<id>; a draw reads the
+# Sparse: only counted contest entries and winners carry group_pk = CONTEST#<id>; a draw reads the
 # entries in order with a paged Query (never a scan). One partition per contest: entries arrive at most
 # at a number's throughput (100 parts/s for a US short code), far below a partition's 1,000 writes/s.
-CONTEST_INDEX = "ContestIndex"
-FLOW_DUE_INDEX = "FlowDueIndex"  # sparse: enrollments waiting for a step, by due time (write-sharded)
+CONTEST_INDEX = GROUP_INDEX
+FLOW_DUE_INDEX = GROUP_INDEX  # sparse: enrollments waiting for a step, by due time (write-sharded)
 FLOW_DUE_SHARDS = 8
 STATE_BELOW = "~"
 
@@ -184,8 +188,8 @@ PENDING = ItemType("pending_send", "PEND#{shard}", "{message_id}#{pend_at}#{atte
 SENDER = ItemType("sender_identity", "SENDER", "ID#{identity}", E.NOT_PERSONAL)
 MESSAGE = ItemType("sent_message", "PHONE#{phone}", "~MSG#{message_id}", E.DELETE, ttl=True)
 DELIVERY = ItemType("delivery_status", "PHONE#{phone}", "~DLR#{message_id}", E.DELETE, ttl=True)
-# One received message, under its sender (erasure deletes it with the number) and, through InboxIndex
-# (``inbox_pk``/``inbox_sk`` = INBOX#<to> / this sk), under the number that received it. TTL: retention.
+# One received message, under its sender (erasure deletes it with the number) and, through GroupIndex
+# (``group_pk``/``group_sk`` = INBOX#<to> / this sk), under the number that received it. TTL: retention.
 INBOX = ItemType(
     "inbox_message", "PHONE#{phone}", "~INBOX#{received_at}#{message_id}", E.DELETE, ttl=True, indexes=(INBOX_INDEX,)
 )
@@ -225,8 +229,8 @@ LINK = ItemType("short_link", "LINK#{code}", "LINK", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 # Flows (services/flows.py): every definition in one partition (the listing is one Query, and so is
 # loading every flow a bus event may start), sharded counters per flow, and one enrollment per (flow,
-# number, trigger instance) under the number. An enrollment waiting for a step carries ``flow_due_pk`` /
-# ``flow_due_sk`` = FLOWDUE#<shard> / <due>#<enrollment> (FlowDueIndex, sparse): the sweep reads what is
+# number, trigger instance) under the number. An enrollment waiting for a step carries ``group_pk`` /
+# ``group_sk`` = FLOWDUE#<shard> / <due>#<enrollment> (GroupIndex, sparse): the sweep reads what is
 # due and nothing else, and erasing the number deletes the enrollment and so its index entry.
 FLOW = ItemType("flow", "FLOWS", "FLOW#{flow_id}", E.NOT_PERSONAL)
 FLOW_STATS = ItemType("flow_stats", "FLOW#{flow_id}", "STATS#{shard}", E.NOT_PERSONAL)
@@ -261,12 +265,12 @@ def expiry_partition(shard_no: int) -> str:
 
 
 def inbox_partition(to: str) -> str:
-    """InboxIndex partition of a receiving number."""
+    """GroupIndex partition of a receiving number."""
     return f"INBOX#{to}"
 
 
 def contest_partition(contest_id: str) -> str:
-    """ContestIndex partition of a contest."""
+    """GroupIndex partition of a contest."""
     return f"CONTEST#{contest_id}"
 
 
