@@ -1,7 +1,7 @@
 """Entry point: ``python -m smsadmin …`` / the ``smsadmin`` script. Parses arguments and maps errors to exit codes.
 
 Exit codes: 0 ok, 1 the API answered with an error (printed field by field), 2 usage error (arguments,
-config or data file), 3 the endpoint could not be reached.
+config or data file), 3 the endpoint could not be reached, 4 `contests verify` found a mismatch.
 """
 
 from __future__ import annotations

@@ -108,10 +108,45 @@ def test_draw_before_the_close_is_409_and_after_it_notifies_winners_once(
     assert other.status == 409
 
 
-def _entry_lines(aws: LocalAws, contest_id: str) -> list[str]:
-    from consent_platform import bootstrap
+def _entry_lines(aws: LocalAws, contest_id: str, limit: int = 2) -> list[str]:
+    """Every page of ``GET …/entries`` (the published lines: never a phone number)."""
+    lines: list[str] = []
+    query = f"limit={limit}"
+    while True:
+        reply = aws.http("GET", f"/v1/admin/contests/{contest_id}/entries", query=query)
+        assert reply.status == 200, reply.body
+        lines += reply.body["lines"]
+        if not reply.body["next"]:
+            return lines
+        query = f"limit={limit}&next={reply.body['next']}"
 
-    return [e.line for e in bootstrap.stores().contests.entries(contest_id)]
+
+def test_entry_lines_page_in_the_proofs_order_without_numbers(aws: LocalAws, contest: dict, clock: Clock) -> None:
+    for phone in reversed(PHONES):
+        aws.text("konkurs", sender=phone)
+        clock.advance(seconds=1)
+    lines = _entry_lines(aws, "spring", limit=2)
+    assert len(lines) == len(PHONES) == len(set(lines)) and lines == sorted(lines)
+    assert {line.split("|")[1] for line in lines} == {entrant("spring", p) for p in PHONES}
+    assert not any(p[1:] in line for line in lines for p in PHONES)
+    assert _entry_lines(aws, "spring", limit=5000) == lines
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status", "field"),
+    [
+        ("/v1/admin/contests/nope/entries", "", 404, "contest_id"),
+        ("/v1/admin/contests/spring/entries", "limit=5001", 422, "limit"),
+        ("/v1/admin/contests/spring/entries", "limit=0", 422, "limit"),
+        # A cursor of another listing (the contests' own) must not start inside another item type.
+        ("/v1/admin/contests/spring/entries", "next=Q09OVEVTVCNzcHJpbmc", 422, "next"),
+    ],
+)
+def test_entry_lines_refuse_bad_requests(
+    aws: LocalAws, contest: dict, path: str, query: str, status: int, field: str
+) -> None:
+    reply = aws.http("GET", path, query=query)
+    assert reply.status == status and field in reply.body["error"]["fields"], reply.body
 
 
 def test_erasing_a_winner_keeps_the_proof(aws: LocalAws, contest: dict, clock: Clock) -> None:

@@ -64,6 +64,22 @@ def list_contests(
     return json_response(200, contests.list_contests(bootstrap.stores(), limit, next_).wire())
 
 
+@router.get(
+    "/v1/admin/contests/<contest_id>/entries",
+    summary="The counted entries as the draw proof's lines <entered_at>|<entrant> (no phone number), in its order",
+    tags=["Contests"],
+    responses=api_responses({200: ("A page of entry lines", "EntryLinesPage")}, 404, 422, 503),
+)
+def list_entry_lines(
+    contest_id: ContestIdInPath,
+    limit: Annotated[Limit | None, Query(description="Lines per page, 1-5000 (default 1000)")] = None,
+    next_: Annotated[Cursor | None, Query(alias="next", description="The previous page's `next`")] = None,
+) -> Response[str]:
+    from consent_platform.services import contests  # lazily: see admin/routes/__init__.py
+
+    return json_response(200, contests.entry_lines(bootstrap.stores(), contest_id, limit, next_).wire())
+
+
 @router.post(
     "/v1/admin/contests/<contest_id>/draw",
     summary="Draw the winners (once, after the close) and notify them by SMS; a retry answers the same",

@@ -33,4 +33,14 @@ class ContestPage(Open):
     next: str | None = Field(default=None, description="Pass as ?next= for the following page; null on the last page")
 
 
-__all__ = ["ContestPage", "ContestView", "DrawProof", "Winner"]
+class EntryLinesPage(Open):
+    """Answer to ``GET /v1/admin/contests/{contest_id}/entries``: the lines a draw hashes, in its order."""
+
+    contest_id: str
+    lines: list[str] = Field(
+        description="`<entered_at>|<entrant>`, sorted; `entrant` = hex sha256(`<contest_id>:<E.164 phone>`), no number"
+    )
+    next: str | None = Field(default=None, description="Pass as ?next= for the following page; null on the last page")
+
+
+__all__ = ["ContestPage", "ContestView", "DrawProof", "EntryLinesPage", "Winner"]

@@ -39,9 +39,11 @@ def decode_cursor(token: str | None, prefix: str) -> str | None:
     return sort_key
 
 
-def page_size(limit: int | None) -> int:
+def page_size(limit: int | None, *, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
+    """``limit`` checked against ``maximum`` (a listing of small rows, such as contest entry lines, pages
+    in thousands: one Lambda answer holds them easily)."""
     if limit is None:
-        return DEFAULT_LIMIT
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed("invalid limit", {"limit": f"from 1 to {MAX_LIMIT}"})
+        return default
+    if not 1 <= limit <= maximum:
+        raise ValidationFailed("invalid limit", {"limit": f"from 1 to {maximum}"})
     return limit

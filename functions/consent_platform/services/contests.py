@@ -14,9 +14,10 @@ import secrets
 from datetime import datetime
 
 from ..adapters.dynamodb import keys
+from ..adapters.dynamodb.contests import ENTRY
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.queue import OutboundQueue
-from ..api.contests import ContestPage, ContestView, Winner
+from ..api.contests import ContestPage, ContestView, EntryLinesPage, Winner
 from ..domain import contests as rules
 from ..domain.clock import iso
 from ..domain.contests import ContestConfig, ContestRef, DrawProof, DrawRequest, StoredContest
@@ -77,6 +78,21 @@ def list_contests(stores: Stores, limit: int | None, cursor: str | None) -> Cont
     after = decode_cursor(cursor, keys.CONTEST.sk_prefix)
     found, last = stores.contests.page(page_size(limit), after)
     return ContestPage(contests=found, next=encode_cursor(last))
+
+
+# Entry lines are ~95 bytes of JSON each: 5,000 make ~0.5 MB, far inside Lambda's 6 MB response (and a
+# page is a few index Queries of ~1 MB); 100,000 entries are 20 requests of the largest page.
+ENTRY_PAGE_DEFAULT, ENTRY_PAGE_MAX = 1000, 5000
+
+
+def entry_lines(stores: Stores, contest_id: str, limit: int | None, cursor: str | None) -> EntryLinesPage:
+    """The counted entries as the proof's lines, in its order (``GET …/entries``): with the proof, anyone
+    re-runs the draw (``smsadmin contests verify``). Entries erased since the draw are gone from them."""
+    size = page_size(limit, default=ENTRY_PAGE_DEFAULT, maximum=ENTRY_PAGE_MAX)
+    after = decode_cursor(cursor, f"{ENTRY}#")
+    _load(stores, contest_id)
+    lines, last = stores.contests.entry_lines(contest_id, size, after)
+    return EntryLinesPage(contest_id=contest_id, lines=lines, next=encode_cursor(last))
 
 
 def draw_contest(

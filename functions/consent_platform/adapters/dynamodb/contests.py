@@ -115,6 +115,37 @@ class ContestStore:
         for item in self._index(contest_id, f"{ENTRY}#"):
             yield Entry(entered_at=item["entered_at"], entrant=item["entrant"], phone=item["phone"])
 
+    def entry_lines(self, contest_id: str, limit: int, after: str | None) -> tuple[list[str], str | None]:
+        """Up to ``limit`` entry lines in the proof's order, and the index sort key to continue after.
+
+        The index key ``ENTRY#<entered_at>#<entrant>#<message_id>`` sorts like the line
+        ``<entered_at>|<entrant>`` (``entered_at`` has one fixed width, ``entrant`` is 64 hex digits),
+        so index order is the sorted order the proof hashes. BETWEEN includes ``after``: one more is read."""
+        lower = after or f"{ENTRY}#"
+        request: dict[str, Any] = {
+            "TableName": self.table.name,
+            "IndexName": k.CONTEST_INDEX,
+            "KeyConditionExpression": "group_pk = :p AND group_sk BETWEEN :lo AND :hi",
+            "ProjectionExpression": "group_sk, entered_at, entrant",  # never the phone
+            "ExpressionAttributeValues": to_item(
+                {":p": k.contest_partition(contest_id), ":lo": lower, ":hi": f"{ENTRY}#\uffff"}
+            ),
+            "Limit": limit + 1,
+        }
+        lines: list[str] = []
+        ddb = client("dynamodb")
+        while True:
+            response = ddb.query(**request)
+            for item in map(from_item, response.get("Items", [])):
+                if item["group_sk"] == after:
+                    continue
+                lines.append(f"{item['entered_at']}|{item['entrant']}")
+                if len(lines) == limit:
+                    return lines, item["group_sk"]
+            if not response.get("LastEvaluatedKey"):
+                return lines, None
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def winners(self, contest_id: str) -> list[dict[str, Any]]:
         """The winners still held (erasure deletes a winner's record), in rank order."""
         return [
