@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from . import __version__, commands, contests, inbox, polls, render
+from . import __version__, commands, contests, flows, inbox, polls, render
 from . import forwarding as forwarding_commands  # issue #20
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
@@ -142,6 +142,7 @@ def _conversation_commands(sub: Any, command: Callable[..., Any]) -> None:
     contests.add_commands(sub, command, positive_int)
     polls.add_commands(sub, command, local_time, instant)
     forwarding_commands.add_commands(sub, command)
+    flows.add_commands(sub, command, commands.cmd_ls)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,8 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "ls",
         commands.cmd_ls,
-        "list the lists, the keywords or the campaigns",
-        "GET /v1/admin/lists, /v1/admin/keywords or /v1/admin/campaigns, every page (the CLI follows `next`).",
+        "list the lists, the keywords, the campaigns or the flows",
+        "GET /v1/admin/lists, /v1/admin/keywords, /v1/admin/campaigns or /v1/admin/flows, every page\n"
+        "(the CLI follows `next`).",
     )
     p.add_argument("what", choices=sorted(commands.LISTINGS))
     p.add_argument("--number", help="keywords: only those answering texts to this number")

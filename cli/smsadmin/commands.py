@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from . import apply, importer, render
 from .client import EXIT_API_ERROR, EXIT_OK, Client, path
+from .flows import flow_line
 
 
 @dataclass
@@ -149,6 +150,7 @@ LISTINGS: dict[str, tuple[str, str, Any]] = {
     "lists": ("lists", "lists", _list_line),
     "keywords": ("keywords", "keywords", _keyword_line),
     "campaigns": ("campaigns", "campaigns", _campaign_line),
+    "flows": ("flows", "flows", flow_line),
 }
 # The filters a listing passes on (``None``: not given), from the command's options.
 FILTERS = {"number": "number", "list_id": "list_id", "status": "status"}
