@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
+from consent_platform.domain.clock import utc_now
 from consent_platform.domain.signatures import SignatureError, verify_webhook
 
 from .gateway import HttpRequest, HttpResponse, LocalRoute, json_response
@@ -35,7 +35,10 @@ def forwarded_routes() -> dict[tuple[str, str], LocalRoute]:
     def post(request: HttpRequest, _raw_query: str) -> HttpResponse:
         body = request.body or b""
         try:
-            verify_webhook([LOCAL_FORWARDING_SECRET], request.header("x-signature"), body, time.time())
+            # The stack's clock, not the wall clock: the forwarder signs with utc_now(), which /dev/clock and
+            # LOCAL_CLOCK_START move ahead (the wall clock would call every later signature stale).
+            now = utc_now().timestamp()
+            verify_webhook([LOCAL_FORWARDING_SECRET], request.header("x-signature"), body, now)
             signature = "valid"
         except SignatureError as exc:
             signature = f"invalid: {exc.reason}"
