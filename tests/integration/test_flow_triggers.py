@@ -141,3 +141,28 @@ def test_unsubscribed_numbers_get_no_birthday_or_winback(shop: LocalAws, clock: 
     at(clock, clock.now + timedelta(days=61))
     sweep(shop)
     assert texts() == []
+
+
+def test_imports_start_a_welcome_flow_only_when_it_says_include_imports(shop: LocalAws, clock: Clock) -> None:
+    uk = {**SHOP, "default_country": "GB", "allowed_countries": ["GB"], "brand": "Tea"}
+    assert shop.http("PUT", "/v1/admin/lists/tea", uk).status == 201  # soft opt-in: a UK list
+    steps = [{"send": {"text": "Welcome aboard"}}]
+    with_imports = {
+        "list_id": "tea",
+        "name": "Welcome",
+        "trigger": {"event": "Consent.Confirmed", "include_imports": True},
+    }
+    plain = {"list_id": "tea", "name": "Plain", "trigger": {"event": "Consent.Confirmed"}}
+    assert shop.http("PUT", "/v1/admin/flows/imported", {**with_imports, "steps": steps}).status == 201
+    assert (
+        shop.http("PUT", "/v1/admin/flows/plain", {**plain, "steps": [{"send": {"text": "Plain hello"}}]}).status == 201
+    )
+    csv = "phone,evidence\n+447400123456,crm-2026\n+447400123457,crm-2026\n"
+    headers = {"content-type": "text/csv"}
+    for _ in range(2):  # the same file twice: enrolled once
+        reply = shop.http("POST", "/v1/admin/lists/tea/import", raw=csv, headers=headers)
+        assert reply.status == 200, reply.body
+    sweep(shop)
+    assert texts("+447400123456") == texts("+447400123457") == ["Welcome aboard. Reply STOP to opt out"]
+    assert shop.http("GET", "/v1/admin/flows/imported").body["stats"]["entered"] == 2
+    assert shop.http("GET", "/v1/admin/flows/plain").body["stats"]["entered"] == 0
