@@ -218,8 +218,8 @@ def _import_flows(stores: Stores, list_id: str) -> list[dict[str, Any]]:
     """The list's active welcome flows (``Consent.Confirmed``) that say ``include_imports``: one Query per
     import request. Imports publish no bus event (one per row would cost a PutEvents entry, an invocation
     and a read per row): an imported row enrolls directly, one conditional PutItem per such flow."""
-    from .flow_engine import definition
     from ..adapters.dynamodb.flows import FlowStore
+    from .flow_engine import definition
 
     every = FlowStore(stores.table).all_flows()
     return [
@@ -237,8 +237,8 @@ def _enroll(stores: Stores, flow: dict[str, Any], phone: str, now: datetime) -> 
     import random
 
     from ..adapters.dynamodb import keys as k
-    from .flow_engine import enrollment_item
     from ..adapters.dynamodb.flows import FlowStore
+    from .flow_engine import enrollment_item
 
     store = FlowStore(stores.table)
     if store.enroll(enrollment_item(flow, phone, "consent", {"source": "import"}, iso(now))):
