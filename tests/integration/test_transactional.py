@@ -1,5 +1,6 @@
 """Transactional messages on moto (issue #18): ``POST /v1/admin/messages`` and ``Message.Requested`` —
-sent once per key, at any hour, without marketing consent; refused after STOP, after erasure, past the cap."""
+sent once per key, at any hour, without marketing consent; refused after STOP. Erasure, key reuse and the
+cap: tests/security/test_transactional_attacks.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from consent_platform.domain.transactional import DAILY_CAP
 from infra.local.invoker import Invoker
 from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, sent_sms
 
@@ -57,16 +57,6 @@ def test_sent_once_per_key_at_night_without_consent(shop: LocalAws) -> None:
     assert len(texts()) == 2
 
 
-def test_key_reused_for_another_number_or_text_is_409(shop: LocalAws) -> None:
-    assert shop.http("POST", "/v1/admin/messages", notice()).status == 202
-    other_number = shop.http("POST", "/v1/admin/messages", notice(to="+48501234568"))
-    other_text = shop.http("POST", "/v1/admin/messages", notice(text="Order #1938 was cancelled"))
-    shop.drain()
-    assert (other_number.status, other_text.status) == (409, 409)
-    assert "idempotency_key" in other_number.body["error"]["fields"]
-    assert texts("+48501234568") == [] and len(texts()) == 1
-
-
 def test_refused_after_stop(shop: LocalAws, clock: Clock) -> None:
     form = {"phone": PHONE, "list_id": "shop", "sms_consent": True}
     assert shop.http("POST", "/v1/optin", form).status in (200, 201, 202)
@@ -78,31 +68,6 @@ def test_refused_after_stop(shop: LocalAws, clock: Clock) -> None:
     shop.drain()
     assert refused.status == 409 and refused.body["error"]["fields"] == {"to": "opted out"}
     assert len(texts()) == before
-
-
-def test_refused_after_erasure_also_on_the_bus(shop: LocalAws) -> None:
-    assert shop.http("POST", "/v1/admin/messages", notice()).status == 202
-    shop.drain()
-    assert shop.http("DELETE", "/v1/admin/contacts/%2B48501234567").status == 200
-    refused = shop.http("POST", "/v1/admin/messages", notice(key="order-2000"))
-    assert refused.status == 409 and refused.body["error"]["fields"] == {"to": "erased"}
-    # a repeat of a key accepted before the erasure is refused too, never re-queued
-    assert shop.http("POST", "/v1/admin/messages", notice()).status == 409
-    forged = requested(shop, notice(key="forged-1"))
-    assert (forged["status"], forged["code"]) == ("refused", "conflict")
-    assert texts() == ["Shop: Order #1938 has shipped"]
-
-
-def test_daily_cap_per_number(shop: LocalAws, clock: Clock) -> None:
-    for n in range(DAILY_CAP):
-        assert shop.http("POST", "/v1/admin/messages", notice(key=f"k{n}")).status == 202
-    over = shop.http("POST", "/v1/admin/messages", notice(key="one-more"))
-    assert over.status == 429 and "Retry-After" in {h.title() for h in over.headers}
-    assert shop.http("POST", "/v1/admin/messages", notice(key="k0")).status == 202  # a retry is not a new message
-    clock.advance(days=1)
-    assert shop.http("POST", "/v1/admin/messages", notice(key="next-day")).status == 202
-    shop.drain()
-    assert len(texts()) == DAILY_CAP + 1
 
 
 def test_message_requested_on_the_bus_is_idempotent_like_the_api(shop: LocalAws) -> None:
