@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from . import __version__, commands, contests, flows, inbox, polls, render
+from . import __version__, commands, contests, flows, inbox, polls, render, send
 from . import forwarding as forwarding_commands  # issue #20
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
@@ -143,6 +143,7 @@ def _conversation_commands(sub: Any, command: Callable[..., Any]) -> None:
     polls.add_commands(sub, command, local_time, instant)
     forwarding_commands.add_commands(sub, command)
     flows.add_commands(sub, command, commands.cmd_ls)
+    send.add_commands(sub, command)  # issue #18: transactional messages
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -46,6 +46,7 @@ AREAS = {
     "polls": "polls",
     "numbers": "forwarding",
     "flows": "flows",
+    "messages": "messages",
 }
 
 app = json_api()

@@ -14,11 +14,11 @@ from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import preload
 from consent_platform.services.flow_engine import on_event
 from consent_platform.services.triggers import record_customer_event, start_cart_trigger
-from consent_platform.settings import SchedulingSettings, TableSettings
+from consent_platform.settings import SchedulingSettings, TableSettings, TransactionalSettings
 
 preload()  # every event names a phone number: phonenumbers loads with the module
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
-SETTINGS = (TableSettings, SchedulingSettings)
+SETTINGS = (TableSettings, SchedulingSettings, TransactionalSettings)
 logger = Logger()
 
 
@@ -33,6 +33,17 @@ def _cart_trigger(cart: CartAbandoned, flows_took_it: bool) -> dict[str, Any]:
     return start_cart_trigger(stores, bootstrap.scheduler(), target, cart, utc_now()).wire()
 
 
+def _message_requested(detail: Any) -> dict[str, Any]:
+    """As ``POST /v1/admin/messages``; a refusal is logged, not raised (a retry would be refused again)."""
+    from consent_platform.services.transactional import on_requested, suppression_lookup
+
+    s = bootstrap.settings(TransactionalSettings)
+    lookup = suppression_lookup(s.table_name, s.erasure_key_parameter, s.secret_cache_seconds)
+    result = on_requested(bootstrap.stores(), bootstrap.queue(), detail, lookup, utc_now())
+    logger.info("message requested", extra=result)
+    return result
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # A malformed event raises: EventBridge retries it and then sends it to the rule's DLQ.
@@ -41,6 +52,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if kind.startswith("Customer.") and isinstance(detail, dict) and not detail.get("at"):
         # A shop that leaves out when it happened means "now": exits compare it with enrollments' starts.
         detail = {**detail, "at": iso(utc_now())}
+    if kind == "Message.Requested":  # a transactional SMS from an integration: no flow concerns it
+        return _message_requested(detail)
     # Flows first (services/flow_engine.py): enrollments and exits are idempotent, so the retry of an
     # event whose legacy cart trigger below failed changes nothing here.
     result: dict[str, Any] = on_event(bootstrap.stores(), kind, detail, utc_now()).wire()

@@ -61,6 +61,15 @@ class AdminSettings(TableSettings):
     secret_cache_seconds: int = 300
 
 
+class TransactionalSettings(TableSettings):
+    """``Message.Requested`` on the bus (functions/audience/events.py): a transactional SMS, checked
+    against the erased-number suppression list like ``POST /v1/admin/messages``."""
+
+    outbound_queue_url: str
+    erasure_key_parameter: str = ""
+    secret_cache_seconds: int = 300
+
+
 class ErasureSettings(TableSettings):
     """``DELETE /v1/admin/contacts/{phone}``: the one function that may rewrite ledger entries."""
 

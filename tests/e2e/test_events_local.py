@@ -118,3 +118,50 @@ def test_a_sign_up_enters_a_welcome_flow_and_the_sweep_runs_it(local_stack: Loca
         time.sleep(0.5)
     assert stats["entered"] == 1, stats
     assert stats["steps"][0]["sent"] + stats["steps"][0]["deferred"] >= 1, stats
+
+
+def outbox(stack: LocalStack, phone: str) -> list[str]:
+    path = "/dev/outbox?phone=" + phone.replace("+", "%2B")
+    return [m["body"] for m in stack.request("GET", path).body["messages"]]
+
+
+def notices(stack: LocalStack, phone: str) -> list[str]:
+    return sorted(t for t in outbox(stack, phone) if t.startswith("Cart Shop: ") and "#19" in t)
+
+
+def test_a_birthday_flow_and_a_transactional_shipping_notice(local_stack: LocalStack) -> None:
+    """Issue 18 on `make run`: a birthday flow fires at 10:00 in Warsaw on the day (the clock moved there);
+    a shipping notice goes out at once, once per idempotency key, by API and by a Message.Requested event."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.e2e.conftest import stack_now
+
+    phone, warsaw = "+48501230002", ZoneInfo("Europe/Warsaw")
+    assert local_stack.json("PUT", "/v1/admin/lists/bdays", {**LIST, "cart_abandoned": None}).status in (200, 201)
+    local_stack.json("POST", "/v1/optin", {"phone": phone, "list_id": "bdays", "sms_consent": True})
+    day = stack_now(local_stack).astimezone(warsaw).date() + timedelta(days=3)
+    patch = {"attributes": {"birthday": f"1990-{day.isoformat()[5:]}"}}
+    assert local_stack.json("PATCH", "/v1/admin/contacts/%2B48501230002", patch).status == 200
+    flow = {
+        "list_id": "bdays",
+        "name": "Birthday",
+        "trigger": {"date_attribute": "birthday", "at_local": "10:00"},
+        "steps": [{"send": {"text": "Happy birthday from Cart Shop!"}}],
+    }
+    assert local_stack.json("PUT", "/v1/admin/flows/birthday", flow).status == 201
+    target = datetime(day.year, day.month, day.day, 10, 1, tzinfo=warsaw)
+    local_stack.json("POST", "/dev/clock", {"advance_seconds": int((target - stack_now(local_stack)).total_seconds())})
+    assert [t for t in outbox(local_stack, phone) if "birthday" in t] == [
+        "Happy birthday from Cart Shop! Reply STOP to opt out"
+    ]
+    notice = {"list_id": "bdays", "to": phone, "text": "Order #1938 has shipped", "idempotency_key": "e2e-1938"}
+    first = local_stack.json("POST", "/v1/admin/messages", notice)
+    assert first.status == 202, first.body
+    assert local_stack.json("POST", "/v1/admin/messages", notice).body["message_id"] == first.body["message_id"]
+    event = {"detail-type": "Message.Requested", "detail": {**notice, "idempotency_key": "e2e-1939", "text": "#1939"}}
+    assert local_stack.json("POST", "/dev/events", event).status == 202
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and len(notices(local_stack, phone)) < 2:
+        time.sleep(0.3)
+    assert notices(local_stack, phone) == ["Cart Shop: #1939", "Cart Shop: Order #1938 has shipped"]

@@ -205,9 +205,19 @@ def test_no_function_writes_through_an_index_arn() -> None:
     ("action", "allowed"),
     [
         # erasures_recorded(); the dispatchers' campaign status before each page (DispatchStore)
-        # … and the short-link redirect's read for a preview fetch or HEAD (services/links.py)
-        ("dynamodb:GetItem", {"AdminFunction", "DispatcherFunction", "DispatchShardFunction", "RedirectFunction"}),
-        ("dynamodb:ConditionCheckItem", {"AdminFunction", "SenderFunction"}),  # import suppression, guard
+        # … and the short-link redirect's read for a preview fetch or HEAD (services/links.py); Message.Requested
+        # (AudienceEvents) checks the suppression list as the admin API does (services/transactional.py)
+        (
+            "dynamodb:GetItem",
+            {
+                "AdminFunction",
+                "DispatcherFunction",
+                "DispatchShardFunction",
+                "RedirectFunction",
+                "AudienceEventsFunction",
+            },
+        ),
+        ("dynamodb:ConditionCheckItem", {"AdminFunction", "SenderFunction", "AudienceEventsFunction"}),
     ],
 )
 def test_rarely_used_dynamodb_actions_only_where_the_code_calls_them(action: str, allowed: set[str]) -> None:

@@ -39,6 +39,8 @@ PARTS = {
     "number": "48500000000",
     "flow_id": "welcome",
     "enrollment": "0123abcd",
+    "key_hash": "0a1b2c",
+    "attribute": "birthday",
 }
 
 

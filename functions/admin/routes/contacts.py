@@ -63,4 +63,9 @@ def patch_contact(
     from consent_platform.services import contacts  # lazily: see admin/routes/__init__.py
 
     number = normalize_phone(unquote(phone), country)
-    return json_response(200, contacts.patch_contact(bootstrap.stores().consent, number.e164, patch, utc_now()).wire())
+    patched = contacts.patch_contact(bootstrap.stores().consent, number.e164, patch, utc_now())
+    if patch.attributes:  # birthdays and other trigger dates: indexed by day of the year (issue #18)
+        from consent_platform.services.flow_dates import index_dates
+
+        index_dates(bootstrap.stores(), number.e164, patch.attributes)
+    return json_response(200, patched.wire())

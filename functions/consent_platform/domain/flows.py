@@ -73,10 +73,46 @@ class Step(BaseModel):
         return "wait" if self.wait else "send" if self.send else "if"
 
 
+# Profile dates a flow may trigger on: each is indexed by its day of the year when it is written
+# (services/flow_dates.py), so only these: indexing every free-form attribute would cost a write each.
+DATE_ATTRIBUTES = ("birthday", "first_purchase_at")
+MAX_INACTIVE_DAYS = 730
+LocalTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
 class Trigger(BaseModel):
+    """Exactly one of: a bus ``event``; a profile date (``date_attribute``: yearly on its day, or once
+    ``days_after`` it) at ``at_local`` in the recipient's zone; ``inactive_days`` after the last
+    ``Customer.Activity``. ``include_imports``: imported subscriptions start a Consent.Confirmed flow too."""
+
     model_config = ConfigDict(extra="forbid")
 
-    event: TriggerEvent
+    event: TriggerEvent | None = None
+    include_imports: bool = False
+    date_attribute: Literal["birthday", "first_purchase_at"] | None = None
+    at_local: LocalTime | None = None
+    days_after: int | None = Field(default=None, ge=0, le=MAX_WAIT_DAYS)
+    inactive_days: int | None = Field(default=None, ge=1, le=MAX_INACTIVE_DAYS)
+
+    @model_validator(mode="after")
+    def _one(self) -> Trigger:
+        given = [self.event is not None, self.date_attribute is not None, self.inactive_days is not None]
+        if sum(given) != 1:
+            raise ValueError("give one of event, date_attribute, inactive_days")
+        if self.include_imports and self.event != "Consent.Confirmed":
+            raise ValueError("include_imports only with event Consent.Confirmed")
+        if (self.at_local is not None or self.days_after is not None) and self.date_attribute is None:
+            raise ValueError("at_local and days_after only with date_attribute")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """What the flow item stores as ``trigger_event``: a bus event's name, ``date`` or ``inactivity``."""
+        return self.event or ("date" if self.date_attribute else "inactivity")
+
+    def local_time(self) -> tuple[int, int]:
+        hours, minutes = (self.at_local or "10:00").split(":")
+        return int(hours), int(minutes)
 
 
 class FlowDefinition(BaseModel):

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict
 from .clock import iso
 from .segments import Encoding, count_segments
 
-MessageKind = Literal["confirm_request", "welcome", "help", "stop", "reply", "marketing"]
-TRANSACTIONAL_KINDS = frozenset({"confirm_request", "welcome", "help", "stop", "reply"})
+MessageKind = Literal["confirm_request", "welcome", "help", "stop", "reply", "transactional", "marketing"]
+TRANSACTIONAL_KINDS = frozenset({"confirm_request", "welcome", "help", "stop", "reply", "transactional"})
 
 
 class SubscriptionGuard(BaseModel):

@@ -111,6 +111,12 @@ def on_event(stores: Stores, detail_type: str, detail: dict[str, Any], now: date
     starting = [f for f in every if kind and f.get("trigger_event") == kind and f.get("status") == "active"]
     if starting:
         _enter(stores, starting, phone, (kind or "", detail), now, result)
+    if detail_type == "Customer.Activity" and (
+        watching := [f for f in every if f.get("trigger_event") == "inactivity"]
+    ):
+        from .flow_dates import watch_activity  # inactivity flows: their due time moves with each activity
+
+        watch_activity(stores, watching, phone, detail.get("at") or iso(now))
     return result
 
 
@@ -144,27 +150,31 @@ def _enter(
         if sub is None or sub.status != Status.ACTIVE:
             result.skipped["not_subscribed"] = result.skipped.get("not_subscribed", 0) + 1
             continue
-        digest = enrollment_digest(flow["flow_id"], phone, instance)
-        due = iso(now)
-        item = {
-            **k.ENROLLMENT.plain(phone=phone, flow_id=flow["flow_id"], enrollment=digest),
-            "flow_id": flow["flow_id"],
-            "enrollment": digest,
-            "phone": phone,
-            "list_id": flow["list_id"],
-            "instance": instance,
-            "event": json.dumps(event, ensure_ascii=False),
-            "status": "active",
-            "step": 0,
-            "entered_at": due,
-            "group_pk": k.flow_due_partition(k.shard(digest, k.FLOW_DUE_SHARDS)),
-            "group_sk": k.flow_due_sort_key(due, digest),
-        }
-        if flows.enroll(item):
+        if flows.enroll(enrollment_item(flow, phone, instance, event, iso(now))):
             flows.add_stats(flow["flow_id"], {"entered": 1}, random.randrange(k.STATS_SHARDS))  # noqa: S311
             result.entered.append(flow["flow_id"])
         else:
             result.skipped["already_enrolled"] = result.skipped.get("already_enrolled", 0) + 1
+
+
+def enrollment_item(flow: dict[str, Any], phone: str, instance: str, event: dict[str, Any], due: str) -> dict[str, Any]:
+    """A new enrollment of ``phone`` in ``flow`` for one trigger instance, its first step due at ``due``
+    (now for a bus event; a birthday's local hour, an inactivity's end: services/flow_dates.py)."""
+    digest = enrollment_digest(flow["flow_id"], phone, instance)
+    return {
+        **k.ENROLLMENT.plain(phone=phone, flow_id=flow["flow_id"], enrollment=digest),
+        "flow_id": flow["flow_id"],
+        "enrollment": digest,
+        "phone": phone,
+        "list_id": flow["list_id"],
+        "instance": instance,
+        "event": json.dumps(event, ensure_ascii=False),
+        "status": "active",
+        "step": 0,
+        "entered_at": due,
+        "group_pk": k.flow_due_partition(k.shard(digest, k.FLOW_DUE_SHARDS)),
+        "group_sk": k.flow_due_sort_key(due, digest),
+    }
 
 
 def _kept_event(detail: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from ..domain.clock import iso, parse_iso
 from ..domain.flows import FlowDefinition, Walk, walk
 from ..domain.lists import StoredList
 from ..domain.messages import OutboundMessage
+from .flow_dates import fire_watch, plan_dates
 from .flow_engine import PAGE, PAUSED_RECHECK_S, contact_of, definition, step_message
 
 # Terminal statuses of a walk's end. "exited" (not "cancelled"): a message this same walk queued before
@@ -72,6 +73,7 @@ def sweep(
 ) -> SweepReport:
     flows = FlowStore(stores.table)
     run = _Run(stores, flows, queue, now, {f["flow_id"]: f for f in flows.all_flows()}, SweepReport())
+    plan_dates(stores, list(run.every.values()), now)  # date flows: a day's people, once a day (flow_dates.py)
     try:
         for shard in range(k.FLOW_DUE_SHARDS):
             for page in flows.due(shard, iso(now), PAGE):
@@ -89,6 +91,9 @@ def _run_page(run: _Run, page: list[dict[str, Any]]) -> None:
     planned: list[tuple[dict[str, Any], dict[str, Any], bool, dict[str, int]]] = []
     messages: list[OutboundMessage] = []
     for item in page:
+        if k.FLOW_WATCH.matches(item["pk"], item["sk"]):  # an inactivity flow's watch: it starts an enrollment
+            fire_watch(run.stores, run.every.get(item["flow_id"]), item)
+            continue
         run.report.due += 1
         planned.append(_plan(run, item, messages))
     if messages:

@@ -39,7 +39,7 @@ def put_flow(stores: Stores, flow_id: str, data: dict[str, Any], now: datetime) 
         "list_id": flow.list_id,
         "name": flow.name,
         "status": flow.status,
-        "trigger_event": flow.trigger.event,
+        "trigger_event": flow.trigger.kind,
         "exit_on": list(flow.exit_on),
         "definition": flow.model_dump_json(by_alias=True, exclude_none=True),
     }

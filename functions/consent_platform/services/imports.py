@@ -99,6 +99,7 @@ class ImportService:
         suppression list; ``None`` only where no number was ever erased."""
         self.stores = stores
         self.pseudonyms = pseudonyms or (lambda _phone: [])
+        self.welcome: list[dict[str, Any]] = []
 
     def run(
         self,
@@ -111,6 +112,7 @@ class ImportService:
         if stored is None:
             raise NotFound(f"list {list_id!r} does not exist", {"list_id": "unknown list"})
         report = ImportReport()
+        self.welcome = _import_flows(self.stores, list_id)
         for number, fields, problem in rows:
             report.received += 1
             if fields is None:
@@ -207,4 +209,37 @@ class ImportService:
             self.stores.consent.commit([transition], profile, previous.version if previous else None, guards=suppressed)
         except _Erased:
             return ERASED
+        for flow in self.welcome:  # flows that opted in to imports start here, not through the bus
+            _enroll(self.stores, flow, phone, now)
         return "imported"
+
+
+def _import_flows(stores: Stores, list_id: str) -> list[dict[str, Any]]:
+    """The list's active welcome flows (``Consent.Confirmed``) that say ``include_imports``: one Query per
+    import request. Imports publish no bus event (one per row would cost a PutEvents entry, an invocation
+    and a read per row): an imported row enrolls directly, one conditional PutItem per such flow."""
+    from ..adapters.dynamodb.flows import FlowStore
+    from .flow_engine import definition
+
+    every = FlowStore(stores.table).all_flows()
+    return [
+        f
+        for f in every
+        if f.get("list_id") == list_id
+        and f.get("status") == "active"
+        and f.get("trigger_event") == "Consent.Confirmed"
+        and definition(f).trigger.include_imports
+    ]
+
+
+def _enroll(stores: Stores, flow: dict[str, Any], phone: str, now: datetime) -> None:
+    """The same enrollment a bus Consent.Confirmed would make (instance "consent": once per number, ever)."""
+    import random
+
+    from ..adapters.dynamodb import keys as k
+    from ..adapters.dynamodb.flows import FlowStore
+    from .flow_engine import enrollment_item
+
+    store = FlowStore(stores.table)
+    if store.enroll(enrollment_item(flow, phone, "consent", {"source": "import"}, iso(now))):
+        store.add_stats(flow["flow_id"], {"entered": 1}, random.randrange(k.STATS_SHARDS))  # noqa: S311

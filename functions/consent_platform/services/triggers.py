@@ -103,5 +103,9 @@ def record_customer_event(stores: Stores, kind: str, event: CustomerEvent) -> di
     at = iso(event.at)
     field = "last_purchase_at" if kind == "Customer.Purchase" else "last_activity_at"
     updated = stores.triggers.touch_profile(phone, field, at)
+    if updated and kind == "Customer.Purchase":  # "N days after first_purchase_at" flows (flow_dates.py)
+        from .flow_dates import note_first_purchase
+
+        note_first_purchase(stores, phone, at)
     cancelled = stores.triggers.cancel_triggers_before(phone, at) if kind == "Customer.Purchase" else 0
     return {"phone_known": updated, "triggers_cancelled": cancelled}

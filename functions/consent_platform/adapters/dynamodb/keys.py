@@ -35,6 +35,10 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     POLL#<poll_id>   TALLY#<shard>                     a poll's vote counters (sharded, nothing personal)
     PHONE#<e164>     ~POLL#<poll_id>                   one number's vote / keyword request / closed reply
     LINK#<code>      LINK                              a short link: URL, campaign, keyed hash (TTL)
+    TXN#<list>#<h>   TXN                               a transactional message's idempotency key (TTL)
+    PHONE#<e164>     ~TXNCAP#<day>                     transactional messages to one number that day (TTL)
+    PHONE#<e164>     ~DATE#<attribute>                 a date attribute, in GroupIndex under DATE#<attr>#<MM-DD>
+    PHONE#<e164>     ~FLOWWATCH#<flow_id>              an inactivity flow's due time (GroupIndex, FLOWDUE#)
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -237,6 +241,15 @@ FLOW_STATS = ItemType("flow_stats", "FLOW#{flow_id}", "STATS#{shard}", E.NOT_PER
 ENROLLMENT = ItemType(
     "flow_enrollment", "PHONE#{phone}", "~FLOW#{flow_id}#{enrollment}", E.DELETE, indexes=(FLOW_DUE_INDEX,)
 )
+# Transactional messages (services/transactional.py): the idempotency key → message id, per list (the key
+# hashed: a client's key may be anything; the number only as a digest, TTL'd), and a number's daily cap.
+TXN_KEY = ItemType("txn_key", "TXN#{list_id}#{key_hash}", "TXN", E.NOT_PERSONAL, ttl=True)
+TXN_CAP = ItemType("txn_cap", "PHONE#{phone}", "~TXNCAP#{day}", E.DELETE, ttl=True)
+# Date attributes a flow may trigger on (services/flow_dates.py): one item per (number, attribute), in
+# GroupIndex under DATE#<attribute>#<MM-DD> / <YYYY>#<phone>, so a day's birthdays are one Query.
+DATE_ENTRY = ItemType("date_entry", "PHONE#{phone}", "~DATE#{attribute}", E.DELETE, indexes=(GROUP_INDEX,))
+# An inactivity flow's watch of one number: due last_activity + N days (GroupIndex FLOWDUE#, as enrollments).
+FLOW_WATCH = ItemType("flow_watch", "PHONE#{phone}", "~FLOWWATCH#{flow_id}", E.DELETE, indexes=(FLOW_DUE_INDEX,))
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
 REGISTRY: tuple[ItemType, ...] = (
@@ -244,7 +257,8 @@ REGISTRY: tuple[ItemType, ...] = (
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
-    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT,
+    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT, TXN_KEY, TXN_CAP,
+    DATE_ENTRY, FLOW_WATCH,
 )  # fmt: skip
 
 
@@ -295,6 +309,11 @@ def flow_due_partition(shard_no: int) -> str:
 def flow_due_sort_key(due: str, enrollment: str) -> str:
     """``<due iso>#<enrollment>``: sorted by due time, unique per enrollment."""
     return f"{due}#{enrollment}"
+
+
+def date_partition(attribute: str, month_day: str) -> str:
+    """GroupIndex partition of one date attribute's day of the year (``MM-DD``)."""
+    return f"DATE#{attribute}#{month_day}"
 
 
 def phone_of(pk: str) -> str:
