@@ -41,6 +41,10 @@ NO_PHONENUMBERS = {
     "ReconcilerFunction",
     "ForwarderFunction",  # masks numbers for its payloads; its targets were parsed when the rule was stored
     "RedirectFunction",
+    # The audience's numbers are E.164 already: a page parses one only for a segment's countries or an
+    # origination map keyed by country (services/dispatch_jobs.py ``_country``), and loads phonenumbers then.
+    "DispatcherFunction",
+    "DispatchShardFunction",
 }
 # Not loaded by these functions at all (issue 17, cold start ≤ floor + 0.25 × boto3). The delivery worker
 # checks a receipt's message id with ``domain.messages.campaign_message_id``, not the dispatcher's
