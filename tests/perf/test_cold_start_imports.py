@@ -53,6 +53,10 @@ NO_PHONENUMBERS = {
 # modules; the admin function includes an area's router, and the router its services, when the area's first
 # request arrives (admin/app.py, admin/routes/__init__.py), so a cold start pays only for the area it serves.
 NOT_LOADED = {
+    # A campaign's texts are rendered, not classified: the inbound keywords (domain/inbound.py) load with
+    # the opt-out footer that needs them (domain/campaigns.py ``with_opt_out``), not with the renderer.
+    "DispatcherFunction": ("consent_platform.domain.inbound",),
+    "DispatchShardFunction": ("consent_platform.domain.inbound",),
     "DeliveryWorkerFunction": (
         "consent_platform.services.dispatcher",
         "consent_platform.services.dispatch_jobs",
