@@ -20,20 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 # Every function calls AWS in every invocation: boto3 loads with the composition root (adapters/aws.py).
 from .adapters.aws import reset_clients
-from .settings import (
-    AdminSettings,
-    DispatchSettings,
-    EnvSettings,
-    ErasureSettings,
-    EventSettings,
-    InboundWebhookSettings,
-    InboundWorkerSettings,
-    OptInSettings,
-    OutboundSettings,
-    SchedulingSettings,
-    SenderSettings,
-    TableSettings,
-)
+
+# Only the shared settings models: a function's own (settings.py's ``_HOMES``) load in the factory that reads them.
+from .settings import DispatchSettings, EnvSettings, EventSettings, OutboundSettings, SchedulingSettings, TableSettings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -53,9 +42,6 @@ if TYPE_CHECKING:
     from .services.sender import SenderService
 
 __all__ = [
-    "AdminSettings",
-    "ErasureSettings",
-    "InboundWebhookSettings",
     "component",
     "dispatch_queue",
     "erasure_repository",
@@ -148,6 +134,7 @@ def scheduler() -> Scheduler:
 @component
 def inbound_queue() -> InboundQueue:
     from .adapters.inbound_queue import InboundQueue
+    from .config.inbound import InboundWebhookSettings
 
     return InboundQueue(settings(InboundWebhookSettings).inbound_queue_url)
 
@@ -155,6 +142,7 @@ def inbound_queue() -> InboundQueue:
 @component
 def erasure_repository() -> ErasureRepository:
     from .adapters.erasure import ErasureRepository
+    from .config.admin import ErasureSettings
 
     s = settings(ErasureSettings)
     return ErasureRepository(s.table_name, s.ledger_table_name)
@@ -165,6 +153,7 @@ def erasure_repository() -> ErasureRepository:
 
 @component
 def optin_service() -> OptInService:
+    from .config.optin import OptInSettings
     from .services.optin import OptInService
 
     s = settings(OptInSettings)
@@ -180,6 +169,7 @@ def optin_service() -> OptInService:
 
 @component
 def inbound_service() -> InboundService:
+    from .config.inbound import InboundWorkerSettings
     from .services.inbound.service import InboundService
 
     s = settings(InboundWorkerSettings)
@@ -203,6 +193,7 @@ def sender_service(
     """``defer``: how the sender puts a message off until its window opens (the handler's schedule);
     ``requeue``: how it puts messages back on its queue with a delay (pacing)."""
     from .adapters.sms import make_provider
+    from .config.sending import SenderSettings
     from .services.sender import SenderService
 
     s = settings(SenderSettings)
@@ -227,8 +218,8 @@ def forwarder() -> Forwarder:
     """The forwarder's service: the signed POST, e-mail through SES (a file locally), SMS through the sender."""
     from .adapters.forwarding import HttpPoster, make_mailer
     from .adapters.queue import OutboundQueue
+    from .config.forwarding import ForwarderSettings
     from .services.forwarder import Forwarder
-    from .settings import ForwarderSettings
 
     s = settings(ForwarderSettings)
 

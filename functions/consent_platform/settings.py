@@ -5,16 +5,35 @@ A function asks ``consent_platform.bootstrap.settings(Model)`` for its model (re
 model class). Each field comes from the variable of the same name in any case (``table_name`` ← ``TABLE_NAME``), as
 with pydantic-settings, which is not used: importing it costs every cold start ~20 ms (its CLI, dotenv
 and cloud secret sources) for what ``EnvSettings.from_env`` does in a few lines.
+
+This module holds the models many functions share; each function's own models are in
+``consent_platform/config/`` and load when first named (``from consent_platform.settings import X`` works
+for all of them), so a cold start builds a handful of models, not all twenty (issue 17).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from .domain.pumping import DEFAULT_PREFIX_DIGITS, DEFAULT_RATE_LIMITS, Limit, parse_limits
+if TYPE_CHECKING:  # "X as X": re-exported for mypy (PEP 484); at run time ``__getattr__`` below loads them
+    from .config.admin import AdminSettings as AdminSettings  # noqa: PLC0414
+    from .config.admin import ErasureSettings as ErasureSettings  # noqa: PLC0414
+    from .config.admin import TransactionalSettings as TransactionalSettings  # noqa: PLC0414
+    from .config.campaigns import CampaignSettings as CampaignSettings  # noqa: PLC0414
+    from .config.campaigns import LinkSettings as LinkSettings  # noqa: PLC0414
+    from .config.campaigns import RedirectSettings as RedirectSettings  # noqa: PLC0414
+    from .config.forwarding import ForwarderSettings as ForwarderSettings  # noqa: PLC0414
+    from .config.forwarding import ForwardingSettings as ForwardingSettings  # noqa: PLC0414
+    from .config.inbound import InboundWebhookSettings as InboundWebhookSettings  # noqa: PLC0414
+    from .config.inbound import InboundWorkerSettings as InboundWorkerSettings  # noqa: PLC0414
+    from .config.optin import OptInSettings as OptInSettings  # noqa: PLC0414
+    from .config.sending import DeliverySettings as DeliverySettings  # noqa: PLC0414
+    from .config.sending import ReconcilerSettings as ReconcilerSettings  # noqa: PLC0414
+    from .config.sending import SenderSettings as SenderSettings  # noqa: PLC0414
 
 
 class EnvSettings(BaseModel):
@@ -33,72 +52,6 @@ class TableSettings(EnvSettings):
 
     table_name: str = Field(description="DynamoDB table for lists, contacts, subscriptions, messages")
     ledger_table_name: str = Field(description="DynamoDB table holding the append-only consent ledger")
-
-
-class OptInSettings(TableSettings):
-    outbound_queue_url: str
-    event_bus_name: str = ""
-    pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
-    max_body_bytes: int = 16 * 1024
-    # SMS-pumping request limits (domain/pumping.py): "scope=requests[%]/seconds,…", scope ip|phone|prefix|country.
-    optin_rate_limits: str = DEFAULT_RATE_LIMITS
-    optin_prefix_digits: int = Field(default=DEFAULT_PREFIX_DIGITS, ge=2, le=15)
-
-    @field_validator("optin_rate_limits")
-    @classmethod
-    def _limits(cls, value: str) -> str:
-        parse_limits(value)
-        return value
-
-    def limits(self) -> tuple[Limit, ...]:
-        return parse_limits(self.optin_rate_limits)
-
-
-class AdminSettings(TableSettings):
-    import_bucket: str = ""  # S3 bucket for large soft opt-in imports
-    # SSM SecureString with the erasure HMAC key(s): imports check the erased-number suppression list.
-    erasure_key_parameter: str = ""
-    secret_cache_seconds: int = 300
-
-
-class TransactionalSettings(TableSettings):
-    """``Message.Requested`` on the bus (functions/audience/events.py): a transactional SMS, checked
-    against the erased-number suppression list like ``POST /v1/admin/messages``."""
-
-    outbound_queue_url: str
-    erasure_key_parameter: str = ""
-    secret_cache_seconds: int = 300
-
-
-class ErasureSettings(TableSettings):
-    """``DELETE /v1/admin/contacts/{phone}``: the one function that may rewrite ledger entries."""
-
-    erasure_key_parameter: str  # SSM SecureString; comma-separated keys, the first one is current
-    secret_cache_seconds: int = 300
-    schedule_group: str = ""  # pending abandoned-cart schedules of the number are deleted
-
-
-class InboundWorkerSettings(TableSettings):
-    outbound_queue_url: str
-    event_bus_name: str
-    pending_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
-    config_cache_seconds: float = Field(default=15.0, ge=0)
-    inbox_retention_days: int = Field(default=90, ge=1, le=3650)  # the inbox's TTL (InboxRetentionDays)
-    forwarding_queue_url: str = ""  # issue #20: forwarded messages' jobs (empty: nothing is forwarded)
-
-
-class InboundWebhookSettings(EnvSettings):
-    inbound_queue_url: str
-    # SSM parameter names (SecureString). Several comma-separated values allow rotation.
-    twilio_auth_token_parameter: str
-    webhook_secret_parameter: str
-    # The base URL Twilio calls, which its signature covers; and the only Twilio account we accept.
-    # The Twilio route answers 503 until both are set (never built from the request's Host header).
-    public_base_url: str = ""
-    twilio_account_sid: str = ""
-    # A secret removed from SSM stops working within this; rotation with overlap: domain/signatures.py.
-    secret_cache_seconds: int = 30
-    max_body_bytes: int = 16 * 1024
 
 
 class OutboundSettings(EnvSettings):
@@ -123,26 +76,6 @@ class SchedulingSettings(EnvSettings):
     outbound_queue_arn: str = ""
 
 
-class CampaignSettings(TableSettings):
-    outbound_queue_url: str
-    # Where short links point (``<base>/r/<code>``) unless the list sets its own short_domain; empty and
-    # no short_domain: links go out untracked (the preview warns).
-    public_base_url: str = ""
-
-
-class LinkSettings(EnvSettings):
-    """The dispatcher's link HMAC key (SSM SecureString; adapters/link_key.py)."""
-
-    link_key_parameter: str = ""
-    secret_cache_seconds: int = 300
-
-
-class RedirectSettings(TableSettings):
-    """``GET /r/{code}`` (optin/redirect.py): the tables and the bus (empty: no Message.Clicked)."""
-
-    event_bus_name: str = ""
-
-
 class DispatchSettings(EnvSettings):
     """The dispatch queue (one message per bucket shard still to queue): what ``bootstrap.dispatch_queue()`` reads."""
 
@@ -153,44 +86,28 @@ class ExpirySettings(TableSettings):
     """The scheduled expiry sweep (services/expiry.py): the tables are all it needs."""
 
 
-class SenderSettings(TableSettings):
-    sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
-    eum_configuration_set: str = ""  # End User Messaging configuration set (event destinations)
-    local_outbox_path: str = ".local/outbox.jsonl"
-    message_record_days: int = Field(default=400, ge=1)  # how long a sent-message record is kept
+# A function's own models live in ``consent_platform/config/``, loaded when first named: the shared models
+# above are all most functions need, and building the twenty classes (plus the opt-in's rate-limit
+# parser) cost every cold start ~4 ms (issue 17). ``from consent_platform.settings import X`` still works.
+_HOMES = {
+    "OptInSettings": "optin",
+    "AdminSettings": "admin",
+    "ErasureSettings": "admin",
+    "TransactionalSettings": "admin",
+    "InboundWorkerSettings": "inbound",
+    "InboundWebhookSettings": "inbound",
+    "ForwardingSettings": "forwarding",
+    "ForwarderSettings": "forwarding",
+    "CampaignSettings": "campaigns",
+    "LinkSettings": "campaigns",
+    "RedirectSettings": "campaigns",
+    "SenderSettings": "sending",
+    "DeliverySettings": "sending",
+    "ReconcilerSettings": "sending",
+}
 
 
-class DeliverySettings(TableSettings):
-    """The delivery-receipt worker (functions/delivery): the tables, the bus, how long a status is kept."""
-
-    event_bus_name: str = ""  # empty: no Message.Delivered / Message.Failed events
-    message_record_days: int = Field(default=400, ge=1)  # as long as the sent-message record it describes
-
-
-class ReconcilerSettings(TableSettings):
-    """The reconciler of unknown provider outcomes (services/reconciler.py); the queue it resends
-    through is ``OutboundSettings``."""
-
-    # Which provider sends: only SNS reports no per-message receipts (no resend is safe without them).
-    sms_provider: Literal["sns", "end-user-messaging", "local"] = "sns"
-    message_record_days: int = Field(default=400, ge=1)
-
-
-class ForwardingSettings(EnvSettings):
-    """Forwarding rules (``PUT /v1/admin/numbers/{number}/forwarding`` and the forwarder, which checks a
-    URL again before it posts). ``forwarding_allow_loopback_http`` is set by the local stack only
-    (infra/local/environment.py): ``http://127.0.0.1`` as a test receiver; the template never sets it."""
-
-    forwarding_allow_loopback_http: bool = False
-
-
-class ForwarderSettings(TableSettings, ForwardingSettings):
-    """The forwarder (functions/inbound/forwarder.py)."""
-
-    outbound_queue_url: str  # forwarded SMS go out as transactional messages through the sender
-    forwarding_queue_url: str = ""  # its own queue: a failed job's retry is delayed by receive count
-    forwarding_secret_parameter: str  # SSM SecureString: the HMAC secret(s) that sign forwarded POSTs
-    secret_cache_seconds: int = 30
-    mail_provider: Literal["ses", "local"] = "ses"
-    forwarding_mail_from: str = ""  # a verified SES identity; e-mail targets fail (DLQ) until set
-    local_mail_path: str = ".local/forwarded.jsonl"
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__package__}.config.{_HOMES[name]}"), name)

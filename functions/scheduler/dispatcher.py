@@ -9,11 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
 from consent_platform.domain.clock import utc_now
-from consent_platform.domain.phone import preload
 from consent_platform.services.dispatcher import Run, dispatch
 from consent_platform.settings import CampaignSettings, DispatchSettings
 
-preload()  # every job's country comes from its number: phonenumbers loads with the module
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
 SETTINGS = (CampaignSettings, DispatchSettings)
 logger = Logger()

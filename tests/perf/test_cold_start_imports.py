@@ -3,6 +3,8 @@ checked for heavy modules it does not need. Not a timing test (``make bench`` ti
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from bench.cold_start import handler_modules, heavy_modules_loaded
@@ -41,12 +43,20 @@ NO_PHONENUMBERS = {
     "ReconcilerFunction",
     "ForwarderFunction",  # masks numbers for its payloads; its targets were parsed when the rule was stored
     "RedirectFunction",
+    # The audience's numbers are E.164 already: a page parses one only for a segment's countries or an
+    # origination map keyed by country (services/dispatch_jobs.py ``_country``), and loads phonenumbers then.
+    "DispatcherFunction",
+    "DispatchShardFunction",
 }
 # Not loaded by these functions at all (issue 17, cold start ≤ floor + 0.25 × boto3). The delivery worker
 # checks a receipt's message id with ``domain.messages.campaign_message_id``, not the dispatcher's
 # modules; the admin function includes an area's router, and the router its services, when the area's first
 # request arrives (admin/app.py, admin/routes/__init__.py), so a cold start pays only for the area it serves.
 NOT_LOADED = {
+    # A campaign's texts are rendered, not classified: the inbound keywords (domain/inbound.py) load with
+    # the opt-out footer that needs them (domain/campaigns.py ``with_opt_out``), not with the renderer.
+    "DispatcherFunction": ("consent_platform.domain.inbound",),
+    "DispatchShardFunction": ("consent_platform.domain.inbound",),
     "DeliveryWorkerFunction": (
         "consent_platform.services.dispatcher",
         "consent_platform.services.dispatch_jobs",
@@ -95,3 +105,15 @@ def test_handler_import_loads_only_what_it_uses(function: str, loaded: dict[str,
         assert not any(
             m.startswith("consent_platform.services.") and m.endswith(("triggers", "optin")) for m in modules
         )
+
+
+@pytest.mark.parametrize("function", sorted(HANDLERS))
+def test_handler_builds_only_its_own_settings_models(function: str, loaded: dict[str, set[str]]) -> None:
+    """Each function's settings models live in a small module (consent_platform/config/): a cold start
+    loads the modules of the models its handler declares (``SETTINGS``), not all twenty models and the
+    opt-in's rate-limit parser (~4 ms, issue 17)."""
+    declared = {model.__module__ for model in importlib.import_module(HANDLERS[function]).SETTINGS}
+    own = {m for m in loaded[function] if m.startswith("consent_platform.config.")}
+    assert own <= declared, f"{function} loads settings it does not declare: {sorted(own - declared)}"
+    if function in NO_LIST_MODELS:  # the list models' cap default is the only other user of the limits
+        assert "consent_platform.domain.pumping" not in loaded[function]

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from .attributes import AttrValue
 from .clock import IsoTimestamp
-from .inbound import fold
 from .links import PREVIEW_CODE, mask_opt_outs, problems, rewrite, short_url, tracked_urls, unwrap
 from .segments import SegmentInfo, count_segments
 from .transliteration import to_gsm7
@@ -75,6 +74,7 @@ class CampaignRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,  # built by the first request that validates one: the dispatcher imports Segment only
         json_schema_extra={
             "examples": [
                 {
@@ -152,6 +152,8 @@ def with_opt_out(text: str, language: str, diacritics: bool = False) -> str:
     GSM-7 spelling unless the list opted into diacritics ("zrezygnować" alone would make the message
     UCS-2 and double a short Polish campaign's parts — issue 17)."""
     # Only an explicit STOP instruction counts: words like END appear in ordinary marketing copy.
+    from .inbound import fold  # here: the dispatcher renders texts and never needs the inbound keywords
+
     if "STOP" in re.findall(r"[\w-]+", fold(text)):
         return text
     footer = OPT_OUT_FOOTER.get(language, OPT_OUT_FOOTER["en"])

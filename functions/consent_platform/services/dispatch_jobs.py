@@ -62,7 +62,7 @@ def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[
     chosen = phones
     if batch.segment is not None:
         segment = batch.segment
-        chosen = [p for p in phones if segment.matches(profiles.get(p), normalize_phone(p).country, now)]
+        chosen = [p for p in phones if segment.matches(profiles.get(p), _country(p, segment.countries), now)]
         counts["skipped_segment"] += len(phones) - len(chosen)
     sendable = [p for p in chosen if not (profiles.get(p) or {}).get("undeliverable")]
     counts["skipped_undeliverable"] += len(chosen) - len(sendable)
@@ -73,6 +73,16 @@ def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[
         queue.send(jobs)
         counts["queued"] += len(sendable)
     return counts
+
+
+def _country(phone: str, keyed_by_country: Any) -> str:
+    """The number's country, parsed only when ``keyed_by_country`` (a segment's countries, an origination
+    map) has a country to look up: the audience's numbers are E.164 already, and a campaign without
+    either never loads phonenumbers (~10 ms of the dispatcher's cold start). An origination map with
+    only ``default`` gives the same sender for every country ("" finds it as well)."""
+    if not keyed_by_country or set(keyed_by_country) <= {"default"}:
+        return ""
+    return normalize_phone(phone).country
 
 
 def campaign_job(campaign: dict[str, Any], bucket: Bucket) -> CampaignJob:
@@ -101,7 +111,7 @@ def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], 
             kind="marketing",
             now=now,
             list_id=campaign["list_id"],
-            origination=origination_for(campaign.get("origination"), normalize_phone(phone).country),
+            origination=origination_for(campaign.get("origination"), _country(phone, campaign.get("origination"))),
             message_id=campaign_message_id(campaign["campaign_id"], phone),
             guard=SubscriptionGuard(phone=phone, list_id=campaign["list_id"], status="active", expect_message=False),
         )
