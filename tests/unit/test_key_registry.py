@@ -39,6 +39,8 @@ PARTS = {
     "number": "48500000000",
     "flow_id": "welcome",
     "enrollment": "0123abcd",
+    "pool": "CART10",
+    "key": "0123abcd",
 }
 
 

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 MIN_LEAD = timedelta(seconds=60)
 STATUSES = ("scheduled", "sending", "done", "cancelled")
 STAT_KEYS = ("queued", "sent", "deferred", "failed")
-SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment", "undeliverable")
-NOT_QUEUED = ("segment", "undeliverable")  # skipped by the dispatcher, before queueing
+SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment", "undeliverable", "coupon_pool_empty")
+NOT_QUEUED = ("segment", "undeliverable", "coupon_pool_empty")  # skipped by the dispatcher, before queueing
 UNDELIVERED = "undelivered_"  # + the failure's reason: a counter per reason
 
 

@@ -35,6 +35,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     POLL#<poll_id>   TALLY#<shard>                     a poll's vote counters (sharded, nothing personal)
     PHONE#<e164>     ~POLL#<poll_id>                   one number's vote / keyword request / closed reply
     LINK#<code>      LINK                              a short link: URL, campaign, keyed hash (TTL)
+    COUPON#<pool>    META | STATS#<n>                  a coupon pool: longest code; sharded counters
+    COUPONCODE#<c>   CODE                              a code: pool, status (in GroupIndex while available)
+    PHONE#<e164>     ~COUPON#<pool>#<key>              the code a message / enrollment was given
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -138,6 +141,10 @@ STATS_SHARDS = 10
 CONTEST_INDEX = GROUP_INDEX
 FLOW_DUE_INDEX = GROUP_INDEX  # sparse: enrollments waiting for a step, by due time (write-sharded)
 FLOW_DUE_SHARDS = 8
+# Sparse: available coupon codes only, under COUPONFREE#<pool>#<shard> (by a hash of the code). Claiming
+# one reads a few from one shard and takes one with a conditional write that also removes it from here.
+COUPON_FREE_INDEX = GROUP_INDEX
+COUPON_SHARDS = 16
 STATE_BELOW = "~"
 
 E = Erasure
@@ -237,6 +244,15 @@ FLOW_STATS = ItemType("flow_stats", "FLOW#{flow_id}", "STATS#{shard}", E.NOT_PER
 ENROLLMENT = ItemType(
     "flow_enrollment", "PHONE#{phone}", "~FLOW#{flow_id}#{enrollment}", E.DELETE, indexes=(FLOW_DUE_INDEX,)
 )
+# Coupons (services/coupons.py). The pool and its codes hold no number. A code item is keyed by the code
+# alone (a purchase names only the code) and carries group_pk / group_sk while available. The assignment
+# (which message or enrollment got which code) is under the number: erasure DELETES it, which unlinks the
+# code from the number; the code itself stays assigned (it was sent, and may still be redeemed) and its
+# counters stay — they hold counts only.
+COUPON_POOL = ItemType("coupon_pool", "COUPON#{pool}", "META", E.NOT_PERSONAL)
+COUPON_STATS = ItemType("coupon_stats", "COUPON#{pool}", "STATS#{shard}", E.NOT_PERSONAL)
+COUPON_CODE = ItemType("coupon_code", "COUPONCODE#{code}", "CODE", E.NOT_PERSONAL, indexes=(COUPON_FREE_INDEX,))
+COUPON_ASSIGNMENT = ItemType("coupon_assignment", "PHONE#{phone}", "~COUPON#{pool}#{key}", E.DELETE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
 REGISTRY: tuple[ItemType, ...] = (
@@ -244,7 +260,8 @@ REGISTRY: tuple[ItemType, ...] = (
     SUBSCRIPTION, CAP, RATE, PHONE_LIMIT, RATE_LIMIT, TRIGGER, CART, CAMPAIGN, CAMPAIGN_STATS, DISPATCHED,
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
-    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT,
+    POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT, COUPON_POOL, COUPON_STATS,
+    COUPON_CODE, COUPON_ASSIGNMENT,
 )  # fmt: skip
 
 
@@ -295,6 +312,11 @@ def flow_due_partition(shard_no: int) -> str:
 def flow_due_sort_key(due: str, enrollment: str) -> str:
     """``<due iso>#<enrollment>``: sorted by due time, unique per enrollment."""
     return f"{due}#{enrollment}"
+
+
+def coupon_free_partition(pool: str, shard_no: int) -> str:
+    """GroupIndex partition of a pool's available codes in one shard."""
+    return f"COUPONFREE#{pool}#{shard_no}"
 
 
 def phone_of(pk: str) -> str:
