@@ -46,6 +46,7 @@ AREAS = {
     "polls": "polls",
     "numbers": "forwarding",
     "flows": "flows",
+    "coupons": "coupons",
 }
 
 app = json_api()
