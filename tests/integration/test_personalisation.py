@@ -182,3 +182,17 @@ def test_an_empty_pool_skips_the_step_counted(
     step = shop.http("GET", "/v1/admin/flows/cart").body["stats"]["steps"][0]
     assert (step["queued"], step["skipped"]) == (1, {"coupon_pool_empty": 1})
     assert '"CouponPoolEmpty"' in capsys.readouterr().out  # the EMF metric the alarm watches
+
+
+def test_a_coupon_costs_two_requests_per_message(shop: LocalAws, aws_calls: list[tuple[str, str, Any]]) -> None:
+    """The bench figure: one Query of a shard's available codes and one TransactWriteItems (a pool of
+    160 codes has some in every one of its 16 shards)."""
+    from consent_platform import bootstrap
+    from consent_platform.adapters.dynamodb.coupons import CouponStore
+
+    upload(shop, "\n".join(f"CART10-{i:04d}" for i in range(160)))
+    store = CouponStore(bootstrap.stores().table)
+    aws_calls.clear()
+    for index in range(3):
+        assert store.claim("CART10", PHONE, f"msg-{index}", "2026-11-23T10:00:00Z") is not None
+    assert [op for _svc, op, _params in aws_calls] == ["Query", "TransactWriteItems"] * 3
