@@ -205,8 +205,19 @@ def test_no_function_writes_through_an_index_arn() -> None:
     ("action", "allowed"),
     [
         # erasures_recorded(); the dispatchers' campaign status before each page (DispatchStore)
-        # … and the short-link redirect's read for a preview fetch or HEAD (services/links.py)
-        ("dynamodb:GetItem", {"AdminFunction", "DispatcherFunction", "DispatchShardFunction", "RedirectFunction"}),
+        # … and the short-link redirect's read for a preview fetch or HEAD (services/links.py); coupons: a
+        # purchase's code (AudienceEvents), an earlier assignment of an empty pool (FlowSweep; services/coupons.py)
+        (
+            "dynamodb:GetItem",
+            {
+                "AdminFunction",
+                "DispatcherFunction",
+                "DispatchShardFunction",
+                "RedirectFunction",
+                "FlowSweepFunction",
+                "AudienceEventsFunction",
+            },
+        ),
         ("dynamodb:ConditionCheckItem", {"AdminFunction", "SenderFunction"}),  # import suppression, guard
     ],
 )
