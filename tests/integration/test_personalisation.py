@@ -196,3 +196,23 @@ def test_a_coupon_costs_two_requests_per_message(shop: LocalAws, aws_calls: list
     for index in range(3):
         assert store.claim("CART10", PHONE, f"msg-{index}", "2026-11-23T10:00:00Z") is not None
     assert [op for _svc, op, _params in aws_calls] == ["Query", "TransactWriteItems"] * 3
+
+
+def test_erasure_unlinks_the_code_from_the_number(shop: LocalAws, tap: Tap) -> None:
+    """The assignment lives under the number (deleted with it); the code stays assigned (it was sent)."""
+    import boto3
+
+    from consent_platform import bootstrap
+    from consent_platform.adapters.dynamodb import keys as k
+    from consent_platform.adapters.dynamodb.coupons import CouponStore
+
+    upload(shop)
+    sign_up(shop, tap)
+    code = CouponStore(bootstrap.stores().table).claim("CART10", PHONE, "msg-1", "2026-11-23T10:00:00Z")
+    assert shop.http("DELETE", f"/v1/admin/contacts/{PHONE}").status == 200
+    table = bootstrap.stores().table.name
+    key = k.COUPON_ASSIGNMENT.key(phone=PHONE, pool="CART10", key="msg-1")
+    assert "Item" not in boto3.client("dynamodb").get_item(TableName=table, Key=key)
+    item = boto3.client("dynamodb").get_item(TableName=table, Key=k.COUPON_CODE.key(code=code))["Item"]
+    assert item["status"]["S"] == "assigned" and PHONE not in str(item)
+    assert shop.http("GET", "/v1/admin/coupons/CART10").body["assigned"] == 1
