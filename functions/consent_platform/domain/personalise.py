@@ -85,9 +85,10 @@ def placeholder_values(
 ) -> dict[str, Any]:
     """The flat ``{placeholder name: value}`` a text is rendered with. Only scalar values: a nested
     structure (or anything else) never reaches a message."""
-    values: dict[str, Any] = {}
     p = profile or {}
-    values["first_name"] = p.get("first_name")
+    # The mapping's own top-level fields as they are: ``first_name``, and names a caller adds (the legacy
+    # cart message's ``{url}``). Which names a text may use is the lint's business, not this lookup's.
+    values: dict[str, Any] = {key: value for key, value in p.items() if isinstance(key, str)}
     attributes = p.get("attributes")
     if isinstance(attributes, Mapping):
         values.update({f"attributes.{key}": value for key, value in attributes.items() if isinstance(key, str)})
