@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from . import __version__, commands, contests, flows, inbox, polls, render, send
+from . import __version__, commands, contests, coupons, flows, inbox, polls, render, send
 from . import forwarding as forwarding_commands  # issue #20
 from .client import DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ApiError, Client, CliError
 
@@ -29,6 +29,7 @@ examples:
   smsadmin inbox ls --number 4301 --unhandled
   smsadmin contests draw spring --winners 3
   smsadmin polls show wiosna
+  smsadmin coupons upload CART10 codes.txt
   smsadmin --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com stats demo --from 2026-11-01
 """
 
@@ -144,6 +145,7 @@ def _conversation_commands(sub: Any, command: Callable[..., Any]) -> None:
     forwarding_commands.add_commands(sub, command)
     flows.add_commands(sub, command, commands.cmd_ls)
     send.add_commands(sub, command)  # issue #18: transactional messages
+    coupons.add_commands(sub, command)
 
 
 def build_parser() -> argparse.ArgumentParser:

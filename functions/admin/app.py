@@ -47,6 +47,7 @@ AREAS = {
     "numbers": "forwarding",
     "flows": "flows",
     "messages": "messages",
+    "coupons": "coupons",
 }
 
 app = json_api()

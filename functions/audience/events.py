@@ -44,6 +44,16 @@ def _message_requested(detail: Any) -> dict[str, Any]:
     return result
 
 
+def _redeem(customer: CustomerEvent) -> str:
+    """The purchase used a coupon: its code is redeemed (once) and the buyer's profile remembers the pool
+    (``{"if": {"coupon_redeemed": "<pool>"}}``). "" when the code is not one we gave out, or was redeemed."""
+    from consent_platform.domain.phone import normalize_phone
+    from consent_platform.services.coupons import redeem
+
+    phone = normalize_phone(customer.phone).e164
+    return redeem(bootstrap.stores(), customer.coupon, phone, iso(customer.at)) or ""
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # A malformed event raises: EventBridge retries it and then sends it to the rule's DLQ.
@@ -60,6 +70,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if kind == "Cart.Abandoned":
         result.update(_cart_trigger(CartAbandoned.model_validate(detail), flows_took_it=bool(result)))
     elif kind in ("Customer.Activity", "Customer.Purchase"):
-        result.update(record_customer_event(bootstrap.stores(), kind, CustomerEvent.model_validate(detail)))
+        customer = CustomerEvent.model_validate(detail)
+        result.update(record_customer_event(bootstrap.stores(), kind, customer))
+        if kind == "Customer.Purchase" and customer.coupon:
+            result["coupon_redeemed"] = _redeem(customer)
     logger.info("customer event", extra={"detail_type": kind, **{k: str(v) for k, v in result.items()}})
     return result

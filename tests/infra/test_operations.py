@@ -206,7 +206,8 @@ def test_no_function_writes_through_an_index_arn() -> None:
     [
         # erasures_recorded(); the dispatchers' campaign status before each page (DispatchStore)
         # … and the short-link redirect's read for a preview fetch or HEAD (services/links.py); Message.Requested
-        # (AudienceEvents) checks the suppression list as the admin API does (services/transactional.py)
+        # (AudienceEvents) checks the suppression list as the admin API does (services/transactional.py); coupons:
+        # a purchase's code (AudienceEvents), an earlier assignment of an empty pool (FlowSweep; services/coupons.py)
         (
             "dynamodb:GetItem",
             {
@@ -214,6 +215,7 @@ def test_no_function_writes_through_an_index_arn() -> None:
                 "DispatcherFunction",
                 "DispatchShardFunction",
                 "RedirectFunction",
+                "FlowSweepFunction",
                 "AudienceEventsFunction",
             },
         ),

@@ -41,6 +41,8 @@ PARTS = {
     "enrollment": "0123abcd",
     "key_hash": "0a1b2c",
     "attribute": "birthday",
+    "pool": "CART10",
+    "key": "0123abcd",
 }
 
 

@@ -59,3 +59,4 @@ class CustomerEvent(BaseModel):
     at: IsoTimestamp
     order_id: str | None = None
     amount: float | None = None
+    coupon: str | None = None  # the coupon code used (services/coupons.py redeems it; any length: not ours → ignored)

@@ -58,6 +58,12 @@ class CampaignPreview(Open):
     )
     estimated_cost_total_usd: float | None = Field(default=None, description="Sum of the priced countries")
     price_table: dict[str, str] | None = Field(default=None, description="The price table's date and source")
+    sample_text: str | None = Field(default=None, description="The text for a sample contact (README: Personalisation)")
+    sample_segments: int | None = None
+    worst_case_segments: int | None = Field(
+        default=None, description="Parts with every placeholder at its declared maximum (coupons: the longest code)"
+    )
+    worst_case_encoding: Literal["GSM-7", "UCS-2"] | None = None
     warnings: list[dict[str, Any]] = Field(
         default_factory=lambda: [],  # not ``list``: see StoredList.consent_versions (domain/lists.py)
         description='e.g. {"code": "ucs2", "characters": ["ć"], "segments": 2, "segments_if_gsm7": 1}; '

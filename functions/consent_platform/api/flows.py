@@ -10,7 +10,16 @@ from pydantic import Field
 from ..domain.flows import FlowDefinition
 from ._base import Open
 
-__all__ = ["FlowDefinition", "FlowDeleted", "FlowPage", "FlowStats", "FlowSummary", "FlowView", "StepStats"]
+__all__ = [
+    "FlowDefinition",
+    "FlowDeleted",
+    "FlowPage",
+    "FlowStats",
+    "FlowSummary",
+    "FlowView",
+    "StepPreview",
+    "StepStats",
+]
 
 
 class StepStats(Open):
@@ -38,6 +47,16 @@ class FlowStats(Open):
     steps: list[StepStats] = Field(default_factory=list)
 
 
+class StepPreview(Open):
+    """A send step's text for a sample contact and the most parts it can take (README "Personalisation")."""
+
+    step: int
+    sample_text: str
+    sample_segments: int
+    worst_case_segments: int
+    worst_case_encoding: Literal["GSM-7", "UCS-2"]
+
+
 class FlowView(Open):
     """``GET /v1/admin/flows/{flow_id}``: the definition, its bookkeeping and its statistics."""
 
@@ -52,6 +71,7 @@ class FlowView(Open):
     updated_at: str
     version: int
     stats: FlowStats
+    previews: list[StepPreview] = Field(default_factory=lambda: [], description="One per send step")
 
 
 class FlowSummary(Open):

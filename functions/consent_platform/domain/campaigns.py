@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -13,12 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from .attributes import AttrValue
 from .clock import IsoTimestamp
 from .links import PREVIEW_CODE, mask_opt_outs, problems, rewrite, short_url, tracked_urls, unwrap
+from .personalise import AVAILABLE, PLACEHOLDER, POOL, known_in_campaigns, placeholder_values, render_value
 from .segments import SegmentInfo, count_segments
 from .transliteration import to_gsm7
 
-# Profile fields a campaign text may use: {first_name} or {first_name|fallback}.
+# What a campaign text may use: {first_name|fallback}, {attributes.<name>|fallback}, {coupon:<pool>}
+# (domain/personalise.py; flows add {event.<field>}).
 PLACEHOLDERS = frozenset({"first_name"})
-_PLACEHOLDER = re.compile(r"\{([^{}|]*)(?:\|([^{}]*))?\}")
+_PLACEHOLDER = PLACEHOLDER
 
 # Appended when the text has no opt-out instruction (CTIA; French L34-5 CPCE requires a free opt-out).
 OPT_OUT_FOOTER = {
@@ -41,6 +43,10 @@ class Segment(BaseModel):
     tags_none: list[str] | None = Field(default=None, max_length=50)
     countries: list[Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]] | None = None
     attributes: dict[str, AttrValue] | None = Field(default=None, max_length=20)
+    # Coupons (README "Coupons"): the contact did / did not redeem a code of this pool (a Customer.Purchase
+    # naming it marks the profile's ``coupons_redeemed``).
+    coupon_redeemed: Annotated[str, StringConstraints(pattern=rf"^{POOL}$")] | None = None
+    coupon_not_redeemed: Annotated[str, StringConstraints(pattern=rf"^{POOL}$")] | None = None
 
     def matches(self, profile: dict[str, Any] | None, phone_country: str, now: datetime) -> bool:
         p = profile or {}
@@ -59,6 +65,11 @@ class Segment(BaseModel):
             bought = p.get("last_purchase_at")
             if bought and bought >= _iso(now - timedelta(days=self.not_purchased_within_days)):
                 return False
+        redeemed = set(p.get("coupons_redeemed") or [])
+        if self.coupon_redeemed is not None and self.coupon_redeemed not in redeemed:
+            return False
+        if self.coupon_not_redeemed is not None and self.coupon_not_redeemed in redeemed:
+            return False
         attributes = p.get("attributes") or {}
         return all(attributes.get(k) == v for k, v in (self.attributes or {}).items())
 
@@ -125,9 +136,10 @@ def lint_text(value: str, extra: Callable[[str], bool] = lambda _name: False) ->
         return trouble
     value = mask_opt_outs(value)  # {https://…!} is an opted-out link, not a placeholder
     names = {m.group(1).strip() for m in _PLACEHOLDER.finditer(value)}
-    unknown = sorted(name for name in names - PLACEHOLDERS if not extra(name))
+    unknown = sorted(name for name in names if not known_in_campaigns(name) and not extra(name))
     if unknown:
-        return f"unknown placeholder {{{unknown[0]}}}; available: {', '.join(sorted(PLACEHOLDERS))}"
+        only_flows = " ({event.<field>} exists only in flows)" if unknown[0].startswith("event.") else ""
+        return f"unknown placeholder {{{unknown[0]}}}{only_flows}; available: {AVAILABLE}"
     try:
         list(string.Formatter().parse(_PLACEHOLDER.sub("", value)))
     except ValueError:
@@ -135,13 +147,24 @@ def lint_text(value: str, extra: Callable[[str], bool] = lambda _name: False) ->
     return None
 
 
-def render(text: str, profile: dict[str, Any] | None) -> str:
-    """Fill ``{name}`` / ``{name|fallback}`` from the profile; a missing value uses the fallback or ''."""
-    values = profile or {}
+def render(
+    text: str,
+    profile: Mapping[str, Any] | None,
+    event: Mapping[str, Any] | None = None,
+    coupons: Mapping[str, str] | None = None,
+) -> str:
+    """Fill ``{name}`` / ``{name|fallback}`` from the profile (its first name and attributes), the trigger
+    event and the recipient's coupon codes; a missing value uses the fallback or ''."""
+    return fill_values(text, placeholder_values(profile, event, coupons))
+
+
+def fill_values(text: str, values: Mapping[str, Any]) -> str:
+    """Fill placeholders from flat ``{placeholder name: value}`` (one pass: a value is never re-read as a
+    template, so a value holding ``{coupon:X}`` stays text)."""
 
     def fill(match: re.Match[str]) -> str:
-        value = values.get(match.group(1).strip())
-        return str(value) if value else (match.group(2) or "")
+        name = match.group(1).strip()
+        return render_value(name, values.get(name)) or (match.group(2) or "")
 
     filled = re.sub(r" {2,}", " ", _PLACEHOLDER.sub(fill, text))
     return re.sub(r" +([,.!?;:])", r"\1", filled).strip()  # "Hi {first_name}!" without a name → "Hi!"

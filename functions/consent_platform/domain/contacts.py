@@ -35,6 +35,7 @@ class Profile(BaseModel):
     last_activity_at: str | None = None
     last_purchase_at: str | None = None
     attributes: dict[str, str | int | float | bool] = {}
+    coupons_redeemed: list[str] = []  # pools of which a Customer.Purchase redeemed a code (services/coupons.py)
     # Delivery receipts said the number is dead (services/undeliverable.py): campaigns skip it. Cleared,
     # and ``reachable_at`` set, by any write that makes a subscription active (opt-in, START, YES):
     # receipts older than ``reachable_at`` never mark the number again.

@@ -23,6 +23,7 @@ from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_buck
 from ..domain.segments import SegmentInfo
 from ..domain.send_estimate import annotate_plan
 from ..domain.spend import check_segments, country_of_rule, estimate, price_table, warnings
+from .previews import text_preview
 
 if TYPE_CHECKING:
     from ..api.listings import CampaignPage
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 MIN_LEAD = timedelta(seconds=60)
 STATUSES = ("scheduled", "sending", "done", "cancelled")
 STAT_KEYS = ("queued", "sent", "deferred", "failed")
-SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment", "undeliverable")
-NOT_QUEUED = ("segment", "undeliverable")  # skipped by the dispatcher, before queueing
+SKIP_KEYS = ("opted_out", "frequency_cap", "duplicate", "cancelled", "segment", "undeliverable", "coupon_pool_empty")
+NOT_QUEUED = ("segment", "undeliverable", "coupon_pool_empty")  # skipped by the dispatcher, before queueing
 UNDELIVERED = "undelivered_"  # + the failure's reason: a counter per reason
 
 
@@ -96,6 +97,7 @@ def create_campaign(
             item["recipients_upper_bound"] = True  # the segment is applied when the bucket is dispatched
     shown = preview_of(rendered, info, plan)
     shown["warnings"] += link_warnings(stored_list, request, text, links)
+    shown.update(text_preview(stores, text, stored_list, links["base"] if links else None))  # personalisation
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,

@@ -23,6 +23,7 @@ from ..domain.messages import (
 from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
 from ..domain.transliteration import fit_gsm7
+from .coupons import CouponIssuer
 from .links import LinkMinter
 
 HOURS_PER_DAY = 24
@@ -67,11 +68,14 @@ def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[
     sendable = [p for p in chosen if not (profiles.get(p) or {}).get("undeliverable")]
     counts["skipped_undeliverable"] += len(chosen) - len(sendable)
     if sendable:
-        jobs = _jobs(batch, sendable, profiles, now)
+        coupons = CouponIssuer(stores)
+        jobs = _jobs(batch, sendable, profiles, now, coupons)
+        counts["skipped_coupon_pool_empty"] += len(sendable) - len(jobs)
+        coupons.emit()
         if batch.links is not None:  # the page's link records (25 a request) exist before its messages
             batch.links.flush(stores)
         queue.send(jobs)
-        counts["queued"] += len(sendable)
+        counts["queued"] += len(jobs)
     return counts
 
 
@@ -97,12 +101,18 @@ def campaign_job(campaign: dict[str, Any], bucket: Bucket) -> CampaignJob:
     return CampaignJob(campaign_id=campaign["campaign_id"], zones=bucket.zones, rule=bucket.rule.code, caps=caps)
 
 
-def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], now: datetime) -> list[OutboundMessage]:
+def _jobs(
+    batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], now: datetime, coupons: CouponIssuer
+) -> list[OutboundMessage]:
     campaign = batch.campaign
     out = []
     for phone in phones:
+        message_id = campaign_message_id(campaign["campaign_id"], phone)
+        codes = coupons.codes_for(campaign["text"], phone, message_id, now)  # {} without coupons: no request
+        if codes is None:
+            continue  # the pool is empty: counted skipped.coupon_pool_empty, never sent without its code
         text = batch.links.text_for(phone, now) if batch.links else unwrap(campaign["text"])
-        body = render(text, profiles.get(phone))
+        body = render(text, profiles.get(phone), coupons=codes)
         if campaign.get("transliterate"):  # the names filled in here were not in the text the plan priced
             body = fit_gsm7(body)
         message = build_message(
@@ -112,7 +122,7 @@ def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], 
             now=now,
             list_id=campaign["list_id"],
             origination=origination_for(campaign.get("origination"), _country(phone, campaign.get("origination"))),
-            message_id=campaign_message_id(campaign["campaign_id"], phone),
+            message_id=message_id,
             guard=SubscriptionGuard(phone=phone, list_id=campaign["list_id"], status="active", expect_message=False),
         )
         message.campaign = batch.job

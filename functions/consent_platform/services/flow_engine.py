@@ -42,6 +42,7 @@ from ..domain.messages import CampaignJob, OutboundMessage, SubscriptionGuard, b
 from ..domain.phone import normalize_phone
 from ..domain.planner import rule_by_code
 from ..domain.quiet_hours import next_allowed_time
+from .coupons import CouponIssuer
 
 HOURS_PER_DAY = 24
 PAGE = 100  # due enrollments per index page
@@ -191,12 +192,18 @@ def _kept_event(detail: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def render_step_text(text: str, profile: dict[str, Any] | None, event: dict[str, Any], stored: StoredList) -> str:
-    """A send step's text for one contact: the one place personalisation (attributes, coupons) plugs in.
-    Today: the profile's ``{first_name}`` and the trigger event's ``{event.<field>}``, then the list's
-    opt-out footer and spelling, as campaigns do."""
-    values = {**(profile or {}), **{f"event.{name}": value for name, value in event.items()}}
-    return stored.outgoing(with_opt_out(render(text, values), stored.language, stored.diacritics))
+def render_step_text(
+    text: str,
+    profile: dict[str, Any] | None,
+    event: dict[str, Any],
+    stored: StoredList,
+    coupons: dict[str, str] | None = None,
+) -> str:
+    """A send step's text for one contact: the profile's ``{first_name}`` and ``{attributes.<name>}``, the
+    trigger event's ``{event.<field>}``, the enrollment's ``{coupon:<pool>}`` codes (domain/personalise.py),
+    then the list's opt-out footer and spelling, as campaigns do."""
+    rendered = render(text, profile, event, coupons)
+    return stored.outgoing(with_opt_out(rendered, stored.language, stored.diacritics))
 
 
 def contact_of(state: PhoneState, phone: str, list_id: str) -> tuple[Contact, tuple[str, ...], str]:
@@ -217,19 +224,36 @@ def contact_of(state: PhoneState, phone: str, list_id: str) -> tuple[Contact, tu
     return contact, tuple(zone.zones), rule.code
 
 
+@dataclass(frozen=True, slots=True)
+class Sending:
+    """How a step's message goes out: the recipient's zones and quiet-hours rule, its coupon codes."""
+
+    zones: tuple[str, ...]
+    rule_code: str
+    codes: dict[str, str] = field(default_factory=dict)
+
+
+def step_codes(item: dict[str, Any], flow: FlowDefinition, step: int, coupons: CouponIssuer) -> dict[str, str] | None:
+    """The coupon codes of one send step's text (keyed by the enrollment: every step of it shows the same
+    code, and a re-run sweep gets it again); None when a pool it uses is empty (the step is skipped)."""
+    send = flow.steps[step].send
+    text = send.text if send is not None else ""
+    return coupons.codes_for(text, item["phone"], item["enrollment"], parse_iso(item["group_sk"].split("#", 1)[0]))
+
+
 def step_message(
-    item: dict[str, Any], flow: FlowDefinition, step: int, stored: StoredList, contact: Contact, zoning: tuple[Any, str]
+    item: dict[str, Any], flow: FlowDefinition, step: int, stored: StoredList, contact: Contact, sending: Sending
 ) -> OutboundMessage:
     """The marketing message of one send step, as the sender re-checks it: consent for the flow's list,
     quiet hours, frequency caps, and the enrollment still active (its control item)."""
-    zones, rule_code = zoning
+    zones, rule_code = sending.zones, sending.rule_code
     send = flow.steps[step].send
     text = send.text if send is not None else ""
     event = json.loads(item.get("event") or "{}")
     phone = item["phone"]
     message = build_message(
         to=phone,
-        body=render_step_text(text, contact.profile, event, stored),
+        body=render_step_text(text, contact.profile, event, stored, sending.codes),
         kind="marketing",
         now=parse_iso(item["group_sk"].split("#", 1)[0]),  # deterministic: the same message when re-queued
         list_id=stored.list_id,

@@ -25,8 +25,9 @@ from ..domain.clock import iso, parse_iso
 from ..domain.flows import FlowDefinition, Walk, walk
 from ..domain.lists import StoredList
 from ..domain.messages import OutboundMessage
+from .coupons import POOL_EMPTY, CouponIssuer
 from .flow_dates import fire_watch, plan_dates
-from .flow_engine import PAGE, PAUSED_RECHECK_S, contact_of, definition, step_message
+from .flow_engine import PAGE, PAUSED_RECHECK_S, Sending, contact_of, definition, step_codes, step_message
 
 # Terminal statuses of a walk's end. "exited" (not "cancelled"): a message this same walk queued before
 # the exit must still go out — only an exit_on event or a deleted flow cancels queued messages.
@@ -56,6 +57,7 @@ class _Run:
     report: SweepReport
     lists: dict[str, StoredList | None] = field(default_factory=dict)
     parsed: dict[str, FlowDefinition] = field(default_factory=dict)
+    coupons: CouponIssuer = field(init=False)
 
     def stored_list(self, list_id: str) -> StoredList | None:
         if list_id not in self.lists:
@@ -74,6 +76,7 @@ def sweep(
     flows = FlowStore(stores.table)
     run = _Run(stores, flows, queue, now, {f["flow_id"]: f for f in flows.all_flows()}, SweepReport())
     plan_dates(stores, list(run.every.values()), now)  # date flows: a day's people, once a day (flow_dates.py)
+    run.coupons = CouponIssuer(stores)
     try:
         for shard in range(k.FLOW_DUE_SHARDS):
             for page in flows.due(shard, iso(now), PAGE):
@@ -82,6 +85,7 @@ def sweep(
                     return run.report
                 _run_page(run, page)
     finally:
+        run.coupons.emit()
         for flow_id, counts in run.report.counts.items():
             flows.add_stats(flow_id, dict(counts), random.randrange(k.STATS_SHARDS))  # noqa: S311
     return run.report
@@ -125,9 +129,14 @@ def _plan(
     flow_def = run.definition(item["flow_id"])
     due = parse_iso(item["group_sk"].split("#", 1)[0])
     outcome: Walk = walk(flow_def, int(item.get("step", 0)), due, contact, run.now)
-    for index in outcome.sends:
-        messages.append(step_message(item, flow_def, index, stored, contact, (zones, rule)))
     counts = dict(outcome.counts)
+    for index in outcome.sends:
+        codes = step_codes(item, flow_def, index, run.coupons)
+        if codes is None:  # its coupon pool is empty: the step is skipped, counted, and the walk goes on
+            counts[f"s{index}.queued"] -= 1
+            counts[f"s{index}.skipped.{POOL_EMPTY}"] = counts.get(f"s{index}.skipped.{POOL_EMPTY}", 0) + 1
+            continue
+        messages.append(step_message(item, flow_def, index, stored, contact, Sending(zones, rule, codes)))
     if outcome.finished is not None:
         kind, _, reason = outcome.finished.partition(":")
         counts["completed" if kind == "completed" else f"exited.{reason}"] = 1

@@ -9,10 +9,12 @@ from typing import Any
 from ..adapters.dynamodb import keys as k
 from ..adapters.dynamodb.flows import FlowStore
 from ..adapters.dynamodb.stores import Stores
-from ..api.flows import FlowPage, FlowStats, FlowSummary, FlowView, StepStats
+from ..api.flows import FlowPage, FlowStats, FlowSummary, FlowView, StepPreview, StepStats
+from ..domain.campaigns import with_opt_out
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.flows import FlowDefinition, FlowId, parse_flow, step_campaign_id
+from ..domain.lists import StoredList
 from ..domain.paging import decode_cursor, encode_cursor, page_size
 
 # The sender's campaign counters (services/sender.py STAT_FOR) as a step's fields.
@@ -32,8 +34,10 @@ def _flow_id(flow_id: str) -> str:
 def put_flow(stores: Stores, flow_id: str, data: dict[str, Any], now: datetime) -> tuple[FlowView, bool]:
     flow_id = _flow_id(flow_id)
     flow = parse_flow(data)
-    if stores.catalog.get_list(flow.list_id)[0] is None:
+    stored_list = stores.catalog.get_list(flow.list_id)[0]
+    if stored_list is None:
         raise NotFound(f"list {flow.list_id!r} does not exist", {"list_id": "unknown list"})
+    step_previews(stores, flow, stored_list)  # 422 for a coupon pool that does not exist, before storing
     fields = {
         "flow_id": flow_id,
         "list_id": flow.list_id,
@@ -68,7 +72,24 @@ def get_flow(stores: Stores, flow_id: str) -> FlowView:
         updated_at=stored["updated_at"],
         version=int(stored.get("version", 1)),
         stats=flow_stats(store, stored["flow_id"], flow),
+        previews=step_previews(stores, flow, stores.catalog.get_list(stored["list_id"])[0]),
     )
+
+
+def step_previews(stores: Stores, flow: FlowDefinition, stored_list: StoredList | None) -> list[StepPreview]:
+    """Each send step for a sample contact, with its worst-case parts (services/previews.py); none when
+    the flow's list is gone."""
+    from .previews import text_preview
+
+    if stored_list is None:
+        return []
+    out = []
+    for index, step in enumerate(flow.steps):
+        if step.send is not None:
+            text = stored_list.outgoing(with_opt_out(step.send.text, stored_list.language, stored_list.diacritics))
+            shown = text_preview(stores, text, stored_list, field=f"steps[{index}].send.text")
+            out.append(StepPreview(step=index, **shown))
+    return out
 
 
 def flow_stats(store: FlowStore, flow_id: str, flow: FlowDefinition) -> FlowStats:

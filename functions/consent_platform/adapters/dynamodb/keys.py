@@ -39,6 +39,9 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     PHONE#<e164>     ~TXNCAP#<day>                     transactional messages to one number that day (TTL)
     PHONE#<e164>     ~DATE#<attribute>                 a date attribute, in GroupIndex under DATE#<attr>#<MM-DD>
     PHONE#<e164>     ~FLOWWATCH#<flow_id>              an inactivity flow's due time (GroupIndex, FLOWDUE#)
+    COUPON#<pool>    META | STATS#<n>                  a coupon pool: longest code; sharded counters
+    COUPONCODE#<c>   CODE                              a code: pool, status (in GroupIndex while available)
+    PHONE#<e164>     ~COUPON#<pool>#<key>              the code a message / enrollment was given
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -142,6 +145,10 @@ STATS_SHARDS = 10
 CONTEST_INDEX = GROUP_INDEX
 FLOW_DUE_INDEX = GROUP_INDEX  # sparse: enrollments waiting for a step, by due time (write-sharded)
 FLOW_DUE_SHARDS = 8
+# Sparse: available coupon codes only, under COUPONFREE#<pool>#<shard> (by a hash of the code). Claiming
+# one reads a few from one shard and takes one with a conditional write that also removes it from here.
+COUPON_FREE_INDEX = GROUP_INDEX
+COUPON_SHARDS = 16
 STATE_BELOW = "~"
 
 E = Erasure
@@ -250,6 +257,15 @@ TXN_CAP = ItemType("txn_cap", "PHONE#{phone}", "~TXNCAP#{day}", E.DELETE, ttl=Tr
 DATE_ENTRY = ItemType("date_entry", "PHONE#{phone}", "~DATE#{attribute}", E.DELETE, indexes=(GROUP_INDEX,))
 # An inactivity flow's watch of one number: due last_activity + N days (GroupIndex FLOWDUE#, as enrollments).
 FLOW_WATCH = ItemType("flow_watch", "PHONE#{phone}", "~FLOWWATCH#{flow_id}", E.DELETE, indexes=(FLOW_DUE_INDEX,))
+# Coupons (services/coupons.py). The pool and its codes hold no number. A code item is keyed by the code
+# alone (a purchase names only the code) and carries group_pk / group_sk while available. The assignment
+# (which message or enrollment got which code) is under the number: erasure DELETES it, which unlinks the
+# code from the number; the code itself stays assigned (it was sent, and may still be redeemed) and its
+# counters stay — they hold counts only.
+COUPON_POOL = ItemType("coupon_pool", "COUPON#{pool}", "META", E.NOT_PERSONAL)
+COUPON_STATS = ItemType("coupon_stats", "COUPON#{pool}", "STATS#{shard}", E.NOT_PERSONAL)
+COUPON_CODE = ItemType("coupon_code", "COUPONCODE#{code}", "CODE", E.NOT_PERSONAL, indexes=(COUPON_FREE_INDEX,))
+COUPON_ASSIGNMENT = ItemType("coupon_assignment", "PHONE#{phone}", "~COUPON#{pool}#{key}", E.DELETE)
 
 # Most specific first: the first entry that matches an item is its type (``~{key}`` last of a number's).
 REGISTRY: tuple[ItemType, ...] = (
@@ -258,7 +274,7 @@ REGISTRY: tuple[ItemType, ...] = (
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
     POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT, TXN_KEY, TXN_CAP,
-    DATE_ENTRY, FLOW_WATCH,
+    DATE_ENTRY, FLOW_WATCH, COUPON_POOL, COUPON_STATS, COUPON_CODE, COUPON_ASSIGNMENT,
 )  # fmt: skip
 
 
@@ -314,6 +330,11 @@ def flow_due_sort_key(due: str, enrollment: str) -> str:
 def date_partition(attribute: str, month_day: str) -> str:
     """GroupIndex partition of one date attribute's day of the year (``MM-DD``)."""
     return f"DATE#{attribute}#{month_day}"
+
+
+def coupon_free_partition(pool: str, shard_no: int) -> str:
+    """GroupIndex partition of a pool's available codes in one shard."""
+    return f"COUPONFREE#{pool}#{shard_no}"
 
 
 def phone_of(pk: str) -> str:
