@@ -89,6 +89,8 @@ def reset() -> None:
 
     if "aws_lambda_powertools.utilities.parameters" in sys.modules:  # the SSM secrets' cache
         sys.modules["aws_lambda_powertools.utilities.parameters"].clear_caches()
+    if "consent_platform.adapters.sms" in sys.modules:  # the local provider's buckets belong to a stack
+        sys.modules["consent_platform.adapters.sms"].LOCAL_LIMITER.reset()
 
 
 # ---- adapters ----------------------------------------------------------------------------------------

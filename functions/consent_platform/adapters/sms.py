@@ -127,6 +127,11 @@ class PartsLimiter:
         self._lock = threading.Lock()
         self._tat: dict[str, float] = {}  # identity → when its bucket is (or was) empty
 
+    def reset(self) -> None:
+        """Every bucket full again (a new stack: tests start each on a fresh one, often at the same instant)."""
+        with self._lock:
+            self._tat.clear()
+
     def admit(self, identity: str, parts: int, rate: float) -> bool:
         """Take ``parts`` from the identity's bucket now; ``False`` (nothing taken) when it lacks them."""
         with self._lock:
