@@ -23,11 +23,11 @@ def test_unconfirmed_sign_up_lapses_when_the_clock_passes_its_window(local_stack
     assert signed.status == 202 and signed.body["status"] == "pending_confirmation", signed.body
 
     early = local_stack.json("POST", "/dev/clock", {"advance_seconds": 47 * 3600})
-    assert early.body["periodic"] == ["ExpiryFunction", "ReconcilerFunction"]
+    assert "ExpiryFunction" in early.body["periodic"], early.body  # the sweep ran at the clock move
     assert demo_status(local_stack) == ("pending", ["requested"])
 
     late = local_stack.json("POST", "/dev/clock", {"advance_seconds": 2 * 3600})
-    assert late.body["periodic"] == ["ExpiryFunction", "ReconcilerFunction"]
+    assert "ExpiryFunction" in late.body["periodic"], late.body
     assert demo_status(local_stack) == ("expired", ["requested", "expired"])
 
     again = local_stack.json("POST", "/dev/clock", {"advance_seconds": 3600})  # a later run adds nothing

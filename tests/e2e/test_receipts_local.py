@@ -252,7 +252,7 @@ def dead_lettered(stack: LocalStack) -> int:
 
     import boto3
 
-    endpoint = re.search(r"served by moto at (\S+);", stack.log())
+    endpoint = re.search(r"served by moto at (\S+);", "".join(stack.output))  # the banner: the first lines
     assert endpoint, stack.log()
     sqs = boto3.client(
         "sqs",
