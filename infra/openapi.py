@@ -119,6 +119,8 @@ def _complete(schema: dict[str, Any], models: dict[str, Any], iam_routes: set[tu
             query_model = operation.pop("x-query-model", None)
             if query_model:
                 operation["parameters"] = [*operation.get("parameters", []), *_query_parameters(models[query_model])]
+            # 204 No Content has no body (RFC 9110 §15.3.5); Powertools documents the return type there too.
+            operation.get("responses", {}).get("204", {}).pop("content", None)
             for response in operation.get("responses", {}).values():
                 if "HTTPValidationError" in json.dumps(response):
                     response.clear()

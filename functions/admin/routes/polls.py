@@ -12,7 +12,7 @@ from consent_platform import bootstrap
 from consent_platform.api.polls import PollSend
 from consent_platform.domain.clock import utc_now
 from consent_platform.domain.polls import PollConfig
-from consent_platform.http import api_responses, json_response
+from consent_platform.http import api_responses, json_response, parse_json_object, raw_body
 from consent_platform.settings import SchedulingSettings
 
 from .shared import Cursor, Limit, logger
@@ -72,6 +72,9 @@ def list_polls(
 def send_poll(poll_id: PollId, when: Annotated[PollSend | None, Body()] = None) -> Response[str]:
     from consent_platform.services import polls  # lazily: see admin/routes/__init__.py
 
+    raw = raw_body(router, 16 * 1024)
+    if raw.strip():  # the body is optional, but an object when given (Powertools lets `[null]` through as none)
+        parse_json_object(raw)
     arn = bootstrap.settings(SchedulingSettings).dispatcher_function_arn
     sent = polls.send_poll(bootstrap.stores(), bootstrap.scheduler(), arn, poll_id, when or PollSend(), utc_now())
     logger.info("poll sent as a campaign", extra={"poll_id": poll_id, "campaign_id": sent.campaign.campaign_id})

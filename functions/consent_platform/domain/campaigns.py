@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 
 from .attributes import AttrValue
 from .clock import IsoTimestamp
@@ -106,7 +106,7 @@ class CampaignRequest(BaseModel):
     send_at: IsoTimestamp | None = None
     segment: Segment | None = None
     # Short links (issue 19): unset follows the list's link_tracking; false sends every link as written.
-    track_links: bool | None = None
+    track_links: StrictBool | None = None  # strict: a JSON true/false, not 0/1 or "yes"
 
     @field_validator("send_at_local")
     @classmethod

@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from .clock import IsoTimestamp
 from .errors import ValidationFailed
 
 ALGORITHM = "sha256-counter-v1"
@@ -72,8 +73,8 @@ class ContestConfig(BaseModel):
     )
     number: Number = Field(description="The number (as in a list's origination) that receives the entries")
     keyword: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    opens_at: AwareDatetime
-    closes_at: AwareDatetime = Field(description="Entries are accepted in [opens_at, closes_at)")
+    opens_at: IsoTimestamp  # an ISO 8601 string: pydantic's lax mode would read 0 as 1970-01-01
+    closes_at: IsoTimestamp = Field(description="Entries are accepted in [opens_at, closes_at)")
     entry_reply: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
     one_entry_per_number: StrictBool = True
 
