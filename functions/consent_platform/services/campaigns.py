@@ -11,7 +11,7 @@ from ..adapters.dynamodb.campaigns import listing_prefix
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler
 from ..api.campaigns import Campaign
-from ..domain.campaigns import CampaignRequest, preview, with_opt_out
+from ..domain.campaigns import CampaignRequest
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.lists import (
@@ -22,7 +22,8 @@ from ..domain.paging import decode_cursor, encode_cursor, page_size
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
 from ..domain.segments import SegmentInfo
 from ..domain.send_estimate import annotate_plan
-from ..domain.spend import check_segments, country_of_rule, estimate, price_table, warnings
+from ..domain.spend import country_of_rule, estimate, price_table, warnings
+from . import experiments
 
 if TYPE_CHECKING:
     from ..api.listings import CampaignPage
@@ -78,12 +79,12 @@ def create_campaign(
     if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
         raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
 
-    text = stored_list.outgoing(with_opt_out(request.text, stored_list.language, stored_list.diacritics))
+    experiments.check_shape(request)
+    texts = experiments.outgoing_texts(stored_list, request)  # one text, or one per variant
+    text = next(iter(texts.values()))
     links = link_spec(stored_list, request, public_base_url)
-    rendered, info = preview(text, links["base"] if links else None)
-    if not rendered:
-        raise ValidationFailed("the text is empty once rendered", {"text": "empty"})
-    check_segments(info, stored_list.max_segments)
+    rendered_texts = experiments.rendered_previews(texts, links["base"] if links else None, stored_list.max_segments)
+    _, info = max(rendered_texts.values(), key=lambda pair: pair[1].segments)  # the plan times the longest
     campaign_id = uuid.uuid4().hex[:16]
     plan = [
         plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
@@ -94,8 +95,12 @@ def create_campaign(
         item["schedule"] = schedule_name(campaign_id, index)
         if request.segment is not None:
             item["recipients_upper_bound"] = True  # the segment is applied when the bucket is dispatched
-    shown = preview_of(rendered, info, plan)
-    shown["warnings"] += link_warnings(stored_list, request, text, links)
+    each = {
+        v: preview_of(*rendered_texts[v], experiments.scaled(plan, share))
+        for v, share in experiments.shares(request).items()
+    }
+    shown = experiments.combined(each)
+    shown["warnings"] += [w for t in texts.values() for w in link_warnings(stored_list, request, t, links)][:1]
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
@@ -111,6 +116,8 @@ def create_campaign(
         "created_at": iso(now),
         "transliterate": stored_list.transliterate,  # for the per-recipient rendering (names)
         "links": links,  # short links: base and expiry (None: untracked)
+        "variants": experiments.stored_variants(request, texts, each),  # None: no experiment
+        "holdout_percent": request.holdout_percent,
         "preview": shown,
         "plan": plan,
     }
@@ -185,6 +192,8 @@ def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
         "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},
         **delivery_stats(stats),
         **click_stats(stats),
+        **experiments.conversion_stats(stats),
+        "experiment": experiments.experiment_of(campaign, stats),
     }
     fields["status"] = status_of(campaign, stats)
     return Campaign.model_validate({**fields, "stats": counts})

@@ -23,6 +23,7 @@ from ..domain.messages import (
 from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
 from ..domain.transliteration import fit_gsm7
+from .experiment_dispatch import Experiment
 from .links import LinkMinter
 
 HOURS_PER_DAY = 24
@@ -36,12 +37,14 @@ class Batch:
     job: CampaignJob
     segment: Segment | None
     links: LinkMinter | None = None  # per-recipient short links (None: the text's links go out as written)
+    experiment: Experiment | None = None  # variants and hold-out (None: one text for everyone)
 
     @classmethod
     def of(cls, campaign: dict[str, Any], bucket_key: str) -> Batch:
         segment = Segment.model_validate(campaign["segment"]) if campaign.get("segment") else None
         links = LinkMinter.for_campaign(campaign, bucket_key, load_link_key)
-        return cls(campaign, campaign_job(campaign, Bucket.parse(bucket_key)), segment, links)
+        experiment = Experiment.of(campaign, load_link_key)
+        return cls(campaign, campaign_job(campaign, Bucket.parse(bucket_key)), segment, links, experiment)
 
 
 def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[str], now: datetime) -> Counter[str]:
@@ -66,6 +69,10 @@ def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[
         counts["skipped_segment"] += len(phones) - len(chosen)
     sendable = [p for p in chosen if not (profiles.get(p) or {}).get("undeliverable")]
     counts["skipped_undeliverable"] += len(chosen) - len(sendable)
+    if batch.experiment is not None:  # the hold-out: recorded (one batched write per page), not queued
+        sendable, held = batch.experiment.split(sendable)
+        batch.experiment.hold(stores, held, now)
+        counts["held_out"] += len(held)
     if sendable:
         jobs = _jobs(batch, sendable, profiles, now)
         if batch.links is not None:  # the page's link records (25 a request) exist before its messages
@@ -91,7 +98,8 @@ def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], 
     campaign = batch.campaign
     out = []
     for phone in phones:
-        text = batch.links.text_for(phone, now) if batch.links else unwrap(campaign["text"])
+        variant, source = batch.experiment.text_for(phone) if batch.experiment else (None, campaign["text"])
+        text = batch.links.text_for(phone, now, source, variant) if batch.links else unwrap(source)
         body = render(text, profiles.get(phone))
         if campaign.get("transliterate"):  # the names filled in here were not in the text the plan priced
             body = fit_gsm7(body)
@@ -105,6 +113,6 @@ def _jobs(batch: Batch, phones: list[str], profiles: dict[str, dict[str, Any]], 
             message_id=campaign_message_id(campaign["campaign_id"], phone),
             guard=SubscriptionGuard(phone=phone, list_id=campaign["list_id"], status="active", expect_message=False),
         )
-        message.campaign = batch.job
+        message.campaign, message.variant = batch.job, variant
         out.append(message)
     return out

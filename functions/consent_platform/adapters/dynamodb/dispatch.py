@@ -16,7 +16,7 @@ from ..dynamo import from_item
 from . import keys as k
 from .table import Table
 
-COUNTS = ("queued", "skipped_segment", "skipped_undeliverable")
+COUNTS = ("queued", "skipped_segment", "skipped_undeliverable", "held_out")  # held_out: an experiment's
 # Every attribute by placeholder: "after" is one of DynamoDB's reserved words.
 _NAMES = {"#a": "after", "#d": "done", "#l": "lease", "#u": "lease_until"}
 
