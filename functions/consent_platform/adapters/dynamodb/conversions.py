@@ -32,12 +32,8 @@ class ConversionStore:
         return self.table.put({**k.LAST_CLICK.plain(recipient=recipient), **click})
 
     def last_click(self, recipient: str) -> dict[str, Any] | None:
-        raw = (
-            client("dynamodb")
-            .get_item(TableName=self.table.name, Key=k.LAST_CLICK.key(recipient=recipient), ConsistentRead=True)
-            .get("Item")
-        )
-        return from_item(raw) if raw else None
+        # BatchGetItem of one key (the events function reads profiles that way already; no GetItem grant).
+        return self.table.batch_get([k.LAST_CLICK.key(recipient=recipient)]).get(k.LAST_CLICK.pair(recipient=recipient))
 
     def received(self, phone: str) -> list[dict[str, Any]]:
         """The number's sent-message records and hold-out records (two range Queries of its partition)."""
