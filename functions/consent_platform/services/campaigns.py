@@ -74,14 +74,8 @@ def create_campaign(
     stored_list, _ = stores.catalog.get_list(request.list_id)
     if stored_list is None:
         raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
-    if request.send_at is not None and request.send_at < now:
-        raise ValidationFailed("send_at is in the past", {"send_at": "must be in the future"})
-    if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
-        raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
-
-    experiments.check_shape(request)
+    check_request(request, now)
     texts = experiments.outgoing_texts(stored_list, request)  # one text, or one per variant
-    text = next(iter(texts.values()))
     links = link_spec(stored_list, request, public_base_url)
     rendered_texts = experiments.rendered_previews(texts, links["base"] if links else None, stored_list.max_segments)
     _, info = max(rendered_texts.values(), key=lambda pair: pair[1].segments)  # the plan times the longest
@@ -100,12 +94,12 @@ def create_campaign(
         for v, share in experiments.shares(request).items()
     }
     shown = experiments.combined(each)
-    shown["warnings"] += [w for t in texts.values() for w in link_warnings(stored_list, request, t, links)][:1]
+    shown["warnings"] += link_warnings(stored_list, request, "\n".join(texts.values()), links)
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
         "name": request.name,
-        "text": text,
+        "text": next(iter(texts.values())),  # with variants: the first one's
         "language": stored_list.language,
         "origination": stored_list.origination,
         "frequency_cap": stored_list.frequency_cap.model_dump() if stored_list.frequency_cap else None,
@@ -128,6 +122,15 @@ def create_campaign(
             item["schedule"], fire_at, dispatcher_arn, {"campaign_id": campaign_id, "bucket": item["bucket"]}
         )
     return public(campaign, {})
+
+
+def check_request(request: CampaignRequest, now: datetime) -> None:
+    """What the request alone can be refused for (422): a send time that has passed, text and variants."""
+    if request.send_at is not None and request.send_at < now:
+        raise ValidationFailed("send_at is in the past", {"send_at": "must be in the future"})
+    if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
+        raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
+    experiments.check_shape(request)
 
 
 def configured_rates(
