@@ -118,3 +118,23 @@ def test_request_validation_names_the_field() -> None:
         with pytest.raises(ValidationError) as caught:
             CampaignRequest.model_validate({**base, **bad})
         assert field in {".".join(map(str, e["loc"])) for e in caught.value.errors()}, (bad, caught.value)
+
+
+def test_the_variant_travels_in_the_providers_context_and_back() -> None:
+    from consent_platform.domain.delivery_status import ReceiptContext, send_context
+
+    context = send_context("cmp:c1:ab", "c1", "shop", "B")
+    assert context["variant"] == "B" and "variant" not in send_context("m", None, None)
+    assert ReceiptContext.model_validate(context).variant == "B"
+    with pytest.raises(ValidationError):  # a forged context cannot name a counter of its choosing
+        ReceiptContext.model_validate({**context, "variant": "x#sent"})
+
+
+def test_a_list_takes_attribution_windows() -> None:
+    from consent_platform.domain.lists import ListConfig
+
+    assert ListConfig.model_fields["attribution"].default_factory is not None
+    with pytest.raises(ValidationError) as caught:
+        ListConfig.model_validate({"attribution": {"click_days": 31, "view_days": 8}})
+    wrong = {".".join(map(str, e["loc"])) for e in caught.value.errors()}
+    assert {"attribution.click_days", "attribution.view_days"} <= wrong
