@@ -270,10 +270,14 @@ def fire_schedules(aws: Any, recorder: Recorder, now: datetime) -> int:
 
 
 def campaign(
-    recipients: int = CAMPAIGN_RECIPIENTS, progress: Callable[[str], None] | None = None, text: str | None = None
+    recipients: int = CAMPAIGN_RECIPIENTS,
+    progress: Callable[[str], None] | None = None,
+    text: str | None = None,
+    experiment: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Plan, dispatch and send a personalised campaign to ``recipients`` UK numbers (``text``: another
-    text starting with "Hi ", e.g. with a link to measure short links' batched writes)."""
+    text starting with "Hi ", e.g. with a link to measure short links' batched writes; ``experiment``:
+    ``variants`` (texts starting with "Hi ") and ``holdout_percent`` instead of the text)."""
     from tests.integration.conftest import sent_sms
 
     with stack() as (aws, clock, recorder):
@@ -281,19 +285,23 @@ def campaign(
         import_contacts(aws, "tea", uk_numbers(recipients))
         if progress:
             progress(f"campaign: {recipients} recipients imported")
-        reply = _http(aws, recorder, "POST", "/v1/admin/campaigns", {**CAMPAIGN, **({"text": text} if text else {})})
+        request = {**CAMPAIGN, **({"text": text} if text else {})}
+        request = {**{k: v for k, v in request.items() if k != "text"}, **experiment} if experiment else request
+        reply = _http(aws, recorder, "POST", "/v1/admin/campaigns", request)
         assert reply.status == 201, reply.body
         clock.advance(minutes=5)
         buckets = fire_schedules(aws, recorder, clock.now)
         deliver_queue(aws, recorder, "DispatchShardFunction", "DispatchQueue")  # shards not done inline
         deliver_queue(aws, recorder, "SenderFunction", "OutboundQueue")
         sent = [m for m in sent_sms() if m["body"].startswith("Hi ")]
-        assert len(sent) == recipients, (len(sent), recipients)
-        assert len({m["to"] for m in sent}) == recipients, "a recipient got the campaign twice"
+        held = _http(aws, None, "GET", f"/v1/admin/campaigns/{reply.body['campaign_id']}", None).body["stats"]
+        held_out = int(((held.get("experiment") or {}).get("holdout") or {}).get("held_out") or 0)
+        assert len(sent) + held_out == recipients, (len(sent), held_out, recipients)
+        assert len({m["to"] for m in sent}) == len(sent), "a recipient got the campaign twice"
         campaign_id = reply.body["campaign_id"]
         receipts = deliver_receipts(aws, recorder, campaign_id, [m["to"] for m in sent], clock.now)
         stats = _http(aws, None, "GET", f"/v1/admin/campaigns/{campaign_id}", None).body["stats"]
-        assert stats["sent"] == recipients and stats["delivered"] == recipients, stats
+        assert stats["sent"] == len(sent) and stats["delivered"] == len(sent), stats
         functions = ("CampaignFunction", "DispatcherFunction", "DispatchShardFunction", "SenderFunction")
         calls = recorder.calls(*functions)
         receipt_calls = recorder.calls("DeliveryWorkerFunction")

@@ -9,16 +9,18 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consent_platform import bootstrap
+from consent_platform.adapters.link_key import load_link_key
 from consent_platform.api.audience import CartAbandoned, CustomerEvent
 from consent_platform.domain.clock import iso, utc_now
 from consent_platform.domain.phone import preload
+from consent_platform.services.conversions import credit_purchase
 from consent_platform.services.flow_engine import on_event
 from consent_platform.services.triggers import record_customer_event, start_cart_trigger
-from consent_platform.settings import SchedulingSettings, TableSettings, TransactionalSettings
+from consent_platform.settings import LinkSettings, SchedulingSettings, TableSettings, TransactionalSettings
 
 preload()  # every event names a phone number: phonenumbers loads with the module
 # The settings this function reads (tests/infra checks that the template's environment satisfies them).
-SETTINGS = (TableSettings, SchedulingSettings, TransactionalSettings)
+SETTINGS = (TableSettings, SchedulingSettings, TransactionalSettings, LinkSettings)
 logger = Logger()
 
 
@@ -74,5 +76,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         result.update(record_customer_event(bootstrap.stores(), kind, customer))
         if kind == "Customer.Purchase" and customer.coupon:
             result["coupon_redeemed"] = _redeem(customer)
+        if kind == "Customer.Purchase":  # conversions: credited to a campaign or flow message, once per order
+            result.update(credit_purchase(bootstrap.stores(), detail, utc_now(), load_link_key))
     logger.info("customer event", extra={"detail_type": kind, **{k: str(v) for k, v in result.items()}})
     return result

@@ -105,7 +105,10 @@ def record_handler(record: SQSRecord) -> str:
     if outcome.value == "sent":
         metrics.add_metric(name="SmsSegments", unit=MetricUnit.Count, value=message.segments)
     if message.campaign is not None and message.campaign.count_stats and outcome in STAT_FOR:
-        _batch_stats.setdefault(message.campaign.campaign_id, Counter())[STAT_FOR[outcome]] += 1
+        counts = _batch_stats.setdefault(message.campaign.campaign_id, Counter())
+        counts[STAT_FOR[outcome]] += 1
+        if message.variant:  # an experiment's group: its own counters in the same update (issue 19)
+            counts[f"variant#{message.variant}#{STAT_FOR[outcome]}"] += 1
     return outcome.value
 
 

@@ -79,7 +79,7 @@ def test_purchase_after_the_trigger_cancels_it(shop: LocalAws, clock: Clock) -> 
         "AudienceEventsFunction",
         event("Customer.Purchase", {"phone": PHONE, "at": "2026-11-23T10:00:00Z", "order_id": "o-1", "amount": 99.5}),
     )
-    assert result == {"phone_known": True, "triggers_cancelled": 1}
+    assert result.items() >= {"phone_known": True, "triggers_cancelled": 1}.items()  # + its conversion
     fire(shop, clock, datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     assert carts() == []
     profile = shop.http("GET", "/v1/admin/contacts/%2B48501234567").body["profile"]

@@ -26,6 +26,8 @@ PARTS = {
     "campaign_id": "k1",
     "digest": "abc",
     "code": "Ab3dE5gH9k",  # a short link
+    "recipient": "ab" * 32,  # a keyed hash (last click)
+    "order_id": "o-1",
     "provider": "twilio",
     "schedule": "d-1",
     "message_id": "m-1",

@@ -94,7 +94,7 @@ class EndUserMessagingProvider:
             "MessageBody": message.body,
             "MessageType": message.message_type,
             # Echoed in every delivery event of this message: our id names the message a receipt is about.
-            "Context": send_context(message.message_id, campaign_id, message.list_id),
+            "Context": send_context(message.message_id, campaign_id, message.list_id, message.variant),
         }
         if message.origination:
             params["OriginationIdentity"] = message.origination

@@ -40,6 +40,18 @@ class CampaignStats(Open):
     clicks: int = Field(default=0, description="Short-link clicks by people (HEAD and preview fetchers not counted)")
     unique_clicks: int = Field(default=0, description="Links clicked at least once (a repeat click counts once)")
     ctr: float | None = Field(default=None, description="unique_clicks / sent; null before anything was sent")
+    conversions: int = Field(default=0, description="Purchases credited to this campaign (click + view)")
+    conversions_click: int = Field(default=0, description="... to a link clicked within the list's click window")
+    conversions_view: int = Field(default=0, description="... to a message received within the view window")
+    revenue: dict[str, float] = Field(default_factory=dict, description="Credited order amounts per currency")
+    conversion_rate: float | None = Field(default=None, description="conversions / sent")
+    experiment: dict[str, Any] | None = Field(
+        default=None,
+        description="Variants only: per variant and for the hold-out sent, delivered, clicks, unique_clicks, ctr, "
+        "conversions (click/view), revenue, conversion_rate; each variant's lift over the hold-out (difference "
+        "of conversion rates, 95 % Newcombe hybrid-score interval, significant) and the winner (null unless an "
+        "interval lies above zero)",
+    )
 
 
 class CampaignPreview(Open):
@@ -108,7 +120,9 @@ class Campaign(Open):
     campaign_id: str
     list_id: str
     name: str | None = None
-    text: str
+    text: str = Field(description="The text (with variants: the first variant's)")
+    variants: list[dict[str, Any]] | None = Field(default=None, description="id, text, weight, preview of each")
+    holdout_percent: int = 0
     status: Literal["scheduled", "sending", "done", "cancelled"]
     created_at: str
     preview: CampaignPreview

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from .attributes import AttrValue
 from .clock import IsoTimestamp
+from .experiments import MAX_HOLDOUT_PERCENT, Variant, check_variants
 from .links import PREVIEW_CODE, mask_opt_outs, problems, rewrite, short_url, tracked_urls, unwrap
 from .personalise import AVAILABLE, PLACEHOLDER, POOL, known_in_campaigns, placeholder_values, render_value
 from .segments import SegmentInfo, count_segments
@@ -100,7 +101,10 @@ class CampaignRequest(BaseModel):
 
     list_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
+    # ``text`` or ``variants`` (an A/B experiment, issue 19): exactly one (services/campaigns.py: 422).
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)] | None = None
+    variants: list[Variant] | None = None
+    holdout_percent: int = Field(default=0, ge=0, le=MAX_HOLDOUT_PERCENT)  # recorded, not sent: the baseline
     # Each recipient's own wall-clock time, e.g. "2026-11-27T18:00".
     send_at_local: datetime | None = None
     send_at: IsoTimestamp | None = None
@@ -117,10 +121,19 @@ class CampaignRequest(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        if problem := lint_text(value):
+    def _known_placeholders(cls, value: str | None) -> str | None:
+        if value is not None and (problem := lint_text(value)):
             raise ValueError(problem)
         return value
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, value: list[Variant] | None) -> list[Variant] | None:
+        return None if value is None else check_variants(value)
+
+    def texts(self) -> dict[str | None, str]:
+        """Variant id → text (``{None: text}`` without an experiment)."""
+        return {v.id: v.text for v in self.variants} if self.variants else {None: self.text or ""}
 
     @model_validator(mode="after")
     def _one_time(self) -> CampaignRequest:

@@ -81,6 +81,7 @@ class ReceiptContext(BaseModel):
     message_id: MessageId
     campaign_id: str | None = Field(default=None, max_length=100)
     list_id: str | None = Field(default=None, max_length=100)
+    variant: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,8}$")  # an experiment's group (issue 19)
 
 
 class DeliveryEvent(BaseModel):
@@ -118,6 +119,7 @@ class Receipt(BaseModel):
     price_micro_usd: int
     campaign_id: str | None
     list_id: str | None
+    variant: str | None = None
 
     @property
     def status(self) -> str:
@@ -178,13 +180,21 @@ def parse_event(body: str | bytes) -> Receipt:
         price_micro_usd=round(event.price_usd * 1_000_000),
         campaign_id=event.context.campaign_id,
         list_id=event.context.list_id,
+        variant=event.context.variant,
     )
 
 
-def send_context(message_id: str, campaign_id: str | None, list_id: str | None) -> dict[str, str]:
+def send_context(
+    message_id: str, campaign_id: str | None, list_id: str | None, variant: str | None = None
+) -> dict[str, str]:
     """``Context`` of a SendTextMessage (at most 5 entries, values 1–800 characters without surrounding
     whitespace: botocore's model): empty values are left out."""
-    items = {"message_id": message_id, "campaign_id": campaign_id or "", "list_id": list_id or ""}
+    items = {
+        "message_id": message_id,
+        "campaign_id": campaign_id or "",
+        "list_id": list_id or "",
+        "variant": variant or "",
+    }
     return {k: v.strip()[:800] for k, v in items.items() if v and v.strip()}
 
 

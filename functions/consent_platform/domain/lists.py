@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 
+from .conversions import Attribution
 from .errors import ValidationFailed
 from .language import (
     DEFAULT_EMAIL_CONSENT,
@@ -125,6 +126,9 @@ class ListConfig(BaseModel):
     link_tracking: StrictBool = True
     short_domain: Url | None = None
     link_expiry_days: int = Field(default=90, ge=1, le=365)
+    # Conversions (issue 19; README "Conversions"): a purchase is credited to a link clicked within
+    # click_days, else to a message received within view_days.
+    attribution: Attribution = Field(default_factory=Attribution)
     # Country code (or "default") → phone number, short code or sender ID to send from.
     origination: (
         dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]] | None

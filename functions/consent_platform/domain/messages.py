@@ -69,6 +69,8 @@ class OutboundMessage(BaseModel):
     # A send time the identity's token bucket reserved for it (services/pacing.py): put back on the queue
     # until then, it goes without a second claim on the bucket.
     paced_at: str | None = None
+    # The campaign's experiment group (issue 19): on the sent-message record, so conversions find it.
+    variant: str | None = None
 
 
 RESEND_SUFFIX = "~r"

@@ -11,7 +11,7 @@ from ..adapters.dynamodb.campaigns import listing_prefix
 from ..adapters.dynamodb.stores import Stores
 from ..adapters.scheduler import Scheduler
 from ..api.campaigns import Campaign
-from ..domain.campaigns import CampaignRequest, preview, with_opt_out
+from ..domain.campaigns import CampaignRequest
 from ..domain.clock import iso
 from ..domain.errors import Conflict, NotFound, ValidationFailed
 from ..domain.lists import (
@@ -22,7 +22,8 @@ from ..domain.paging import decode_cursor, encode_cursor, page_size
 from ..domain.planner import Bucket, local_time_has_passed_everywhere, plan_bucket
 from ..domain.segments import SegmentInfo
 from ..domain.send_estimate import annotate_plan
-from ..domain.spend import check_segments, country_of_rule, estimate, price_table, warnings
+from ..domain.spend import country_of_rule, estimate, price_table, warnings
+from . import experiments
 from .previews import text_preview
 
 if TYPE_CHECKING:
@@ -74,17 +75,11 @@ def create_campaign(
     stored_list, _ = stores.catalog.get_list(request.list_id)
     if stored_list is None:
         raise NotFound(f"list {request.list_id!r} does not exist", {"list_id": "unknown list"})
-    if request.send_at is not None and request.send_at < now:
-        raise ValidationFailed("send_at is in the past", {"send_at": "must be in the future"})
-    if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
-        raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
-
-    text = stored_list.outgoing(with_opt_out(request.text, stored_list.language, stored_list.diacritics))
+    check_request(request, now)
+    texts = experiments.outgoing_texts(stored_list, request)  # one text, or one per variant
     links = link_spec(stored_list, request, public_base_url)
-    rendered, info = preview(text, links["base"] if links else None)
-    if not rendered:
-        raise ValidationFailed("the text is empty once rendered", {"text": "empty"})
-    check_segments(info, stored_list.max_segments)
+    rendered_texts = experiments.rendered_previews(texts, links["base"] if links else None, stored_list.max_segments)
+    _, info = max(rendered_texts.values(), key=lambda pair: pair[1].segments)  # the plan times the longest
     campaign_id = uuid.uuid4().hex[:16]
     plan = [
         plan_bucket(Bucket.parse(key), count, wall=request.send_at_local, at=request.send_at, now=now)
@@ -95,14 +90,19 @@ def create_campaign(
         item["schedule"] = schedule_name(campaign_id, index)
         if request.segment is not None:
             item["recipients_upper_bound"] = True  # the segment is applied when the bucket is dispatched
-    shown = preview_of(rendered, info, plan)
-    shown["warnings"] += link_warnings(stored_list, request, text, links)
-    shown.update(text_preview(stores, text, stored_list, links["base"] if links else None))  # personalisation
+    each = {
+        v: preview_of(*rendered_texts[v], experiments.scaled(plan, share))
+        for v, share in experiments.shares(request).items()
+    }
+    shown = experiments.combined(each)
+    shown["warnings"] += link_warnings(stored_list, request, "\n".join(texts.values()), links)
+    base = links["base"] if links else None  # personalisation: a sample contact, and the worst case of any text
+    shown.update(max((text_preview(stores, t, stored_list, base) for t in texts.values()), key=_worst))
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
         "name": request.name,
-        "text": text,
+        "text": next(iter(texts.values())),  # with variants: the first one's
         "language": stored_list.language,
         "origination": stored_list.origination,
         "frequency_cap": stored_list.frequency_cap.model_dump() if stored_list.frequency_cap else None,
@@ -113,6 +113,8 @@ def create_campaign(
         "created_at": iso(now),
         "transliterate": stored_list.transliterate,  # for the per-recipient rendering (names)
         "links": links,  # short links: base and expiry (None: untracked)
+        "variants": experiments.stored_variants(request, texts, each),  # None: no experiment
+        "holdout_percent": request.holdout_percent,
         "preview": shown,
         "plan": plan,
     }
@@ -123,6 +125,19 @@ def create_campaign(
             item["schedule"], fire_at, dispatcher_arn, {"campaign_id": campaign_id, "bucket": item["bucket"]}
         )
     return public(campaign, {})
+
+
+def _worst(preview: dict[str, Any]) -> int:
+    return int(preview["worst_case_segments"])
+
+
+def check_request(request: CampaignRequest, now: datetime) -> None:
+    """What the request alone can be refused for (422): a send time that has passed, text and variants."""
+    if request.send_at is not None and request.send_at < now:
+        raise ValidationFailed("send_at is in the past", {"send_at": "must be in the future"})
+    if request.send_at_local is not None and local_time_has_passed_everywhere(request.send_at_local, now):
+        raise ValidationFailed("send_at_local has passed everywhere", {"send_at_local": "must be in the future"})
+    experiments.check_shape(request)
 
 
 def configured_rates(
@@ -187,6 +202,8 @@ def public(campaign: dict[str, Any], stats: dict[str, int]) -> Campaign:
         "skipped": {k: stats.get(f"skipped_{k}", 0) for k in SKIP_KEYS},
         **delivery_stats(stats),
         **click_stats(stats),
+        **experiments.conversion_stats(stats),
+        "experiment": experiments.experiment_of(campaign, stats),
     }
     fields["status"] = status_of(campaign, stats)
     return Campaign.model_validate({**fields, "stats": counts})

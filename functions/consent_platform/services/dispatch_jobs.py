@@ -24,6 +24,7 @@ from ..domain.phone import normalize_phone
 from ..domain.planner import Bucket
 from ..domain.transliteration import fit_gsm7
 from .coupons import CouponIssuer
+from .experiment_dispatch import Experiment
 from .links import LinkMinter
 
 HOURS_PER_DAY = 24
@@ -37,12 +38,14 @@ class Batch:
     job: CampaignJob
     segment: Segment | None
     links: LinkMinter | None = None  # per-recipient short links (None: the text's links go out as written)
+    experiment: Experiment | None = None  # variants and hold-out (None: one text for everyone)
 
     @classmethod
     def of(cls, campaign: dict[str, Any], bucket_key: str) -> Batch:
         segment = Segment.model_validate(campaign["segment"]) if campaign.get("segment") else None
         links = LinkMinter.for_campaign(campaign, bucket_key, load_link_key)
-        return cls(campaign, campaign_job(campaign, Bucket.parse(bucket_key)), segment, links)
+        experiment = Experiment.of(campaign, load_link_key)
+        return cls(campaign, campaign_job(campaign, Bucket.parse(bucket_key)), segment, links, experiment)
 
 
 def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[str], now: datetime) -> Counter[str]:
@@ -67,6 +70,10 @@ def queue_page(stores: Stores, queue: OutboundQueue, batch: Batch, phones: list[
         counts["skipped_segment"] += len(phones) - len(chosen)
     sendable = [p for p in chosen if not (profiles.get(p) or {}).get("undeliverable")]
     counts["skipped_undeliverable"] += len(chosen) - len(sendable)
+    if batch.experiment is not None:  # the hold-out: recorded (one batched write per page), not queued
+        sendable, held = batch.experiment.split(sendable)
+        batch.experiment.hold(stores, held, now)
+        counts["held_out"] += len(held)
     if sendable:
         coupons = CouponIssuer(stores)
         jobs = _jobs(batch, sendable, profiles, now, coupons)
@@ -108,10 +115,11 @@ def _jobs(
     out = []
     for phone in phones:
         message_id = campaign_message_id(campaign["campaign_id"], phone)
-        codes = coupons.codes_for(campaign["text"], phone, message_id, now)  # {} without coupons: no request
+        variant, source = batch.experiment.text_for(phone) if batch.experiment else (None, campaign["text"])
+        codes = coupons.codes_for(source, phone, message_id, now)  # {} without coupons: no request
         if codes is None:
             continue  # the pool is empty: counted skipped.coupon_pool_empty, never sent without its code
-        text = batch.links.text_for(phone, now) if batch.links else unwrap(campaign["text"])
+        text = batch.links.text_for(phone, now, source, variant) if batch.links else unwrap(source)
         body = render(text, profiles.get(phone), coupons=codes)
         if campaign.get("transliterate"):  # the names filled in here were not in the text the plan priced
             body = fit_gsm7(body)
@@ -125,6 +133,6 @@ def _jobs(
             message_id=message_id,
             guard=SubscriptionGuard(phone=phone, list_id=campaign["list_id"], status="active", expect_message=False),
         )
-        message.campaign = batch.job
+        message.campaign, message.variant = batch.job, variant
         out.append(message)
     return out

@@ -18,6 +18,7 @@ from typing import Any
 from ..adapters.dynamodb.stores import Stores
 from ..domain import links
 from ..domain.clock import iso
+from ..domain.conversions import MAX_CLICK_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,15 @@ class LinkMinter:
     def for_campaign(
         cls, campaign: dict[str, Any], bucket: str, load_key: Callable[[], bytes | None]
     ) -> LinkMinter | None:
-        if not campaign.get("links") or not links.tracked_urls(campaign["text"]):
+        texts = [campaign["text"], *(v["text"] for v in campaign.get("variants") or [])]
+        if not campaign.get("links") or not any(links.tracked_urls(text) for text in texts):
             return None
         return cls(campaign, bucket, load_key())
 
-    def text_for(self, phone: str, now: datetime) -> str:
-        """The campaign text with this recipient's short links (placeholders still to fill)."""
-        spec, text = self.campaign["links"], self.campaign["text"]
+    def text_for(self, phone: str, now: datetime, text: str | None = None, variant: str | None = None) -> str:
+        """The campaign text (or the recipient's variant's ``text``) with this recipient's short links
+        (placeholders still to fill)."""
+        spec, text = self.campaign["links"], self.campaign["text"] if text is None else text
         expires = now + timedelta(days=int(spec["expiry_days"]))
         shorts = []
         for found in links.tracked_urls(text):
@@ -55,7 +58,7 @@ class LinkMinter:
                     "campaign_name": self.campaign.get("name") or self.campaign["campaign_id"],
                     "list_id": self.campaign["list_id"],
                     "bucket": self.bucket,
-                    "variant": self.campaign.get("variant"),  # experiments (a later step) set it per message
+                    "variant": variant,  # the recipient's experiment group (None: no experiment)
                     "recipient": links.recipient_hash(self.key, phone) if self.key else None,
                     "created_at": iso(now),
                     "expires_at": iso(expires),
@@ -100,10 +103,20 @@ def follow(stores: Stores, code: str, method: str, user_agent: str | None, now: 
     if link.get("variant"):
         campaign_counts |= {f"variant#{link['variant']}#{name}": n for name, n in counts.items()}
     try:
-        stores.links.count_click(link, iso(now)[:10], campaign_counts, counts)
+        stores.links.count_click(link, iso(now)[:10], campaign_counts, counts, _last_click(stores, link, now))
     except Exception:  # the person still reaches the shop; the link item has counted the click
         logger.exception("click counters not written", extra={"campaign_id": link.get("campaign_id")})
     return Followed(_target(link), True, unique, clicked_event(link, code, unique, iso(now)))
+
+
+def _last_click(stores: Stores, link: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """The number's last click, for conversions (a Put joining the counters' transaction); none for a
+    link minted without a recipient hash (no link key)."""
+    if not link.get("recipient"):
+        return None
+    fields = {f: link.get(f) for f in ("campaign_id", "list_id", "variant")}
+    expires = int((now + timedelta(days=MAX_CLICK_DAYS + 1)).timestamp())
+    return stores.conversions.last_click_put(str(link["recipient"]), {**fields, "at": iso(now), "ttl": expires})
 
 
 def _target(link: dict[str, Any]) -> str:

@@ -119,6 +119,8 @@ class ReceiptService:
         counts = self.batch.stats.setdefault(campaign_id, Counter())
         if receipt.klass is StatusClass.DELIVERED:
             counts["delivered"] += 1
+            if receipt.variant:  # the experiment group the sender named in the context (issue 19)
+                counts[f"variant#{receipt.variant}#delivered"] += 1
         else:
             counts[f"undelivered_{receipt.reason}"] += 1
             if receipt.klass is StatusClass.BLOCKED:

@@ -16,7 +16,8 @@ from ..dynamo import from_item
 from . import keys as k
 from .table import Table
 
-COUNTS = ("queued", "skipped_segment", "skipped_undeliverable", "skipped_coupon_pool_empty")
+# held_out: an experiment's hold-out, recorded and not sent (services/experiment_dispatch.py).
+COUNTS = ("queued", "skipped_segment", "skipped_undeliverable", "skipped_coupon_pool_empty", "held_out")
 # Every attribute by placeholder: "after" is one of DynamoDB's reserved words.
 _NAMES = {"#a": "after", "#d": "done", "#l": "lease", "#u": "lease_until"}
 

@@ -34,6 +34,7 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     CONFIG           POLL#<poll_id>                    a poll (the worker loads it with lists, keywords)
     POLL#<poll_id>   TALLY#<shard>                     a poll's vote counters (sharded, nothing personal)
     PHONE#<e164>     ~POLL#<poll_id>                   one number's vote / keyword request / closed reply
+    PHONE#<e164>     ~HOLD#<campaign_id>               held out of a campaign's experiment (TTL)
     LINK#<code>      LINK                              a short link: URL, campaign, keyed hash (TTL)
     TXN#<list>#<h>   TXN                               a transactional message's idempotency key (TTL)
     PHONE#<e164>     ~TXNCAP#<day>                     transactional messages to one number that day (TTL)
@@ -42,6 +43,8 @@ Consent table (``pk``/``sk``), every item versioned where it is read-modify-writ
     COUPON#<pool>    META | STATS#<n>                  a coupon pool: longest code; sharded counters
     COUPONCODE#<c>   CODE                              a code: pool, status (in GroupIndex while available)
     PHONE#<e164>     ~COUPON#<pool>#<key>              the code a message / enrollment was given
+    CLICK#<hash>     LAST                              a number's last click, by keyed hash (TTL)
+    ORDER#<order>    ORDER                             a purchase credited to a campaign (TTL)
 
 "~" sorts after every state item of a number, so state reads stop before it (``sk < STATE_BELOW``)
 however many messages a number received. Ledger table: ``phone``/``sk`` = ``<at>#<seq>#<event_id>``.
@@ -237,6 +240,15 @@ FORWARD_CAP = ItemType("forward_cap", "FWDCAP#{number}", "DAY#{day}", E.NOT_PERS
 # the number under the link key (never the number). Erasure cannot find it by number and does not try:
 # it expires with its TTL (the list's link_expiry_days, at most 365); README "Links".
 LINK = ItemType("short_link", "LINK#{code}", "LINK", E.NOT_PERSONAL, ttl=True)
+# Experiments and conversions (issue 19; README "Experiments", "Conversions"). A number held out of a
+# campaign: recorded under it (not sent), TTL'd past the longest view window; erasure deletes it. The
+# number's last counted click, under the keyed hash the link records carry (the redirect never sees the
+# number; a purchase event's number is hashed the same way): pseudonymous, TTL'd past the longest click
+# window, and never credited without the number's own sent-message record (domain/conversions.py). An
+# order credited once: its id, the campaign and group, no number.
+HOLDOUT = ItemType("holdout", "PHONE#{phone}", "~HOLD#{campaign_id}", E.DELETE, ttl=True)
+LAST_CLICK = ItemType("last_click", "CLICK#{recipient}", "LAST", E.NOT_PERSONAL, ttl=True)
+ORDER = ItemType("order_credit", "ORDER#{order_id}", "ORDER", E.NOT_PERSONAL, ttl=True)
 LEDGER = ItemType("ledger_entry", "{phone}", "{at}#{seq:02d}#{event_id}", E.PSEUDONYMISE)
 # Flows (services/flows.py): every definition in one partition (the listing is one Query, and so is
 # loading every flow a bus event may start), sharded counters per flow, and one enrollment per (flow,
@@ -274,7 +286,7 @@ REGISTRY: tuple[ItemType, ...] = (
     DISPATCH_CURSOR, CAMPAIGN_LISTING, SUPPRESSION, ERASURE_MARKER, DEFERRAL, PENDING, SENDER, MESSAGE, DELIVERY,
     INBOUND_OUTBOX, INBOUND_MARKER, INBOX, INBOX_REPLY_CAP, CONTEST, CONTEST_STATS, CONTEST_RECORD, POLL, POLL_TALLY,
     POLL_VOTE, FORWARDING, FORWARD_MARK, FORWARD_CAP, LINK, FLOW, FLOW_STATS, ENROLLMENT, TXN_KEY, TXN_CAP,
-    DATE_ENTRY, FLOW_WATCH, COUPON_POOL, COUPON_STATS, COUPON_CODE, COUPON_ASSIGNMENT,
+    DATE_ENTRY, FLOW_WATCH, COUPON_POOL, COUPON_STATS, COUPON_CODE, COUPON_ASSIGNMENT, HOLDOUT, LAST_CLICK, ORDER,
 )  # fmt: skip
 
 

@@ -67,11 +67,18 @@ class LinkStore:
             raise
         return from_item(response["Attributes"])
 
-    def count_click(self, link: dict[str, Any], day: str, counts: dict[str, int], daily: dict[str, int]) -> None:
-        """Add ``counts`` to the campaign's counters and ``daily`` to the list's of ``day``, together."""
+    def count_click(
+        self,
+        link: dict[str, Any],
+        day: str,
+        counts: dict[str, int],
+        daily: dict[str, int],
+        last_click: dict[str, Any] | None = None,
+    ) -> None:
+        """Add ``counts`` to the campaign's counters and ``daily`` to the list's of ``day``, together — and
+        put the number's last click (conversions: ``last_click``, a Put) in the same request."""
         shard = random.randrange(k.STATS_SHARDS)  # noqa: S311 - load spreading, not security
         campaign = k.CAMPAIGN_STATS.key(campaign_id=link["campaign_id"], shard=shard)
         day_key = k.LIST_STATS.key(list_id=link["list_id"], day=day, shard=shard)
-        client("dynamodb").transact_write_items(
-            TransactItems=[self.table.add_counts(campaign, counts), self.table.add_counts(day_key, daily)]
-        )
+        items = [self.table.add_counts(campaign, counts), self.table.add_counts(day_key, daily)]
+        client("dynamodb").transact_write_items(TransactItems=items + ([last_click] if last_click else []))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .catalog import CatalogStore
     from .consent_store import ConsentStore
     from .contests import ContestStore
+    from .conversions import ConversionStore
     from .deliveries import DeliveryStore
     from .dispatch import DispatchStore
     from .inbound import InboundStore
@@ -68,6 +69,12 @@ class Stores:
         from .campaigns import CampaignStore
 
         return CampaignStore(self.table)
+
+    @cached_property
+    def conversions(self) -> ConversionStore:
+        from .conversions import ConversionStore
+
+        return ConversionStore(self.table)
 
     @cached_property
     def triggers(self) -> TriggerStore:
