@@ -94,10 +94,7 @@ def create_campaign(
         v: preview_of(*rendered_texts[v], experiments.scaled(plan, share))
         for v, share in experiments.shares(request).items()
     }
-    shown = experiments.combined(each)
-    shown["warnings"] += link_warnings(stored_list, request, "\n".join(texts.values()), links)
-    base = links["base"] if links else None  # personalisation: a sample contact, and the worst case of any text
-    shown.update(max((text_preview(stores, t, stored_list, base) for t in texts.values()), key=_worst))
+    shown = _shown(stores, stored_list, request, texts, links, each)
     campaign = {
         "campaign_id": campaign_id,
         "list_id": request.list_id,
@@ -127,8 +124,22 @@ def create_campaign(
     return public(campaign, {})
 
 
-def _worst(preview: dict[str, Any]) -> int:
-    return int(preview["worst_case_segments"])
+def _shown(
+    stores: Stores,
+    stored_list: StoredList,
+    request: CampaignRequest,
+    texts: dict[str | None, str],
+    links: dict[str, Any] | None,
+    each: dict[str | None, dict[str, Any]],
+) -> dict[str, Any]:
+    """The campaign's preview: the variants' combined, link warnings, and personalisation — a sample
+    contact and the worst case of any of its texts."""
+    shown = experiments.combined(each)
+    shown["warnings"] += link_warnings(stored_list, request, "\n".join(texts.values()), links)
+    base = links["base"] if links else None
+    samples = [text_preview(stores, t, stored_list, base) for t in texts.values()]
+    shown.update(max(samples, key=lambda p: int(p["worst_case_segments"])))
+    return shown
 
 
 def check_request(request: CampaignRequest, now: datetime) -> None:
