@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(PY) -m ruff check functions infra cli tests bench
 	$(PY) -m ruff format --check functions infra cli tests bench
 	$(PY) -m mypy
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n auto --dist loadscope
 	@$(MAKE) --no-print-directory browser-status
 
 # Only the browser tests (form, no-JS form, honeypot, dev phone); screenshots in test-artifacts/screenshots.

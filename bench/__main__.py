@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from bench import aws_requests, cold_start, cost, dispatch, hot_paths, latency, spend, throughput
+from bench import aws_requests, cold_start, cost, dispatch, flow_steps, hot_paths, latency, spend, throughput
 from infra.local.template import ROOT
 
 RESULTS = ROOT / "bench-results.json"
@@ -21,6 +21,7 @@ TARGETS = {
     "local_optin_p50_ms": 50.0,
     "cost_usd_per_million_sent": 2.75,  # delivery receipts included (issue 16)
     "aws_requests_per_receipt": 1.2,
+    "flow_sweep_requests_per_step": 3.0,  # issue 18
 }
 
 
@@ -68,6 +69,9 @@ def run(quick: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     results["throughput"] = throughput.figure()  # issue 17: 300 recipients at 10 parts/s, paced
     say("throttling provider")  # issue 17: a campaign against a provider stub that throttles
     results["throughput"].update(throughput.throttled(200 if quick else throughput.THROTTLED_RECIPIENTS))
+    say("flow steps")  # issue 18: requests per executed flow step (the sweep), per entered event
+    steps = flow_steps.flow_steps(100 if quick else flow_steps.STEPS)
+    results["flow_steps"] = {k: v for k, v in steps.items() if k != "sweep_by_operation"}
     details = {
         "campaign": campaign,
         "inbound": inbound,
@@ -199,6 +203,15 @@ def table(results: dict[str, Any], details: dict[str, Any]) -> str:
             f"{stub['duplicates']} duplicates, {stub['dead_lettered']} dead-lettered",
             "(reported), 0, 0, 0",
             ok(stub["lost"] == 0 and stub["duplicates"] == 0 and stub["dead_lettered"] == 0),
+        )
+    )
+    flows = results["flow_steps"]
+    rows.append(
+        (
+            f"flow steps: {flows['steps']} due send steps, one sweep",
+            f"{flows['sweep_requests_per_step']} requests/step (sender {flows['sender_requests_per_message']}/msg)",
+            f"≤ {TARGETS['flow_sweep_requests_per_step']:g}",
+            ok(flows["sweep_requests_per_step"] <= TARGETS["flow_sweep_requests_per_step"]),
         )
     )
     width = [max(len(r[i]) for r in rows) for i in range(4)]
