@@ -39,6 +39,7 @@ DEFAULTS: dict[Kind, dict[str, Any]] = {
         "max_segments": 4,
         "link_tracking": True,  # short links (issue 19)
         "link_expiry_days": 90,
+        "attribution": {"click_days": 5, "view_days": 1},  # conversion windows (issue 19)
     },
     "keyword": {"match": "exact"},
 }

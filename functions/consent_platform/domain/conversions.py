@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from .clock import IsoTimestamp
 
@@ -45,8 +45,9 @@ class Attribution(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    click_days: int = Field(default=5, ge=0, le=MAX_CLICK_DAYS)
-    view_days: int = Field(default=1, ge=0, le=MAX_VIEW_DAYS)
+    # strict: a JSON number of days (pydantic's lax mode would read false as 0)
+    click_days: StrictInt = Field(default=5, ge=0, le=MAX_CLICK_DAYS)
+    view_days: StrictInt = Field(default=1, ge=0, le=MAX_VIEW_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
