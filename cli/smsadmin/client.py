@@ -258,6 +258,18 @@ class Client:
     def get(self, route: str, query: Mapping[str, str | None] | None = None) -> Response:
         return self.request("GET", route, query=query)
 
+    def pages(self, route: str, field: str, query: Mapping[str, str | None], most: int | None = None) -> list[Any]:
+        """Every item of a paginated listing (``field`` of each page), following ``next`` — at most ``most``."""
+        query = dict(query)
+        items: list[Any] = []
+        while most is None or len(items) < most:
+            body = self.get(route, query=query).body
+            items += body[field]
+            if not body.get("next"):
+                break
+            query["next"] = body["next"]
+        return items if most is None else items[:most]
+
     def get_or_none(self, route: str) -> Response | None:
         """GET, with the platform's 404 meaning "does not exist yet" (a 404 for the route itself still raises)."""
         try:

@@ -160,13 +160,7 @@ def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
     """Every page of a listing (following ``next``): one line per item, or one JSON array."""
     route, field, line = LISTINGS[args.what]
     query: dict[str, str | None] = {"limit": "100", **{q: getattr(args, a, None) for q, a in FILTERS.items()}}
-    items: list[Any] = []
-    while True:
-        body = ctx.client.get(path("v1", "admin", route), query=query).body
-        items += body[field]
-        if not body.get("next"):
-            break
-        query["next"] = body["next"]
+    items = ctx.client.pages(path("v1", "admin", route), field, query)
     if ctx.as_json:
         ctx.dump(items)
     else:

@@ -25,14 +25,7 @@ ENTRY_PAGE = "5000"  # the largest page of GET …/entries (about 0.5 MB)
 
 def cmd_contests_ls(args: argparse.Namespace, ctx: Context) -> int:
     """Every page (the CLI follows ``next``)."""
-    query: dict[str, str | None] = {"limit": "100"}
-    found: list[Any] = []
-    while True:
-        body = ctx.client.get(path("v1", "admin", "contests"), query=query).body
-        found += body["contests"]
-        if not body.get("next"):
-            break
-        query["next"] = body["next"]
+    found = ctx.client.pages(path("v1", "admin", "contests"), "contests", {"limit": "100"})
     if ctx.as_json:
         ctx.dump(found)
     else:
@@ -73,14 +66,8 @@ def cmd_contests_draw(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _entry_lines(ctx: Context, contest_id: str) -> list[str]:
-    query: dict[str, str | None] = {"limit": ENTRY_PAGE}
-    lines: list[str] = []
-    while True:
-        body = ctx.client.get(path("v1", "admin", "contests", contest_id, "entries"), query=query).body
-        lines += body["lines"]
-        if not body.get("next"):
-            return lines
-        query["next"] = body["next"]
+    route = path("v1", "admin", "contests", contest_id, "entries")
+    return [str(line) for line in ctx.client.pages(route, "lines", {"limit": ENTRY_PAGE})]
 
 
 def rerun(proof: dict[str, Any], lines: list[str]) -> list[str]:

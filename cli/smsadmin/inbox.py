@@ -31,14 +31,7 @@ def cmd_inbox_ls(args: argparse.Namespace, ctx: Context) -> int:
         "unhandled": "true" if args.unhandled else None,
         "limit": str(min(args.max, 100)),
     }
-    items: list[Any] = []
-    while len(items) < args.max:
-        body = ctx.client.get(path("v1", "admin", "inbox"), query=query).body
-        items += body["items"]
-        if not body.get("next"):
-            break
-        query["next"] = body["next"]
-    items = items[: args.max]
+    items = ctx.client.pages(path("v1", "admin", "inbox"), "items", query, most=args.max)
     if ctx.as_json:
         ctx.dump(items)
     else:

@@ -19,14 +19,7 @@ def _line(item: dict[str, Any]) -> str:
 
 def cmd_polls_ls(args: argparse.Namespace, ctx: Context) -> int:
     """Every page (following ``next``): one line per poll, or one JSON array."""
-    query: dict[str, str | None] = {"limit": "100"}
-    items: list[Any] = []
-    while True:
-        body = ctx.client.get(path("v1", "admin", "polls"), query=query).body
-        items += body["polls"]
-        if not body.get("next"):
-            break
-        query["next"] = body["next"]
+    items = ctx.client.pages(path("v1", "admin", "polls"), "polls", {"limit": "100"})
     if ctx.as_json:
         ctx.dump(items)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -197,6 +197,29 @@ def configure_fixture_rates(monkeypatch: pytest.MonkeyPatch | None = None) -> No
     if monkeypatch is not None:
         fast = RateFact("unknown", "*", 100_000, "tests: unconfigured identities are not paced")
         monkeypatch.setattr(pacing, "default_rate", lambda _identity, _destination=None: fast)
+
+
+def bus_tap(aws: LocalAws, name: str, pattern: dict[str, Any] | None = None) -> Callable[[], list[dict[str, Any]]]:
+    """What the platform publishes on its bus (``pattern``: an EventBridge pattern, default every event of
+    the project), read through a rule → SQS target named ``name``; each call drains what arrived."""
+    import boto3
+
+    sqs, bridge = boto3.client("sqs"), boto3.client("events")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = aws.stack.attributes["EventBus"]["Ref"]
+    bridge.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern or {"source": ["sms-consent"]}))
+    bridge.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+
+    def read() -> list[dict[str, Any]]:
+        out = []
+        while msgs := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for m in msgs:
+                out.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return out
+
+    return read
 
 
 def _reset_cached_settings() -> None:

@@ -3,7 +3,6 @@ sender (consent, quiet hours, exactly once), DELETE stops a flow, statistics add
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ import boto3
 import pytest
 
 from infra.local.invoker import Invoker
-from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, sent_sms
+from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, bus_tap, sent_sms
 
 PHONE = "+48501234567"
 SHOP = {
@@ -47,22 +46,7 @@ Tap = Callable[[], list[dict[str, Any]]]
 @pytest.fixture
 def tap(aws: LocalAws) -> Tap:
     """What the platform publishes on its bus, read through a rule → SQS target."""
-    sqs, bridge = boto3.client("sqs"), boto3.client("events")
-    url = sqs.create_queue(QueueName="flows-tap")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = aws.stack.attributes["EventBus"]["Ref"]
-    bridge.put_rule(Name="flows-tap", EventBusName=bus, EventPattern=json.dumps({"source": ["sms-consent"]}))
-    bridge.put_targets(Rule="flows-tap", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
-
-    def read() -> list[dict[str, Any]]:
-        out = []
-        while msgs := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for m in msgs:
-                out.append(json.loads(m["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        return out
-
-    return read
+    return bus_tap(aws, "flows-tap")
 
 
 @pytest.fixture

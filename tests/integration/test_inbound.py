@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from infra.local.lambda_runtime import FakeLambdaContext, load_handler
-from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, sent_sms
+from tests.integration.conftest import DEMO_LIST, Clock, LocalAws, bus_tap, sent_sms
 
 PHONE = "+48501234567"
 
@@ -17,22 +17,7 @@ PHONE = "+48501234567"
 @pytest.fixture
 def events(aws: LocalAws) -> Any:
     """Everything published on the project's bus, read through a rule → SQS target."""
-    sqs, bridge = boto3.client("sqs"), boto3.client("events")
-    url = sqs.create_queue(QueueName="events-tap")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = aws.stack.attributes["EventBus"]["Ref"]
-    bridge.put_rule(Name="tap", EventBusName=bus, EventPattern=json.dumps({"source": ["sms-consent"]}))
-    bridge.put_targets(Rule="tap", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
-
-    def read() -> list[dict[str, Any]]:
-        out = []
-        while msgs := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for m in msgs:
-                out.append(json.loads(m["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        return out
-
-    return read
+    return bus_tap(aws, "events-tap")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from consent_platform.adapters.dynamodb import keys as k
 from consent_platform.domain import links
-from tests.integration.conftest import PUBLIC_BASE_URL, Clock, LocalAws, sent_sms
+from tests.integration.conftest import PUBLIC_BASE_URL, Clock, LocalAws, bus_tap, sent_sms
 from tests.integration.test_campaigns import FR, NY, PL, SHOP, fire
 
 SHORT = re.compile(rf"{re.escape(PUBLIC_BASE_URL)}/r/([A-Za-z0-9]{{{links.CODE_LENGTH}}})")
@@ -105,14 +105,9 @@ def test_a_counted_click_costs_three_requests_and_a_preview_one(
 
 def test_clicked_event_names_the_campaign_and_the_hash_not_the_number(aws: LocalAws, sent: Any) -> None:
     campaign_id, codes = sent
-    sqs, bridge = boto3.client("sqs"), boto3.client("events")
-    url = sqs.create_queue(QueueName="clicks-tap")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = aws.stack.attributes["EventBus"]["Ref"]
-    bridge.put_rule(Name="clicks", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["Message.Clicked"]}))
-    bridge.put_targets(Rule="clicks", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    clicks = bus_tap(aws, "clicks-tap", {"detail-type": ["Message.Clicked"]})
     aws.http("GET", f"/r/{codes[PL]}", headers=PHONE_UA)
-    body = json.loads(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"])
+    body = clicks()[0]
     assert body["detail"]["campaign_id"] == campaign_id and body["detail"]["unique"] is True
     assert PL.lstrip("+") not in json.dumps(body) and len(body["detail"]["recipient"]) == 64
 
